@@ -1,0 +1,146 @@
+import type { ChatEvent, Content, NewChatEvent } from "./events.ts";
+import type { LlmMessage } from "./llm-conversation.ts";
+
+export interface AddEventResult {
+  /** false when an event with the same id, or the same (conversationId, extra.request_id), was stored before. */
+  added: boolean;
+  /** The stored event: the new one, or the one that was already there. */
+  event: ChatEvent;
+}
+
+export interface GetEventsOptions {
+  /** At most this many events (default: all). */
+  limit?: number;
+  /** Only events with seq > afterSeq (forward paging). */
+  afterSeq?: number;
+  /**
+   * Only events with seq < beforeSeq. Without afterSeq this pages backwards: the `limit` events
+   * just before the cursor, still returned in seq order.
+   */
+  beforeSeq?: number;
+}
+
+export interface HistoryOptions {
+  /** Keep only the most recent `limit` LLM-visible events (default: all). */
+  limit?: number;
+}
+
+export interface BuildLlmConversationOptions {
+  /** How many recent LLM-visible events to consider (default 50, as in the seed). */
+  limit?: number;
+  /**
+   * The request id of the turn being answered. Its user message, already stored by
+   * handleUserMessagePersistence, is left out of the history so that it is sent once, last.
+   */
+  requestId?: string;
+}
+
+export interface ConversationSummary {
+  conversationId: string;
+  createdAt: Date;
+  lastActivityAt: Date;
+  eventCount: number;
+}
+
+export interface ListConversationsOptions {
+  /** Page size (default 50, at most 1000). */
+  limit?: number;
+  /** `nextCursor` of the previous page. */
+  cursor?: string | null;
+}
+
+export interface ConversationPage {
+  conversations: ConversationSummary[];
+  /** Pass as `cursor` to get the next page; null on the last page. */
+  nextCursor: string | null;
+}
+
+export interface SavedSession {
+  id: string;
+  conversationId: string;
+  name: string;
+  createdAt: Date;
+  sessionStart: Date | null;
+  sessionEnd: Date | null;
+  messageCount: number;
+}
+
+export interface RetentionResult {
+  /** Events deleted, by the policy that deleted them. */
+  deletedByAge: number;
+  deletedByMaxMessages: number;
+  deletedByMaxSessions: number;
+  /** Saved sessions dropped by savedSessions.retentionDays. */
+  expiredSavedSessions: number;
+  /** Conversations that no longer have any event. */
+  removedConversations: number;
+}
+
+export interface RetentionOptions {
+  /** Delete events older than this many hours. */
+  maxAgeHours?: number;
+  /** Keep at most this many events in total (the oldest go first). */
+  maxMessages?: number;
+  /** Keep at most this many conversations (the least recently active go first). */
+  maxSessions?: number;
+  /** Run the policies in the background this often (off when unset or 0). */
+  cleanupIntervalMinutes?: number;
+}
+
+export interface SavedSessionOptions {
+  enabled?: boolean;
+  /** Saved sessions older than this many days are dropped by retention runs. */
+  retentionDays?: number;
+  /** Keep at most this many saved sessions; saving one more drops the oldest. */
+  maxSaved?: number;
+}
+
+/** Options every driver's openChatRepository accepts. */
+export interface RepositoryOptions {
+  /** Run pending migrations on open (default true). */
+  migrate?: boolean;
+  retention?: RetentionOptions;
+  savedSessions?: SavedSessionOptions;
+  /** handleClearSession wipes on every Nth call (default: retention.maxSessions, else 1). */
+  clearTriggersBeforeFullWipe?: number;
+  /** Called for each stored row that could not be fully decoded (default: console.warn). */
+  onCorruptRow?: (error: import("./errors.ts").ChatlogError) => void;
+  /** Called when a background retention run fails (default: console.error). */
+  onBackgroundError?: (error: unknown) => void;
+}
+
+export interface ChatRepository {
+  addEvent(event: NewChatEvent): Promise<AddEventResult>;
+  getEvents(conversationId: string, opts?: GetEventsOptions): Promise<ChatEvent[]>;
+  getConversationHistory(conversationId: string, opts?: HistoryOptions): Promise<ChatEvent[]>;
+  listConversations(opts?: ListConversationsOptions): Promise<ConversationPage>;
+  getEventByRequestId(conversationId: string, requestId: string): Promise<ChatEvent | null>;
+  getLastAssistantReplyId(conversationId: string, userRequestId: string): Promise<string | null>;
+  compactDeltas(
+    conversationId: string,
+    userRequestId: string,
+    finalContent: Content,
+    model?: string | null,
+  ): Promise<ChatEvent>;
+  handleClearSession(): Promise<boolean>;
+  handleUserMessagePersistence(conversationId: string, userMsg: Content, requestId: string): Promise<boolean>;
+  getExistingAssistantResponse(conversationId: string, requestId: string): Promise<ChatEvent | null>;
+  buildLlmConversation(
+    conversationId: string,
+    userMsg: Content,
+    systemPrompt: string,
+    opts?: BuildLlmConversationOptions,
+  ): Promise<LlmMessage[]>;
+  persistAssistantMessage(
+    conversationId: string,
+    requestId: string,
+    content: Content,
+    model: string | null,
+    provider?: string | null,
+  ): Promise<ChatEvent>;
+  runRetention(): Promise<RetentionResult>;
+  saveSession(conversationId: string, name?: string): Promise<string>;
+  listSavedSessions(): Promise<SavedSession[]>;
+  loadSavedSession(savedId: string): Promise<ChatEvent[]>;
+  close(): Promise<void>;
+}

@@ -1,0 +1,106 @@
+import { sql } from "drizzle-orm";
+import { index, integer, sqliteTable, text, uniqueIndex } from "drizzle-orm/sqlite-core";
+
+/**
+ * The event log. The first fifteen columns and request_id are the Python system's, with its
+ * names and meanings, so a database it wrote keeps working for it after chatlog migrates it.
+ * Columns added by chatlog are nullable or defaulted, because the Python system's INSERTs name
+ * only its own columns; triggers (drizzle/0003) fill in what those rows leave out.
+ */
+export const chatEvents = sqliteTable(
+  "chat_events",
+  {
+    id: text("id").primaryKey(),
+    conversationId: text("conversation_id").notNull(),
+    seq: integer("seq").notNull(),
+    schemaVersion: integer("schema_version").notNull(),
+    type: text("type").notNull(),
+    role: text("role"),
+    /** A string as given, or the JSON of a part array; content_format says which. */
+    content: text("content"),
+    /** JSON array of {id, name, arguments}; NULL when there are none (as the seed wrote). */
+    toolCalls: text("tool_calls"),
+    provider: text("provider"),
+    model: text("model"),
+    stopReason: text("stop_reason"),
+    /** ISO 8601 text. chatlog writes UTC with a Z; the Python system wrote naive UTC. */
+    createdAt: text("created_at").default(sql`CURRENT_TIMESTAMP`),
+    /** Whole Unix seconds (the seed's column; its own values are skewed by the writer's zone). */
+    createdAtUnix: integer("created_at_unix"),
+    /** JSON object; request_id, user_request_id, tool_call_id, visible_to_model, kind live here. */
+    extra: text("extra"),
+    /** Any JSON value; NULL means none. */
+    raw: text("raw"),
+    requestId: text("request_id").generatedAlwaysAs(sql`json_extract(extra, '$.request_id')`, { mode: "virtual" }),
+    /** The user request an assistant reply answers (the seed kept it in extra). */
+    userRequestId: text("user_request_id").generatedAlwaysAs(sql`json_extract(extra, '$.user_request_id')`, {
+      mode: "virtual",
+    }),
+    /** 'text' or 'parts' on rows chatlog wrote; NULL on legacy rows (decoded by their shape). */
+    contentFormat: text("content_format"),
+    /** JSON object of token counts. */
+    usage: text("usage"),
+    tokenCount: integer("token_count"),
+    /** UTC milliseconds: the authoritative timestamp (filled by a trigger for legacy writers). */
+    createdAtMs: integer("created_at_ms"),
+  },
+  (t) => [
+    // Unique: one event per position. The name is the seed's, so its CREATE INDEX IF NOT EXISTS is a no-op.
+    uniqueIndex("idx_conversation_seq").on(t.conversationId, t.seq),
+    uniqueIndex("idx_request_id").on(t.conversationId, t.requestId).where(sql`request_id IS NOT NULL`),
+    // Everything belonging to one user turn: its reply (legacy replies carry only
+    // user_request_id) and its streamed deltas, found without scanning the conversation.
+    index("idx_turn_events")
+      .on(t.conversationId, t.userRequestId, t.type, t.seq)
+      .where(sql`user_request_id IS NOT NULL`),
+    index("idx_created_ms").on(t.createdAtMs),
+  ],
+);
+
+/**
+ * One row per conversation, kept by triggers on chat_events (so rows written by the Python
+ * system count too). last_seq is a high-water mark that never goes down, which is what keeps seq
+ * from being reused after deletions; a conversation whose events are all gone stays as a row
+ * with event_count 0 for that reason.
+ */
+export const chatConversations = sqliteTable(
+  "chat_conversations",
+  {
+    conversationId: text("conversation_id").primaryKey(),
+    createdAtMs: integer("created_at_ms").notNull(),
+    lastActivityMs: integer("last_activity_ms").notNull(),
+    eventCount: integer("event_count").notNull().default(0),
+    lastSeq: integer("last_seq").notNull().default(0),
+  },
+  (t) => [
+    index("idx_conversations_activity")
+      .on(t.lastActivityMs, t.conversationId)
+      .where(sql`event_count > 0`),
+  ],
+);
+
+/** Saved sessions: conversations protected from retention and the full wipe. */
+export const chatSavedSessions = sqliteTable(
+  "chat_saved_sessions",
+  {
+    id: text("id").primaryKey(),
+    conversationId: text("conversation_id").notNull(),
+    name: text("name").notNull(),
+    createdAtMs: integer("created_at_ms").notNull(),
+    sessionStartMs: integer("session_start_ms"),
+    sessionEndMs: integer("session_end_ms"),
+    messageCount: integer("message_count").notNull(),
+    /** The saved snapshot is the conversation's events up to this seq. */
+    lastSeq: integer("last_seq").notNull(),
+  },
+  (t) => [
+    index("idx_saved_conversation").on(t.conversationId),
+    index("idx_saved_created").on(t.createdAtMs),
+  ],
+);
+
+/** Small persistent counters (the clear-trigger count survives restarts). */
+export const chatlogState = sqliteTable("chatlog_state", {
+  key: text("key").primaryKey(),
+  value: integer("value").notNull(),
+});
