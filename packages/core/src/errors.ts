@@ -10,6 +10,7 @@ export const ERROR_CODES = [
   "EMPTY_CONVERSATION", // saving a conversation that has no events
   "CORRUPT_ROW", // a stored row could not be decoded completely (reported, not thrown)
   "CLOSED", // the repository was closed
+  "FEATURE_DISABLED", // the call needs an option that is turned off (savedSessions.enabled)
   "BUSY", // the database stayed locked past the busy timeout
   "STORAGE_ERROR", // any other failure of the underlying database
   "MIGRATION_FAILED", // the schema could not be brought up to date

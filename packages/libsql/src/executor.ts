@@ -1,0 +1,39 @@
+import type { Job, JobOutcome, Row, SqlExecutor, Step } from "@chatlog/sqlite";
+import type { Client, InStatement } from "@libsql/client";
+
+const toStatement = (step: Step): InStatement => ({ sql: step.statement.sql, args: step.args });
+
+/**
+ * Runs the shared SQL through @libsql/client. Each call is one request: `execute` for a single
+ * statement, `batch` (a transaction on the server) for several, so a remote append is one
+ * round trip.
+ */
+export class LibsqlExecutor implements SqlExecutor {
+  constructor(private readonly client: Client) {}
+
+  async all(step: Step): Promise<Row[]> {
+    const result = await this.client.execute(toStatement(step));
+    return result.rows as unknown as Row[];
+  }
+
+  async runJobs(jobs: readonly Job[]): Promise<JobOutcome[]> {
+    try {
+      const results = await this.client.batch(jobs.flat().map(toStatement), "write");
+      let next = 0;
+      return jobs.map((job) => ({
+        ok: true,
+        rows: job.map(() => results[next++]!.rows as unknown as Row[]),
+      }));
+    } catch (error) {
+      if (jobs.length === 1) return [{ ok: false, error }];
+      // A batch is all or nothing; find the failing job by running each on its own.
+      const outcomes: JobOutcome[] = [];
+      for (const job of jobs) outcomes.push(...(await this.runJobs([job])));
+      return outcomes;
+    }
+  }
+
+  async close(): Promise<void> {
+    this.client.close();
+  }
+}

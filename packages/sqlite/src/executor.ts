@@ -1,0 +1,37 @@
+/** A value SQLite binds directly. */
+export type SqlValue = string | number | null;
+export type SqlArgs = Readonly<Record<string, SqlValue>>;
+/** A result row keyed by column name (snake_case, as stored). */
+export type Row = Readonly<Record<string, unknown>>;
+
+/** One SQL statement with :named parameters; drivers may cache its prepared form. */
+export interface Statement {
+  readonly name: string;
+  readonly sql: string;
+}
+
+export interface Step {
+  readonly statement: Statement;
+  readonly args: SqlArgs;
+}
+
+/** Steps that must commit together or not at all. */
+export type Job = readonly Step[];
+
+/** The rows of each step of a job, or the error that rolled the job back. */
+export type JobOutcome = { ok: true; rows: Row[][] } | { ok: false; error: unknown };
+
+/**
+ * What a driver provides to the shared repository: the only code that touches the database
+ * client. Everything else, the SQL included, is shared.
+ */
+export interface SqlExecutor {
+  /** Runs one statement on its own (autocommit); one round trip on a remote database. */
+  all(step: Step): Promise<Row[]>;
+  /**
+   * Runs the jobs in one write transaction (one round trip remotely, when nothing fails). A job
+   * that fails is rolled back and reported alone; the others commit.
+   */
+  runJobs(jobs: readonly Job[]): Promise<JobOutcome[]>;
+  close(): Promise<void>;
+}

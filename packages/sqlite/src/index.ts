@@ -1,0 +1,5 @@
+export type { Job, JobOutcome, Row, SqlArgs, SqlExecutor, SqlValue, Statement, Step } from "./executor.ts";
+export { decodeRow, encodeEvent } from "./row-codec.ts";
+export { type DatabasePragmas, SqliteChatRepository } from "./sqlite-chat-repository.ts";
+export { SQL } from "./statements.ts";
+export { toChatlogError } from "./storage-error.ts";

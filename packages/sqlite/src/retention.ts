@@ -1,0 +1,132 @@
+import type { RepositoryOptions, RetentionResult } from "@chatlog/core";
+import type { SqlExecutor } from "./executor.ts";
+import { SQL } from "./statements.ts";
+
+/** Events deleted per statement: small enough that a concurrent appender waits milliseconds, not seconds. */
+const DELETE_SLICE = 1000;
+const HOUR_MS = 3_600_000;
+const DAY_MS = 24 * HOUR_MS;
+
+/**
+ * The retention policies of SPEC section 6. Every deletion skips saved conversations and cuts a
+ * conversation only at the start of a turn (a user message), so no tool call loses its result
+ * and no streamed reply is left half deleted. Deletions run in slices of DELETE_SLICE events,
+ * each its own short transaction.
+ */
+export class RetentionRunner {
+  private timer: NodeJS.Timeout | null = null;
+  private running: Promise<RetentionResult> | null = null;
+
+  constructor(
+    private readonly executor: SqlExecutor,
+    private readonly options: RepositoryOptions,
+    private readonly now: () => number = Date.now,
+  ) {}
+
+  /** Starts the background interval, if one is configured. It never keeps the process alive. */
+  start(): void {
+    const minutes = this.options.retention?.cleanupIntervalMinutes;
+    if (!minutes) return;
+    const onError = this.options.onBackgroundError ?? ((e) => console.error("chatlog: retention run failed", e));
+    this.timer = setInterval(() => {
+      // A failed run is reported and the next one still happens on schedule.
+      this.run().catch(onError);
+    }, minutes * 60_000);
+    this.timer.unref();
+  }
+
+  async stop(): Promise<void> {
+    if (this.timer) clearInterval(this.timer);
+    this.timer = null;
+    await this.running?.catch(() => undefined);
+  }
+
+  /** One run of every configured policy; concurrent callers share the run in progress. */
+  run(): Promise<RetentionResult> {
+    this.running ??= this.runPolicies().finally(() => {
+      this.running = null;
+    });
+    return this.running;
+  }
+
+  private async runPolicies(): Promise<RetentionResult> {
+    const result: RetentionResult = {
+      deletedByAge: 0,
+      deletedByMaxMessages: 0,
+      deletedByMaxSessions: 0,
+      expiredSavedSessions: 0,
+      removedConversations: 0,
+    };
+    const { retention = {}, savedSessions = {} } = this.options;
+    const now = this.now();
+
+    if (savedSessions.retentionDays !== undefined) {
+      const rows = await this.executor.all({
+        statement: SQL.expireSavedSessions,
+        args: { cutoff_ms: now - savedSessions.retentionDays * DAY_MS },
+      });
+      result.expiredSavedSessions = rows.length;
+    }
+    if (retention.maxSessions !== undefined) {
+      const rows = await this.executor.all({ statement: SQL.conversationsBeyond, args: { keep: retention.maxSessions } });
+      for (const row of rows) {
+        result.deletedByMaxSessions += await this.deleteBefore(String(row.conversation_id), Number.MAX_SAFE_INTEGER);
+      }
+      result.removedConversations += rows.length;
+    }
+    if (retention.maxAgeHours !== undefined) {
+      const age = await this.pruneOlderThan(now - retention.maxAgeHours * HOUR_MS);
+      result.deletedByAge = age.deleted;
+      result.removedConversations += age.emptied;
+    }
+    if (retention.maxMessages !== undefined) {
+      const [count] = await this.executor.all({ statement: SQL.unsavedEventCount, args: {} });
+      const excess = Number(count?.n ?? 0) - retention.maxMessages;
+      if (excess > 0) {
+        const [oldest] = await this.executor.all({ statement: SQL.unsavedTimeAt, args: { offset: excess - 1 } });
+        if (oldest) {
+          const capped = await this.pruneOlderThan(Number(oldest.created_at_ms) + 1);
+          result.deletedByMaxMessages = capped.deleted;
+          result.removedConversations += capped.emptied;
+        }
+      }
+    }
+    return result;
+  }
+
+  /** Deletes each unsaved conversation's events before its last turn start older than `cutoffMs`. */
+  private async pruneOlderThan(cutoffMs: number): Promise<{ deleted: number; emptied: number }> {
+    const conversations = await this.executor.all({
+      statement: SQL.conversationsWithOldEvents,
+      args: { cutoff_ms: cutoffMs },
+    });
+    let deleted = 0;
+    let emptied = 0;
+    for (const row of conversations) {
+      const conversationId = String(row.conversation_id);
+      const [cut] = await this.executor.all({
+        statement: SQL.turnBoundary,
+        args: { conversation_id: conversationId, cutoff_ms: cutoffMs },
+      });
+      if (cut?.first_new === null || cut?.first_new === undefined) {
+        deleted += await this.deleteBefore(conversationId, Number.MAX_SAFE_INTEGER);
+        emptied += 1;
+      } else if (cut.boundary !== null && cut.boundary !== undefined) {
+        deleted += await this.deleteBefore(conversationId, Number(cut.boundary));
+      }
+    }
+    return { deleted, emptied };
+  }
+
+  private async deleteBefore(conversationId: string, beforeSeq: number): Promise<number> {
+    let total = 0;
+    for (;;) {
+      const rows = await this.executor.all({
+        statement: SQL.deleteBeforeSlice,
+        args: { conversation_id: conversationId, before_seq: beforeSeq, batch: DELETE_SLICE },
+      });
+      total += rows.length;
+      if (rows.length < DELETE_SLICE) return total;
+    }
+  }
+}

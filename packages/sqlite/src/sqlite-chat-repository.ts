@@ -1,0 +1,387 @@
+import {
+  type AddEventResult,
+  ASSISTANT_DELTA_KIND,
+  assertId,
+  assistantRequestId,
+  type BuildLlmConversationOptions,
+  buildLlmMessages,
+  type ChatEvent,
+  ChatlogError,
+  type ChatRepository,
+  type Content,
+  type ConversationPage,
+  type GetEventsOptions,
+  type HistoryOptions,
+  type JsonObject,
+  type ListConversationsOptions,
+  type LlmMessage,
+  type NewChatEvent,
+  type RepositoryOptions,
+  type RetentionResult,
+  requestIdOf,
+  type SavedSession,
+  uuidv7,
+  type ValidEvent,
+  validateEvent,
+} from "@chatlog/core";
+import type { Row, SqlExecutor, Step } from "./executor.ts";
+import { validateRepositoryOptions } from "./options.ts";
+import {
+  DEFAULT_LIST_PAGE,
+  decodeListCursor,
+  encodeListCursor,
+  eventRange,
+  limitOf,
+  MAX_LIST_PAGE,
+} from "./paging.ts";
+import { RetentionRunner } from "./retention.ts";
+import { decodeRow, encodeEvent, storedEvent } from "./row-codec.ts";
+import { SQL } from "./statements.ts";
+import { WriteQueue } from "./write-queue.ts";
+
+const CLEAR_COUNTER = "clear_session_calls";
+const WIPE_SLICE = 2000;
+
+export interface DatabasePragmas {
+  journalMode: string;
+  synchronous: number;
+  busyTimeout: number;
+}
+
+/**
+ * The ChatRepository for every SQLite-family driver. Each hot path is one statement (append,
+ * reads) or one batch (compaction, persisting a reply); writes go through a group-commit queue.
+ */
+export class SqliteChatRepository implements ChatRepository {
+  private readonly queue: WriteQueue;
+  private readonly retention: RetentionRunner;
+  private closed = false;
+  private readonly onCorrupt: (error: ChatlogError) => void;
+
+  constructor(
+    private readonly executor: SqlExecutor,
+    private readonly options: RepositoryOptions = {},
+  ) {
+    validateRepositoryOptions(options);
+    this.queue = new WriteQueue(executor);
+    this.onCorrupt = options.onCorruptRow ?? ((error) => console.warn(`chatlog: ${error.message}`));
+    this.retention = new RetentionRunner(executor, options);
+    this.retention.start();
+  }
+
+  // --- writes -------------------------------------------------------------------------------
+
+  async addEvent(input: NewChatEvent): Promise<AddEventResult> {
+    this.ensureOpen();
+    const event = validateEvent(input);
+    const [inserted] = await this.queue.submit([{ statement: SQL.append, args: encodeEvent(event) }]);
+    const seq = inserted?.[0]?.seq;
+    if (typeof seq === "number") return { added: true, event: storedEvent(event, seq) };
+    return { added: false, event: await this.findDuplicate(event) };
+  }
+
+  async handleUserMessagePersistence(conversationId: string, userMsg: Content, requestId: string): Promise<boolean> {
+    this.ensureOpen();
+    assertId(requestId, "requestId");
+    const event = validateEvent({
+      conversationId,
+      type: "user_message",
+      role: "user",
+      content: userMsg,
+      extra: { request_id: requestId },
+    });
+    // One statement: stored only if neither this message nor a reply to it exists, so two
+    // processes racing the same request id get exactly one true between them.
+    const [inserted] = await this.queue.submit([
+      { statement: SQL.appendUnanswered, args: { ...encodeEvent(event), user_request_id: requestId } },
+    ]);
+    return (inserted?.length ?? 0) > 0;
+  }
+
+  persistAssistantMessage(
+    conversationId: string,
+    requestId: string,
+    content: Content,
+    model: string | null,
+    provider: string | null = "unknown",
+  ): Promise<ChatEvent> {
+    this.ensureOpen();
+    const reply = this.assistantReply(conversationId, requestId, content, model, provider);
+    return this.writeThenRead([{ statement: SQL.append, args: encodeEvent(reply) }], reply);
+  }
+
+  compactDeltas(
+    conversationId: string,
+    userRequestId: string,
+    finalContent: Content,
+    model: string | null = null,
+  ): Promise<ChatEvent> {
+    this.ensureOpen();
+    const reply = this.assistantReply(conversationId, userRequestId, finalContent, model, null);
+    return this.writeThenRead(
+      [
+        { statement: SQL.append, args: encodeEvent(reply) },
+        {
+          statement: SQL.deleteDeltas,
+          args: { conversation_id: conversationId, user_request_id: userRequestId, kind: ASSISTANT_DELTA_KIND },
+        },
+      ],
+      reply,
+    );
+  }
+
+  async handleClearSession(): Promise<boolean> {
+    this.ensureOpen();
+    const every = this.options.clearTriggersBeforeFullWipe ?? this.options.retention?.maxSessions ?? 1;
+    const [rows] = await this.queue.submit([{ statement: SQL.bumpCounter, args: { key: CLEAR_COUNTER } }]);
+    const calls = Number(rows?.[0]?.value ?? 0);
+    if (calls < Math.max(1, every)) return false;
+    await this.wipeUnsaved();
+    await this.executor.all({ statement: SQL.resetCounter, args: { key: CLEAR_COUNTER } });
+    return true;
+  }
+
+  // --- reads --------------------------------------------------------------------------------
+
+  async getEvents(conversationId: string, opts?: GetEventsOptions): Promise<ChatEvent[]> {
+    this.ensureOpen();
+    assertId(conversationId, "conversationId");
+    const { limit, afterSeq, beforeSeq } = eventRange(opts);
+    const backward = beforeSeq !== undefined && afterSeq === undefined && limit !== undefined;
+    const rows = await this.executor.all({
+      statement: backward ? SQL.eventsBackward : SQL.eventsForward,
+      args: {
+        conversation_id: conversationId,
+        after_seq: afterSeq ?? Number.MIN_SAFE_INTEGER,
+        before_seq: beforeSeq ?? Number.MAX_SAFE_INTEGER,
+        limit: limit ?? -1,
+      },
+    });
+    return this.decodeAll(rows);
+  }
+
+  async getConversationHistory(conversationId: string, opts: HistoryOptions = {}): Promise<ChatEvent[]> {
+    this.ensureOpen();
+    assertId(conversationId, "conversationId");
+    const limit = limitOf(opts.limit) ?? -1;
+    const rows = await this.executor.all({ statement: SQL.history, args: { conversation_id: conversationId, limit } });
+    return this.decodeAll(rows);
+  }
+
+  async listConversations(opts: ListConversationsOptions = {}): Promise<ConversationPage> {
+    this.ensureOpen();
+    const limit = Math.min(limitOf(opts.limit) ?? DEFAULT_LIST_PAGE, MAX_LIST_PAGE);
+    const cursor = opts.cursor ? decodeListCursor(opts.cursor) : { ms: Number.MAX_SAFE_INTEGER, id: "" };
+    const rows = await this.executor.all({
+      statement: SQL.listConversations,
+      args: { cursor_ms: cursor.ms, cursor_id: cursor.id, limit: limit + 1 },
+    });
+    const conversations = rows.slice(0, limit).map((row) => ({
+      conversationId: String(row.conversation_id),
+      createdAt: new Date(Number(row.created_at_ms)),
+      lastActivityAt: new Date(Number(row.last_activity_ms)),
+      eventCount: Number(row.event_count),
+    }));
+    const last = conversations.at(-1);
+    const nextCursor =
+      rows.length > limit && last ? encodeListCursor(last.lastActivityAt.getTime(), last.conversationId) : null;
+    return { conversations, nextCursor };
+  }
+
+  async getEventByRequestId(conversationId: string, requestId: string): Promise<ChatEvent | null> {
+    this.ensureOpen();
+    assertId(conversationId, "conversationId");
+    assertId(requestId, "requestId");
+    const rows = await this.executor.all({
+      statement: SQL.byRequestId,
+      args: { conversation_id: conversationId, request_id: requestId },
+    });
+    return this.decodeFirst(rows);
+  }
+
+  async getLastAssistantReplyId(conversationId: string, userRequestId: string): Promise<string | null> {
+    this.ensureOpen();
+    const rows = await this.executor.all(this.replyLookup(SQL.replyIdTo, conversationId, userRequestId));
+    return rows[0] ? String(rows[0].id) : null;
+  }
+
+  async getExistingAssistantResponse(conversationId: string, requestId: string): Promise<ChatEvent | null> {
+    this.ensureOpen();
+    return this.decodeFirst(await this.executor.all(this.replyLookup(SQL.replyTo, conversationId, requestId)));
+  }
+
+  async buildLlmConversation(
+    conversationId: string,
+    userMsg: Content,
+    systemPrompt: string,
+    opts: BuildLlmConversationOptions = {},
+  ): Promise<LlmMessage[]> {
+    const limit = limitOf(opts.limit) ?? 50;
+    const { requestId } = opts;
+    // One more than asked when the current user message may be among them, since it is dropped.
+    let history = await this.getConversationHistory(conversationId, { limit: requestId ? limit + 1 : limit });
+    if (requestId !== undefined) {
+      history = history.filter((e) => !(e.type === "user_message" && requestIdOf(e) === requestId));
+      if (history.length > limit) history = history.slice(history.length - limit);
+    }
+    return buildLlmMessages(systemPrompt, history, userMsg);
+  }
+
+  // --- retention and saved sessions ---------------------------------------------------------
+
+  runRetention(): Promise<RetentionResult> {
+    this.ensureOpen();
+    return this.retention.run();
+  }
+
+  async saveSession(conversationId: string, name?: string): Promise<string> {
+    this.ensureOpen();
+    assertId(conversationId, "conversationId");
+    const saved = this.options.savedSessions ?? {};
+    if (saved.enabled === false) {
+      throw new ChatlogError("FEATURE_DISABLED", "saved sessions are disabled (savedSessions.enabled is false)");
+    }
+    if (name !== undefined && (typeof name !== "string" || name.length === 0 || name.length > 512)) {
+      throw new ChatlogError("INVALID_ARGUMENT", "name must be a non-empty string of at most 512 characters");
+    }
+    const now = new Date();
+    const id = uuidv7(now.getTime());
+    const steps: Step[] = [
+      {
+        statement: SQL.saveSession,
+        args: {
+          id,
+          conversation_id: conversationId,
+          name: name ?? `Session ${now.toISOString().slice(0, 19).replace("T", " ")} UTC`,
+          created_at_ms: now.getTime(),
+        },
+      },
+    ];
+    if (saved.maxSaved !== undefined) {
+      steps.push({ statement: SQL.trimSavedSessions, args: { keep: saved.maxSaved } });
+    }
+    const [inserted] = await this.queue.submit(steps);
+    if (!inserted || inserted.length === 0) {
+      throw new ChatlogError("EMPTY_CONVERSATION", `conversation ${conversationId} has no events to save`, {
+        details: { conversationId },
+      });
+    }
+    return id;
+  }
+
+  async listSavedSessions(): Promise<SavedSession[]> {
+    this.ensureOpen();
+    const rows = await this.executor.all({ statement: SQL.listSavedSessions, args: {} });
+    return rows.map(decodeSavedSession);
+  }
+
+  async loadSavedSession(savedId: string): Promise<ChatEvent[]> {
+    this.ensureOpen();
+    assertId(savedId, "savedId");
+    const [saved] = await this.executor.all({ statement: SQL.savedSession, args: { id: savedId } });
+    if (!saved) throw new ChatlogError("NOT_FOUND", `no saved session ${savedId}`, { details: { savedId } });
+    const rows = await this.executor.all({
+      statement: SQL.savedEvents,
+      args: { conversation_id: String(saved.conversation_id), last_seq: Number(saved.last_seq) },
+    });
+    return this.decodeAll(rows);
+  }
+
+  // --- lifecycle ----------------------------------------------------------------------------
+
+  /** The pragmas in force on this repository's connection (WAL, synchronous, busy timeout). */
+  async pragmas(): Promise<DatabasePragmas> {
+    this.ensureOpen();
+    const [row] = await this.executor.all({ statement: SQL.pragmas, args: {} });
+    return {
+      journalMode: String(row?.journal_mode),
+      synchronous: Number(row?.synchronous),
+      busyTimeout: Number(row?.busy_timeout),
+    };
+  }
+
+  async close(): Promise<void> {
+    if (this.closed) return;
+    this.closed = true;
+    await this.retention.stop();
+    await this.queue.drain();
+    await this.executor.close();
+  }
+
+  // --- helpers ------------------------------------------------------------------------------
+
+  private ensureOpen(): void {
+    if (this.closed) throw new ChatlogError("CLOSED", "the repository is closed");
+  }
+
+  private assistantReply(
+    conversationId: string,
+    userRequestId: string,
+    content: Content,
+    model: string | null,
+    provider: string | null,
+  ): ValidEvent {
+    assertId(userRequestId, "requestId");
+    const extra: JsonObject = { user_request_id: userRequestId, request_id: assistantRequestId(userRequestId) };
+    return validateEvent({ conversationId, type: "assistant_message", role: "assistant", content, model, provider, extra });
+  }
+
+  /** Runs `steps` plus a read-back of `event`'s request id as one atomic job. */
+  private async writeThenRead(steps: Step[], event: ValidEvent): Promise<ChatEvent> {
+    const readBack: Step = {
+      statement: SQL.byRequestId,
+      args: { conversation_id: event.conversationId, request_id: requestIdOf(event) },
+    };
+    const results = await this.queue.submit([...steps, readBack]);
+    const stored = this.decodeFirst(results.at(-1) ?? []);
+    if (stored === null) throw new ChatlogError("STORAGE_ERROR", "the stored event could not be read back");
+    return stored;
+  }
+
+  private async findDuplicate(event: ValidEvent): Promise<ChatEvent> {
+    const rows = await this.executor.all({
+      statement: SQL.findDuplicate,
+      args: { conversation_id: event.conversationId, request_id: requestIdOf(event), id: event.id },
+    });
+    const stored = this.decodeFirst(rows);
+    if (stored === null) {
+      throw new ChatlogError("STORAGE_ERROR", `event ${event.id} was neither stored nor found as a duplicate`);
+    }
+    return stored;
+  }
+
+  private replyLookup(statement: typeof SQL.replyTo, conversationId: string, userRequestId: string): Step {
+    assertId(conversationId, "conversationId");
+    assertId(userRequestId, "userRequestId");
+    return { statement, args: { conversation_id: conversationId, user_request_id: userRequestId } };
+  }
+
+  private async wipeUnsaved(): Promise<void> {
+    // Slices keep each transaction short, so other writers are never stalled for long.
+    for (;;) {
+      const rows = await this.executor.all({ statement: SQL.wipeSlice, args: { batch: WIPE_SLICE } });
+      if (rows.length < WIPE_SLICE) return;
+    }
+  }
+
+  private decodeAll(rows: Row[]): ChatEvent[] {
+    return rows.map((row) => decodeRow(row, this.onCorrupt));
+  }
+
+  private decodeFirst(rows: Row[]): ChatEvent | null {
+    return rows[0] ? decodeRow(rows[0], this.onCorrupt) : null;
+  }
+}
+
+function decodeSavedSession(row: Row): SavedSession {
+  const time = (value: unknown) => (value === null || value === undefined ? null : new Date(Number(value)));
+  return {
+    id: String(row.id),
+    conversationId: String(row.conversation_id),
+    name: String(row.name),
+    createdAt: new Date(Number(row.created_at_ms)),
+    sessionStart: time(row.session_start_ms),
+    sessionEnd: time(row.session_end_ms),
+    messageCount: Number(row.message_count),
+  };
+}

@@ -1,0 +1,224 @@
+import type { Statement } from "./executor.ts";
+
+/**
+ * Every SQL statement chatlog runs against chat_events and its companion tables: the SQL lives
+ * here once, and each driver only executes it. Parameters are :named; values are never spliced
+ * into the text.
+ */
+const stmt = (name: string, sql: string): Statement => ({ name, sql: sql.trim().replace(/\s+/g, " ") });
+
+/** The condition getConversationHistory selects by (the LLM-visible events). */
+const LLM_VISIBLE = `(type IN ('user_message', 'assistant_message', 'tool_call', 'tool_result')
+  OR (type = 'system_update' AND json_type(extra, '$.visible_to_model') = 'true'))`;
+
+const INSERT_COLUMNS = `INSERT INTO chat_events (id, conversation_id, seq, schema_version, type, role, content,
+  content_format, tool_calls, usage, token_count, provider, model, stop_reason, created_at, created_at_unix,
+  created_at_ms, extra, raw)`;
+
+// The next seq comes from the conversation's high-water mark, read inside the INSERT itself, so
+// the read and the write are one atomic statement even across processes, and deleted seqs are
+// never reissued. `WHERE true` keeps SQLite from reading ON CONFLICT as part of the SELECT.
+const INSERT_VALUES = `SELECT :id, :conversation_id,
+  COALESCE((SELECT last_seq FROM chat_conversations WHERE conversation_id = :conversation_id), 0) + 1,
+  :schema_version, :type, :role, :content, :content_format, :tool_calls, :usage, :token_count, :provider,
+  :model, :stop_reason, :created_at, :created_at_unix, :created_at_ms, :extra, :raw`;
+
+export const SQL = {
+  /** Appends one event; returns [] when its id or (conversation_id, request_id) already exists. */
+  append: stmt("append", `${INSERT_COLUMNS} ${INSERT_VALUES} WHERE true ON CONFLICT DO NOTHING RETURNING seq`),
+
+  /** As append, but only while no assistant reply to :user_request_id exists. */
+  appendUnanswered: stmt(
+    "appendUnanswered",
+    `${INSERT_COLUMNS} ${INSERT_VALUES}
+     WHERE NOT EXISTS (SELECT 1 FROM chat_events WHERE conversation_id = :conversation_id
+       AND user_request_id = :user_request_id AND type = 'assistant_message')
+     ON CONFLICT DO NOTHING RETURNING seq`,
+  ),
+
+  /** Inserts an event with the seq it already has (imports keep their positions). */
+  insertWithSeq: stmt(
+    "insertWithSeq",
+    `${INSERT_COLUMNS} VALUES (:id, :conversation_id, :seq, :schema_version, :type, :role, :content,
+      :content_format, :tool_calls, :usage, :token_count, :provider, :model, :stop_reason, :created_at,
+      :created_at_unix, :created_at_ms, :extra, :raw)
+     ON CONFLICT DO NOTHING RETURNING seq`,
+  ),
+
+  /** The stored event that made an append a duplicate. */
+  findDuplicate: stmt(
+    "findDuplicate",
+    `SELECT * FROM chat_events WHERE conversation_id = :conversation_id AND request_id = :request_id
+     UNION ALL SELECT * FROM chat_events WHERE id = :id LIMIT 1`,
+  ),
+
+  byRequestId: stmt(
+    "byRequestId",
+    "SELECT * FROM chat_events WHERE conversation_id = :conversation_id AND request_id = :request_id",
+  ),
+
+  /** The newest assistant reply to a user request (one indexed lookup, legacy replies included). */
+  replyTo: stmt(
+    "replyTo",
+    `SELECT * FROM chat_events WHERE conversation_id = :conversation_id AND user_request_id = :user_request_id
+     AND type = 'assistant_message' ORDER BY seq DESC LIMIT 1`,
+  ),
+
+  replyIdTo: stmt(
+    "replyIdTo",
+    `SELECT id FROM chat_events WHERE conversation_id = :conversation_id AND user_request_id = :user_request_id
+     AND type = 'assistant_message' ORDER BY seq DESC LIMIT 1`,
+  ),
+
+  /** Events after :after_seq and before :before_seq, oldest first. */
+  eventsForward: stmt(
+    "eventsForward",
+    `SELECT * FROM chat_events WHERE conversation_id = :conversation_id AND seq > :after_seq AND seq < :before_seq
+     ORDER BY seq LIMIT :limit`,
+  ),
+
+  /** The :limit events just before :before_seq, returned oldest first. */
+  eventsBackward: stmt(
+    "eventsBackward",
+    `SELECT * FROM (SELECT * FROM chat_events WHERE conversation_id = :conversation_id AND seq < :before_seq
+       ORDER BY seq DESC LIMIT :limit) ORDER BY seq`,
+  ),
+
+  /** The most recent :limit LLM-visible events, oldest first. */
+  history: stmt(
+    "history",
+    `SELECT * FROM (SELECT * FROM chat_events WHERE conversation_id = :conversation_id AND ${LLM_VISIBLE}
+       ORDER BY seq DESC LIMIT :limit) ORDER BY seq`,
+  ),
+
+  /** A page of conversations, most recently active first, after the (:cursor_ms, :cursor_id) key. */
+  listConversations: stmt(
+    "listConversations",
+    `SELECT conversation_id, created_at_ms, last_activity_ms, event_count FROM chat_conversations
+     WHERE event_count > 0 AND (last_activity_ms, conversation_id) < (:cursor_ms, :cursor_id)
+     ORDER BY last_activity_ms DESC, conversation_id DESC LIMIT :limit`,
+  ),
+
+  /** Removes one turn's streamed deltas (compaction). */
+  deleteDeltas: stmt(
+    "deleteDeltas",
+    `DELETE FROM chat_events WHERE conversation_id = :conversation_id AND user_request_id = :user_request_id
+     AND type = 'meta' AND json_extract(extra, '$.kind') = :kind`,
+  ),
+
+  /** Adds one to a persistent counter and returns the new value. */
+  bumpCounter: stmt(
+    "bumpCounter",
+    `INSERT INTO chatlog_state (key, value) VALUES (:key, 1)
+     ON CONFLICT (key) DO UPDATE SET value = value + 1 RETURNING value`,
+  ),
+
+  resetCounter: stmt("resetCounter", "UPDATE chatlog_state SET value = 0 WHERE key = :key"),
+
+  /** Deletes up to :batch events of conversations that are not saved (the full wipe, in slices). */
+  wipeSlice: stmt(
+    "wipeSlice",
+    `DELETE FROM chat_events WHERE rowid IN (SELECT rowid FROM chat_events
+       WHERE conversation_id NOT IN (SELECT conversation_id FROM chat_saved_sessions) LIMIT :batch)
+     RETURNING 1 AS deleted`,
+  ),
+
+  /** Deletes up to :batch events of one conversation with seq < :before_seq. */
+  deleteBeforeSlice: stmt(
+    "deleteBeforeSlice",
+    `DELETE FROM chat_events WHERE rowid IN (SELECT rowid FROM chat_events
+       WHERE conversation_id = :conversation_id AND seq < :before_seq LIMIT :batch)
+     RETURNING 1 AS deleted`,
+  ),
+
+  /** Unsaved conversations holding at least one event older than :cutoff_ms. */
+  conversationsWithOldEvents: stmt(
+    "conversationsWithOldEvents",
+    `SELECT DISTINCT conversation_id FROM chat_events WHERE created_at_ms < :cutoff_ms
+     AND conversation_id NOT IN (SELECT conversation_id FROM chat_saved_sessions)`,
+  ),
+
+  /**
+   * Where an age cut may fall in one conversation: before the last user message at or before the
+   * first event that is not old. Cutting only at the start of a turn never separates a tool call
+   * from its result nor a streamed reply from its request. NULL first_new: every event is old.
+   */
+  turnBoundary: stmt(
+    "turnBoundary",
+    `WITH f AS (SELECT MIN(seq) AS first_new FROM chat_events
+                WHERE conversation_id = :conversation_id AND created_at_ms >= :cutoff_ms)
+     SELECT f.first_new,
+       (SELECT MAX(seq) FROM chat_events WHERE conversation_id = :conversation_id
+          AND type = 'user_message' AND seq <= f.first_new) AS boundary
+     FROM f`,
+  ),
+
+  /** Unsaved conversations beyond the :keep most recently active. */
+  conversationsBeyond: stmt(
+    "conversationsBeyond",
+    `SELECT conversation_id FROM chat_conversations
+     WHERE event_count > 0 AND conversation_id NOT IN (SELECT conversation_id FROM chat_saved_sessions)
+     ORDER BY last_activity_ms DESC, conversation_id DESC LIMIT -1 OFFSET :keep`,
+  ),
+
+  unsavedEventCount: stmt(
+    "unsavedEventCount",
+    `SELECT COALESCE(SUM(event_count), 0) AS n FROM chat_conversations
+     WHERE conversation_id NOT IN (SELECT conversation_id FROM chat_saved_sessions)`,
+  ),
+
+  /** The timestamp of the :offset-th oldest unsaved event (0-based). */
+  unsavedTimeAt: stmt(
+    "unsavedTimeAt",
+    `SELECT created_at_ms FROM chat_events
+     WHERE conversation_id NOT IN (SELECT conversation_id FROM chat_saved_sessions)
+     ORDER BY created_at_ms LIMIT 1 OFFSET :offset`,
+  ),
+
+  conversationSummary: stmt(
+    "conversationSummary",
+    "SELECT * FROM chat_conversations WHERE conversation_id = :conversation_id",
+  ),
+
+  saveSession: stmt(
+    "saveSession",
+    `INSERT INTO chat_saved_sessions (id, conversation_id, name, created_at_ms, session_start_ms, session_end_ms,
+       message_count, last_seq)
+     SELECT :id, :conversation_id, :name, :created_at_ms, MIN(created_at_ms), MAX(created_at_ms),
+       SUM(type IN ('user_message', 'assistant_message')), MAX(seq)
+     FROM chat_events WHERE conversation_id = :conversation_id
+     HAVING COUNT(*) > 0
+     RETURNING id`,
+  ),
+
+  /** Drops the oldest saved sessions beyond :keep. */
+  trimSavedSessions: stmt(
+    "trimSavedSessions",
+    `DELETE FROM chat_saved_sessions WHERE id IN (SELECT id FROM chat_saved_sessions
+       ORDER BY created_at_ms DESC, rowid DESC LIMIT -1 OFFSET :keep)`,
+  ),
+
+  expireSavedSessions: stmt(
+    "expireSavedSessions",
+    "DELETE FROM chat_saved_sessions WHERE created_at_ms < :cutoff_ms RETURNING id",
+  ),
+
+  listSavedSessions: stmt(
+    "listSavedSessions",
+    "SELECT * FROM chat_saved_sessions ORDER BY created_at_ms DESC, rowid DESC",
+  ),
+
+  savedSession: stmt("savedSession", "SELECT * FROM chat_saved_sessions WHERE id = :id"),
+
+  savedEvents: stmt(
+    "savedEvents",
+    "SELECT * FROM chat_events WHERE conversation_id = :conversation_id AND seq <= :last_seq ORDER BY seq",
+  ),
+
+  pragmas: stmt(
+    "pragmas",
+    `SELECT (SELECT journal_mode FROM pragma_journal_mode) AS journal_mode,
+            (SELECT synchronous FROM pragma_synchronous) AS synchronous,
+            (SELECT timeout FROM pragma_busy_timeout) AS busy_timeout`,
+  ),
+} as const;
