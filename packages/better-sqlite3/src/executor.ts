@@ -10,7 +10,10 @@ export class BetterSqlite3Executor implements SqlExecutor {
   private readonly atomically: Database.Transaction<(job: Job) => Row[][]>;
   private readonly inOneTransaction: Database.Transaction<(jobs: readonly Job[]) => JobOutcome[]>;
 
-  constructor(private readonly client: Database.Database) {
+  constructor(
+    private readonly client: Database.Database,
+    private readonly ownsClient = true,
+  ) {
     // Nested better-sqlite3 transactions are savepoints: a failing job rolls back alone.
     this.atomically = client.transaction((job: Job) => job.map((step) => this.run(step)));
     this.inOneTransaction = client.transaction((jobs: readonly Job[]) =>
@@ -44,7 +47,7 @@ export class BetterSqlite3Executor implements SqlExecutor {
   }
 
   async close(): Promise<void> {
-    this.client.close();
+    if (this.ownsClient) this.client.close();
   }
 
   private run(step: Step): Row[] {

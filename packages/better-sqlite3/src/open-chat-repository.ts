@@ -10,7 +10,12 @@ import { BetterSqlite3Executor } from "./executor.ts";
 
 export interface BetterSqlite3RepositoryOptions extends RepositoryOptions {
   /** A file path (its folder is created if missing), a `file:` URL, or ":memory:". */
-  path: string;
+  path?: string;
+  /**
+   * An open better-sqlite3 connection to use instead of `path` (the pragmas are still set). The
+   * caller keeps ownership: close() leaves it open.
+   */
+  client?: Database.Database;
   /** How long a write waits for another process's lock before failing with BUSY (default 5000 ms). */
   busyTimeoutMs?: number;
 }
@@ -19,32 +24,34 @@ const MIGRATION_ATTEMPTS = 5;
 
 function filePath(path: string): string {
   if (typeof path !== "string" || path.length === 0) {
-    throw new ChatlogError("INVALID_ARGUMENT", "path must be a non-empty string (a file path or :memory:)");
+    throw new ChatlogError("INVALID_ARGUMENT", "path must be a non-empty string (a file path or :memory:), or pass client");
   }
   return path.startsWith("file:") ? path.slice("file:".length) : path;
 }
 
 /** Opens (and by default migrates) a chatlog database on better-sqlite3. */
 export async function openChatRepository(options: BetterSqlite3RepositoryOptions): Promise<SqliteChatRepository> {
-  const path = filePath(options.path);
-  const inMemory = path === ":memory:";
-  if (!inMemory) mkdirSync(dirname(path), { recursive: true });
-
-  let client: Database.Database;
-  try {
-    client = new Database(path);
-  } catch (error) {
-    throw new ChatlogError("STORAGE_ERROR", `cannot open ${path}: ${(error as Error).message}`, { cause: error });
-  }
+  const owned = options.client === undefined;
+  const client = options.client ?? openFile(filePath(options.path ?? ""));
+  const inMemory = client.memory;
   try {
     client.pragma(`busy_timeout = ${Math.max(0, Math.trunc(options.busyTimeoutMs ?? 5000))}`);
     if (!inMemory) client.pragma("journal_mode = WAL");
     client.pragma("synchronous = NORMAL");
     if (options.migrate !== false) await migrateWithRetry(client);
-    return new SqliteChatRepository(new BetterSqlite3Executor(client), options);
+    return new SqliteChatRepository(new BetterSqlite3Executor(client, owned), options);
   } catch (error) {
-    client.close();
+    if (owned) client.close();
     throw error;
+  }
+}
+
+function openFile(path: string): Database.Database {
+  if (path !== ":memory:") mkdirSync(dirname(path), { recursive: true });
+  try {
+    return new Database(path);
+  } catch (error) {
+    throw new ChatlogError("STORAGE_ERROR", `cannot open ${path}: ${(error as Error).message}`, { cause: error });
   }
 }
 

@@ -9,7 +9,10 @@ const toStatement = (step: Step): InStatement => ({ sql: step.statement.sql, arg
  * round trip.
  */
 export class LibsqlExecutor implements SqlExecutor {
-  constructor(private readonly client: Client) {}
+  constructor(
+    private readonly client: Client,
+    private readonly ownsClient = true,
+  ) {}
 
   async all(step: Step): Promise<Row[]> {
     const result = await this.client.execute(toStatement(step));
@@ -34,6 +37,6 @@ export class LibsqlExecutor implements SqlExecutor {
   }
 
   async close(): Promise<void> {
-    this.client.close();
+    if (this.ownsClient) this.client.close();
   }
 }

@@ -11,6 +11,11 @@ import { LibsqlExecutor } from "./executor.ts";
 export interface LibsqlRepositoryOptions extends RepositoryOptions {
   /** `file:chat.db`, `:memory:`, or a remote `libsql://`, `http(s)://`, `ws(s)://` URL. */
   url: string;
+  /**
+   * An existing client to use instead of creating one from `url` (create it with concurrency: 1
+   * for a local file). `url` still tells whether it is local. The caller keeps ownership.
+   */
+  client?: Client;
   /** Token for a remote database (Turso). */
   authToken?: string;
   /** Local files only: how long a write waits for another process's lock (default 5000 ms). */
@@ -39,11 +44,14 @@ export async function openChatRepository(options: LibsqlRepositoryOptions): Prom
 
   // One connection: the local client is synchronous underneath, and a pool would both miss the
   // pragmas on its other connections and make concurrent transactions block each other.
-  const client = createClient({
-    url,
-    ...(options.authToken === undefined ? {} : { authToken: options.authToken }),
-    concurrency: 1,
-  });
+  const owned = options.client === undefined;
+  const client =
+    options.client ??
+    createClient({
+      url,
+      ...(options.authToken === undefined ? {} : { authToken: options.authToken }),
+      concurrency: 1,
+    });
   try {
     if (path !== null) {
       await client.execute(`PRAGMA busy_timeout = ${Math.max(0, Math.trunc(options.busyTimeoutMs ?? 5000))}`);
@@ -51,9 +59,9 @@ export async function openChatRepository(options: LibsqlRepositoryOptions): Prom
       await client.execute("PRAGMA synchronous = NORMAL");
     }
     if (options.migrate !== false) await migrateWithRetry(client);
-    return new SqliteChatRepository(new LibsqlExecutor(client), options);
+    return new SqliteChatRepository(new LibsqlExecutor(client, owned), options);
   } catch (error) {
-    client.close();
+    if (owned) client.close();
     throw error;
   }
 }

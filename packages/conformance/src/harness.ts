@@ -1,0 +1,48 @@
+import { mkdtempSync, rmSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import type { RepositoryOptions } from "@chatlog/core";
+import type { SqliteChatRepository } from "@chatlog/sqlite";
+
+export type Row = Record<string, unknown>;
+
+/**
+ * Direct SQL access to the database under test, used to check what was stored independently
+ * of the repository (a repository cannot agree with itself while storing the wrong thing).
+ * For files it is a separate better-sqlite3 connection; for :memory: the repository's own client.
+ */
+export interface RawDb {
+  all(sql: string, ...params: unknown[]): Promise<Row[]>;
+  run(sql: string, ...params: unknown[]): Promise<void>;
+}
+
+export interface Opened {
+  repo: SqliteChatRepository;
+  raw: RawDb;
+  /** The database file, or null for :memory:. */
+  file: string | null;
+  /** Closes the repository (if still open) and the raw connection. */
+  dispose(): Promise<void>;
+}
+
+/** One driver configuration the conformance suite runs against. */
+export interface DriverHarness {
+  /** e.g. "better-sqlite3 file". */
+  name: string;
+  /** Which package: decides how child processes open the file. */
+  driver: "better-sqlite3" | "libsql";
+  /** Absolute path of the driver package's entry (src/index.ts), for child processes. */
+  entry: string;
+  /** Whether databases are files (multi-process and restart cases need one). */
+  file: boolean;
+  /** Opens a repository on a brand-new database. */
+  create(options?: RepositoryOptions): Promise<Opened>;
+  /** File configurations: opens another repository on an existing file (a restart). */
+  reopen(file: string, options?: RepositoryOptions): Promise<Opened>;
+}
+
+/** A fresh directory per test; removed by the returned function. */
+export function tempDir(prefix = "chatlog-test-"): { dir: string; remove: () => void } {
+  const dir = mkdtempSync(join(tmpdir(), prefix));
+  return { dir, remove: () => rmSync(dir, { recursive: true, force: true }) };
+}

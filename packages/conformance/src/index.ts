@@ -1,0 +1,3 @@
+export * from "./harness.ts";
+export * from "./raw.ts";
+export { describeConformance } from "./suite.ts";

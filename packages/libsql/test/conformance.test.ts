@@ -1,0 +1,5 @@
+import { describeConformance } from "@chatlog/conformance";
+import { libsqlFile, libsqlMemory } from "./harnesses.ts";
+
+describeConformance(libsqlFile);
+describeConformance(libsqlMemory);
