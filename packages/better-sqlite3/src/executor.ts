@@ -1,4 +1,4 @@
-import type { Job, JobOutcome, Row, SqlExecutor, Statement, Step } from "@chatlog/sqlite";
+import type { Job, JobOutcome, Row, SqlExecutor, Statement, Step, TransactionScope } from "@chatlog/sqlite";
 import type Database from "better-sqlite3";
 
 /**
@@ -43,6 +43,18 @@ export class BetterSqlite3Executor implements SqlExecutor {
       return Promise.resolve(this.inOneTransaction.immediate(jobs));
     } catch (error) {
       return Promise.reject(error);
+    }
+  }
+
+  async transaction<T>(work: (tx: TransactionScope) => Promise<T>): Promise<T> {
+    this.client.exec("BEGIN IMMEDIATE");
+    try {
+      const result = await work({ all: (step) => this.all(step) });
+      this.client.exec("COMMIT");
+      return result;
+    } catch (error) {
+      if (this.client.inTransaction) this.client.exec("ROLLBACK");
+      throw error;
     }
   }
 

@@ -8,6 +8,7 @@ export const ERROR_CODES = [
   "NOT_SERIALIZABLE", // extra / raw / tool arguments would not round-trip through JSON
   "NOT_FOUND", // a saved session or conversation that must exist does not
   "EMPTY_CONVERSATION", // saving a conversation that has no events
+  "CONFLICT", // an imported event collides with a different stored event (same seq or request id)
   "CORRUPT_ROW", // a stored row could not be decoded completely (reported, not thrown)
   "CLOSED", // the repository was closed
   "FEATURE_DISABLED", // the call needs an option that is turned off (savedSessions.enabled)

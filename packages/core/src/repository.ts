@@ -1,4 +1,5 @@
 import type { ChatEvent, Content, NewChatEvent } from "./events.ts";
+import type { JsonObject } from "./json.ts";
 import type { LlmMessage } from "./llm-conversation.ts";
 
 export interface AddEventResult {
@@ -95,6 +96,28 @@ export interface SavedSessionOptions {
   maxSaved?: number;
 }
 
+export interface UnfinishedTurn {
+  conversationId: string;
+  userRequestId: string;
+}
+
+export interface ImportResult {
+  /** Events inserted. */
+  imported: number;
+  /** Events already present with the same id and position (a re-import). */
+  skipped: number;
+}
+
+export interface RepositoryStats {
+  eventsByType: Record<string, number>;
+  events: number;
+  conversations: number;
+  savedSessions: number;
+  databaseBytes: number;
+  oldestActivity: Date | null;
+  newestActivity: Date | null;
+}
+
 /** Options every driver's openChatRepository accepts. */
 export interface RepositoryOptions {
   /** Run pending migrations on open (default true). */
@@ -116,11 +139,13 @@ export interface ChatRepository {
   listConversations(opts?: ListConversationsOptions): Promise<ConversationPage>;
   getEventByRequestId(conversationId: string, requestId: string): Promise<ChatEvent | null>;
   getLastAssistantReplyId(conversationId: string, userRequestId: string): Promise<string | null>;
+  /** `extra` is merged into the reply's extra (e.g. `{ interrupted: true }` for a recovered turn). */
   compactDeltas(
     conversationId: string,
     userRequestId: string,
     finalContent: Content,
     model?: string | null,
+    extra?: JsonObject,
   ): Promise<ChatEvent>;
   handleClearSession(): Promise<boolean>;
   handleUserMessagePersistence(conversationId: string, userMsg: Content, requestId: string): Promise<boolean>;
@@ -138,6 +163,17 @@ export interface ChatRepository {
     model: string | null,
     provider?: string | null,
   ): Promise<ChatEvent>;
+  /** Every event of one user turn (its deltas, tool calls and results that carry user_request_id, reply). */
+  getTurnEvents(conversationId: string, userRequestId: string): Promise<ChatEvent[]>;
+  /** Turns that have streamed deltas and no assistant reply (a generation was interrupted). */
+  listUnfinishedTurns(): Promise<UnfinishedTurn[]>;
+  /**
+   * Inserts complete events (from an export) with their own ids, seqs and timestamps, all in one
+   * transaction: any invalid or conflicting event rolls back everything (its position is in the
+   * error's details.index). Events already present (same id, conversation and seq) are skipped.
+   */
+  importEvents(events: Iterable<ChatEvent> | AsyncIterable<ChatEvent>): Promise<ImportResult>;
+  stats(): Promise<RepositoryStats>;
   runRetention(): Promise<RetentionResult>;
   saveSession(conversationId: string, name?: string): Promise<string>;
   listSavedSessions(): Promise<SavedSession[]>;

@@ -33,5 +33,14 @@ export interface SqlExecutor {
    * that fails is rolled back and reported alone; the others commit.
    */
   runJobs(jobs: readonly Job[]): Promise<JobOutcome[]>;
+  /**
+   * Runs `work` in one write transaction on this connection, rolled back if it throws. For bulk
+   * operations (imports) only: remotely it is an interactive transaction, several round trips.
+   */
+  transaction<T>(work: (tx: TransactionScope) => Promise<T>): Promise<T>;
   close(): Promise<void>;
+}
+
+export interface TransactionScope {
+  all(step: Step): Promise<Row[]>;
 }

@@ -1,4 +1,14 @@
-export type { Job, JobOutcome, Row, SqlArgs, SqlExecutor, SqlValue, Statement, Step } from "./executor.ts";
+export type {
+  Job,
+  JobOutcome,
+  Row,
+  SqlArgs,
+  SqlExecutor,
+  SqlValue,
+  Statement,
+  Step,
+  TransactionScope,
+} from "./executor.ts";
 export { decodeRow, encodeEvent } from "./row-codec.ts";
 export { type DatabasePragmas, SqliteChatRepository } from "./sqlite-chat-repository.ts";
 export { SQL } from "./statements.ts";

@@ -12,19 +12,23 @@ import {
   type ConversationPage,
   type GetEventsOptions,
   type HistoryOptions,
+  type ImportResult,
   type JsonObject,
   type ListConversationsOptions,
   type LlmMessage,
   type NewChatEvent,
   type RepositoryOptions,
+  type RepositoryStats,
   type RetentionResult,
   requestIdOf,
   type SavedSession,
+  type UnfinishedTurn,
   uuidv7,
   type ValidEvent,
   validateEvent,
 } from "@chatlog/core";
-import type { Row, SqlExecutor, Step } from "./executor.ts";
+import type { Row, SqlExecutor, Statement, Step } from "./executor.ts";
+import { importAll } from "./import-events.ts";
 import { validateRepositoryOptions } from "./options.ts";
 import {
   DEFAULT_LIST_PAGE,
@@ -115,9 +119,10 @@ export class SqliteChatRepository implements ChatRepository {
     userRequestId: string,
     finalContent: Content,
     model: string | null = null,
+    extra: JsonObject = {},
   ): Promise<ChatEvent> {
     this.ensureOpen();
-    const reply = this.assistantReply(conversationId, userRequestId, finalContent, model, null);
+    const reply = this.assistantReply(conversationId, userRequestId, finalContent, model, null, extra);
     return this.writeThenRead(
       [
         { statement: SQL.append, args: encodeEvent(reply) },
@@ -227,6 +232,48 @@ export class SqliteChatRepository implements ChatRepository {
     return buildLlmMessages(systemPrompt, history, userMsg);
   }
 
+  async getTurnEvents(conversationId: string, userRequestId: string): Promise<ChatEvent[]> {
+    this.ensureOpen();
+    const step = this.replyLookup(SQL.turnEvents, conversationId, userRequestId);
+    return this.decodeAll(await this.executor.all(step));
+  }
+
+  async listUnfinishedTurns(): Promise<UnfinishedTurn[]> {
+    this.ensureOpen();
+    const rows = await this.executor.all({ statement: SQL.unfinishedTurns, args: { kind: ASSISTANT_DELTA_KIND } });
+    return rows.map((row) => ({
+      conversationId: String(row.conversation_id),
+      userRequestId: String(row.user_request_id),
+    }));
+  }
+
+  async importEvents(events: Iterable<ChatEvent> | AsyncIterable<ChatEvent>): Promise<ImportResult> {
+    this.ensureOpen();
+    await this.queue.drain();
+    return this.executor.transaction((tx) => importAll(tx, events));
+  }
+
+  async stats(): Promise<RepositoryStats> {
+    this.ensureOpen();
+    const [types, [summary], [size]] = await Promise.all([
+      this.executor.all({ statement: SQL.statsByType, args: {} }),
+      this.executor.all({ statement: SQL.statsConversations, args: {} }),
+      this.executor.all({ statement: SQL.statsSize, args: {} }),
+    ]);
+    const eventsByType: Record<string, number> = {};
+    for (const row of types) eventsByType[String(row.type)] = Number(row.n);
+    const time = (value: unknown) => (value === null || value === undefined ? null : new Date(Number(value)));
+    return {
+      eventsByType,
+      events: Object.values(eventsByType).reduce((a, b) => a + b, 0),
+      conversations: Number(summary?.conversations ?? 0),
+      savedSessions: Number(size?.saved_sessions ?? 0),
+      databaseBytes: Number(size?.bytes ?? 0),
+      oldestActivity: time(summary?.oldest_ms),
+      newestActivity: time(summary?.newest_ms),
+    };
+  }
+
   // --- retention and saved sessions ---------------------------------------------------------
 
   runRetention(): Promise<RetentionResult> {
@@ -320,9 +367,14 @@ export class SqliteChatRepository implements ChatRepository {
     content: Content,
     model: string | null,
     provider: string | null,
+    more: JsonObject = {},
   ): ValidEvent {
     assertId(userRequestId, "requestId");
-    const extra: JsonObject = { user_request_id: userRequestId, request_id: assistantRequestId(userRequestId) };
+    const extra: JsonObject = {
+      ...more,
+      user_request_id: userRequestId,
+      request_id: assistantRequestId(userRequestId),
+    };
     return validateEvent({ conversationId, type: "assistant_message", role: "assistant", content, model, provider, extra });
   }
 
@@ -350,7 +402,7 @@ export class SqliteChatRepository implements ChatRepository {
     return stored;
   }
 
-  private replyLookup(statement: typeof SQL.replyTo, conversationId: string, userRequestId: string): Step {
+  private replyLookup(statement: Statement, conversationId: string, userRequestId: string): Step {
     assertId(conversationId, "conversationId");
     assertId(userRequestId, "userRequestId");
     return { statement, args: { conversation_id: conversationId, user_request_id: userRequestId } };

@@ -36,15 +36,6 @@ export const SQL = {
      ON CONFLICT DO NOTHING RETURNING seq`,
   ),
 
-  /** Inserts an event with the seq it already has (imports keep their positions). */
-  insertWithSeq: stmt(
-    "insertWithSeq",
-    `${INSERT_COLUMNS} VALUES (:id, :conversation_id, :seq, :schema_version, :type, :role, :content,
-      :content_format, :tool_calls, :usage, :token_count, :provider, :model, :stop_reason, :created_at,
-      :created_at_unix, :created_at_ms, :extra, :raw)
-     ON CONFLICT DO NOTHING RETURNING seq`,
-  ),
-
   /** The stored event that made an append a duplicate. */
   findDuplicate: stmt(
     "findDuplicate",
@@ -104,6 +95,48 @@ export const SQL = {
     "deleteDeltas",
     `DELETE FROM chat_events WHERE conversation_id = :conversation_id AND user_request_id = :user_request_id
      AND type = 'meta' AND json_extract(extra, '$.kind') = :kind`,
+  ),
+
+  /** Every event of one user turn (deltas, tool calls, reply), in seq order. */
+  turnEvents: stmt(
+    "turnEvents",
+    `SELECT * FROM chat_events WHERE conversation_id = :conversation_id AND user_request_id = :user_request_id
+     ORDER BY seq`,
+  ),
+
+  /** Turns with streamed deltas but no assistant reply: interrupted generations. */
+  unfinishedTurns: stmt(
+    "unfinishedTurns",
+    `SELECT DISTINCT d.conversation_id, d.user_request_id FROM chat_events d
+     WHERE d.type = 'meta' AND d.user_request_id IS NOT NULL AND json_extract(d.extra, '$.kind') = :kind
+       AND NOT EXISTS (SELECT 1 FROM chat_events r WHERE r.conversation_id = d.conversation_id
+         AND r.user_request_id = d.user_request_id AND r.type = 'assistant_message')`,
+  ),
+
+  /** Inserts an imported event with its own id and seq; an id already present is skipped. */
+  importEvent: stmt(
+    "importEvent",
+    `${INSERT_COLUMNS} VALUES (:id, :conversation_id, :seq, :schema_version, :type, :role, :content,
+      :content_format, :tool_calls, :usage, :token_count, :provider, :model, :stop_reason, :created_at,
+      :created_at_unix, :created_at_ms, :extra, :raw)
+     ON CONFLICT (id) DO NOTHING RETURNING seq`,
+  ),
+
+  /** The stored copy of an event being imported, to tell a re-import from a conflict. */
+  eventById: stmt("eventById", "SELECT * FROM chat_events WHERE id = :id"),
+
+  statsByType: stmt("statsByType", "SELECT type, COUNT(*) AS n FROM chat_events GROUP BY type ORDER BY type"),
+
+  statsConversations: stmt(
+    "statsConversations",
+    `SELECT COUNT(*) AS conversations, MIN(created_at_ms) AS oldest_ms, MAX(last_activity_ms) AS newest_ms
+     FROM chat_conversations WHERE event_count > 0`,
+  ),
+
+  statsSize: stmt(
+    "statsSize",
+    `SELECT (SELECT page_count FROM pragma_page_count) * (SELECT page_size FROM pragma_page_size) AS bytes,
+            (SELECT COUNT(*) FROM chat_saved_sessions) AS saved_sessions`,
   ),
 
   /** Adds one to a persistent counter and returns the new value. */
