@@ -1,10 +1,3 @@
-import { defineConfig } from "vitest/config";
+import { chatlogVitestConfig } from "../../vitest.shared.ts";
 
-export default defineConfig({
-  test: {
-    testTimeout: 60_000,
-    hookTimeout: 60_000,
-    // Child-process and multi-connection cases share the machine's two cores.
-    fileParallelism: false,
-  },
-});
+export default chatlogVitestConfig({ slow: true });

@@ -24,13 +24,18 @@ const MIGRATION_ATTEMPTS = 5;
 
 function filePath(path: string): string {
   if (typeof path !== "string" || path.length === 0) {
-    throw new ChatlogError("INVALID_ARGUMENT", "path must be a non-empty string (a file path or :memory:), or pass client");
+    throw new ChatlogError(
+      "INVALID_ARGUMENT",
+      "path must be a non-empty string (a file path or :memory:), or pass client",
+    );
   }
   return path.startsWith("file:") ? path.slice("file:".length) : path;
 }
 
 /** Opens (and by default migrates) a chatlog database on better-sqlite3. */
-export async function openChatRepository(options: BetterSqlite3RepositoryOptions): Promise<SqliteChatRepository> {
+export async function openChatRepository(
+  options: BetterSqlite3RepositoryOptions,
+): Promise<SqliteChatRepository> {
   const owned = options.client === undefined;
   const client = options.client ?? openFile(filePath(options.path ?? ""));
   const inMemory = client.memory;
@@ -51,7 +56,9 @@ function openFile(path: string): Database.Database {
   try {
     return new Database(path);
   } catch (error) {
-    throw new ChatlogError("STORAGE_ERROR", `cannot open ${path}: ${(error as Error).message}`, { cause: error });
+    throw new ChatlogError("STORAGE_ERROR", `cannot open ${path}: ${(error as Error).message}`, {
+      cause: error,
+    });
   }
 }
 
@@ -65,7 +72,9 @@ export async function migrateWithRetry(client: Database.Database): Promise<void>
     } catch (error) {
       const busy = /SQLITE_BUSY|database is locked/i.test(`${(error as { code?: string }).code} ${error}`);
       if (!busy || attempt >= MIGRATION_ATTEMPTS) {
-        throw new ChatlogError("MIGRATION_FAILED", `migration failed: ${(error as Error).message}`, { cause: error });
+        throw new ChatlogError("MIGRATION_FAILED", `migration failed: ${(error as Error).message}`, {
+          cause: error,
+        });
       }
       // Another process is migrating; once it commits, the retry finds nothing left to do.
       await new Promise((resolve) => setTimeout(resolve, 50 * attempt));

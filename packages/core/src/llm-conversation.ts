@@ -19,7 +19,9 @@ export function contentToText(content: Content): string {
   if (content === null) return "";
   if (typeof content === "string") return content;
   return content
-    .filter((part): part is { type: "text"; text: string } => part.type === "text" && typeof part.text === "string")
+    .filter(
+      (part): part is { type: "text"; text: string } => part.type === "text" && typeof part.text === "string",
+    )
     .map((part) => part.text)
     .join("\n");
 }
@@ -55,6 +57,8 @@ export function eventsToLlmMessages(events: readonly ChatEvent[]): LlmMessage[] 
 
   const messages: LlmMessage[] = [];
   for (const event of events) {
+    // Also applied here so that callers passing unfiltered events (getEvents) get the same list.
+    if (!isLlmVisible(event)) continue;
     switch (event.type) {
       case "user_message":
         messages.push({ role: "user", content: contentToText(event.content) });
@@ -104,7 +108,11 @@ export function eventsToLlmMessages(events: readonly ChatEvent[]): LlmMessage[] 
 }
 
 /** `[system, ...history, user]`, the list the seed's build_llm_conversation meant to produce. */
-export function buildLlmMessages(systemPrompt: string, history: readonly ChatEvent[], userMsg: Content): LlmMessage[] {
+export function buildLlmMessages(
+  systemPrompt: string,
+  history: readonly ChatEvent[],
+  userMsg: Content,
+): LlmMessage[] {
   return [
     { role: "system", content: systemPrompt },
     ...eventsToLlmMessages(history),

@@ -161,11 +161,13 @@ export function validateEvent(input: unknown): ValidEvent {
     });
   }
   const role = event.role ?? null;
-  if (role !== null && !ROLE_SET.has(role)) throw invalid("role", `must be one of ${ROLES.join(", ")} or null`);
+  if (role !== null && !ROLE_SET.has(role))
+    throw invalid("role", `must be one of ${ROLES.join(", ")} or null`);
 
   let id: string;
   if (event.id === undefined) id = uuidv7();
-  else if (typeof event.id === "string" && event.id.length > 0 && event.id.length <= MAX_ID_LENGTH) id = event.id;
+  else if (typeof event.id === "string" && event.id.length > 0 && event.id.length <= MAX_ID_LENGTH)
+    id = event.id;
   else throw invalid("id", `must be a non-empty string of at most ${MAX_ID_LENGTH} characters`);
 
   const schemaVersion = event.schemaVersion ?? SCHEMA_VERSION;
@@ -193,7 +195,10 @@ export function validateEvent(input: unknown): ValidEvent {
     const requestId = extra.request_id;
     if (requestId !== undefined && requestId !== null) {
       if (typeof requestId !== "string" || requestId.length === 0 || requestId.length > MAX_ID_LENGTH) {
-        throw invalid("extra.request_id", `must be a non-empty string of at most ${MAX_ID_LENGTH} characters`);
+        throw invalid(
+          "extra.request_id",
+          `must be a non-empty string of at most ${MAX_ID_LENGTH} characters`,
+        );
       }
     }
   }

@@ -28,7 +28,10 @@ const REMOTE = /^(libsql|https?|wss?):\/\//i;
 function localPath(url: string): string | null {
   if (url === ":memory:" || REMOTE.test(url)) return null;
   if (!url.startsWith("file:")) {
-    throw new ChatlogError("INVALID_ARGUMENT", `unsupported libSQL url: ${url} (use file:, :memory:, libsql://, http(s)://, ws(s)://)`);
+    throw new ChatlogError(
+      "INVALID_ARGUMENT",
+      `unsupported libSQL url: ${url} (use file:, :memory:, libsql://, http(s)://, ws(s)://)`,
+    );
   }
   return url.slice("file:".length).split("?")[0] ?? "";
 }
@@ -76,7 +79,9 @@ export async function migrateWithRetry(client: Client): Promise<void> {
       const text = `${(error as { code?: string }).code} ${error} ${(error as { cause?: unknown }).cause}`;
       const busy = /SQLITE_BUSY|database is locked/i.test(text);
       if (!busy || attempt >= MIGRATION_ATTEMPTS) {
-        throw new ChatlogError("MIGRATION_FAILED", `migration failed: ${(error as Error).message}`, { cause: error });
+        throw new ChatlogError("MIGRATION_FAILED", `migration failed: ${(error as Error).message}`, {
+          cause: error,
+        });
       }
       await new Promise((resolve) => setTimeout(resolve, 50 * attempt));
     }

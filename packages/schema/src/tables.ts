@@ -31,7 +31,9 @@ export const chatEvents = sqliteTable(
     extra: text("extra"),
     /** Any JSON value; NULL means none. */
     raw: text("raw"),
-    requestId: text("request_id").generatedAlwaysAs(sql`json_extract(extra, '$.request_id')`, { mode: "virtual" }),
+    requestId: text("request_id").generatedAlwaysAs(sql`json_extract(extra, '$.request_id')`, {
+      mode: "virtual",
+    }),
     /** The user request an assistant reply answers (the seed kept it in extra). */
     userRequestId: text("user_request_id").generatedAlwaysAs(sql`json_extract(extra, '$.user_request_id')`, {
       mode: "virtual",
@@ -73,9 +75,7 @@ export const chatConversations = sqliteTable(
     lastSeq: integer("last_seq").notNull().default(0),
   },
   (t) => [
-    index("idx_conversations_activity")
-      .on(t.lastActivityMs, t.conversationId)
-      .where(sql`event_count > 0`),
+    index("idx_conversations_activity").on(t.lastActivityMs, t.conversationId).where(sql`event_count > 0`),
   ],
 );
 
@@ -93,10 +93,7 @@ export const chatSavedSessions = sqliteTable(
     /** The saved snapshot is the conversation's events up to this seq. */
     lastSeq: integer("last_seq").notNull(),
   },
-  (t) => [
-    index("idx_saved_conversation").on(t.conversationId),
-    index("idx_saved_created").on(t.createdAtMs),
-  ],
+  (t) => [index("idx_saved_conversation").on(t.conversationId), index("idx_saved_created").on(t.createdAtMs)],
 );
 
 /** Small persistent counters (the clear-trigger count survives restarts). */

@@ -2,11 +2,19 @@ import { ChatlogError, type RepositoryOptions } from "@chatlog/core";
 
 function positive(value: unknown, name: string, integer: boolean): void {
   if (value === undefined) return;
-  const ok = typeof value === "number" && Number.isFinite(value) && value >= 0 && (!integer || Number.isInteger(value));
+  const ok =
+    typeof value === "number" &&
+    Number.isFinite(value) &&
+    value >= 0 &&
+    (!integer || Number.isInteger(value));
   if (!ok) {
-    throw new ChatlogError("INVALID_ARGUMENT", `${name} must be a non-negative ${integer ? "integer" : "number"}`, {
-      details: { field: name },
-    });
+    throw new ChatlogError(
+      "INVALID_ARGUMENT",
+      `${name} must be a non-negative ${integer ? "integer" : "number"}`,
+      {
+        details: { field: name },
+      },
+    );
   }
 }
 

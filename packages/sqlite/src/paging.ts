@@ -6,7 +6,9 @@ export const DEFAULT_LIST_PAGE = 50;
 function int(value: unknown, name: string, min: number): number | undefined {
   if (value === undefined || value === null) return undefined;
   if (typeof value !== "number" || !Number.isSafeInteger(value) || value < min) {
-    throw new ChatlogError("INVALID_ARGUMENT", `${name} must be an integer >= ${min}`, { details: { field: name } });
+    throw new ChatlogError("INVALID_ARGUMENT", `${name} must be an integer >= ${min}`, {
+      details: { field: name },
+    });
   }
   return value;
 }

@@ -27,7 +27,8 @@ export class RetentionRunner {
   start(): void {
     const minutes = this.options.retention?.cleanupIntervalMinutes;
     if (!minutes) return;
-    const onError = this.options.onBackgroundError ?? ((e) => console.error("chatlog: retention run failed", e));
+    const onError =
+      this.options.onBackgroundError ?? ((e) => console.error("chatlog: retention run failed", e));
     this.timer = setInterval(() => {
       // A failed run is reported and the next one still happens on schedule.
       this.run().catch(onError);
@@ -68,9 +69,15 @@ export class RetentionRunner {
       result.expiredSavedSessions = rows.length;
     }
     if (retention.maxSessions !== undefined) {
-      const rows = await this.executor.all({ statement: SQL.conversationsBeyond, args: { keep: retention.maxSessions } });
+      const rows = await this.executor.all({
+        statement: SQL.conversationsBeyond,
+        args: { keep: retention.maxSessions },
+      });
       for (const row of rows) {
-        result.deletedByMaxSessions += await this.deleteBefore(String(row.conversation_id), Number.MAX_SAFE_INTEGER);
+        result.deletedByMaxSessions += await this.deleteBefore(
+          String(row.conversation_id),
+          Number.MAX_SAFE_INTEGER,
+        );
       }
       result.removedConversations += rows.length;
     }
@@ -83,7 +90,10 @@ export class RetentionRunner {
       const [count] = await this.executor.all({ statement: SQL.unsavedEventCount, args: {} });
       const excess = Number(count?.n ?? 0) - retention.maxMessages;
       if (excess > 0) {
-        const [oldest] = await this.executor.all({ statement: SQL.unsavedTimeAt, args: { offset: excess - 1 } });
+        const [oldest] = await this.executor.all({
+          statement: SQL.unsavedTimeAt,
+          args: { offset: excess - 1 },
+        });
         if (oldest) {
           const capped = await this.pruneOlderThan(Number(oldest.created_at_ms) + 1);
           result.deletedByMaxMessages = capped.deleted;

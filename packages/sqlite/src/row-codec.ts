@@ -135,8 +135,12 @@ export function decodeRow(row: Row, onCorrupt: (error: ChatlogError) => void): C
     content = String(text);
   }
 
-  const toolCalls = d.json<ToolCall[]>("tool_calls", [], (v) =>
-    Array.isArray(v) && v.every((c) => isPlainObject(c) && typeof c.id === "string" && typeof c.name === "string"),
+  const toolCalls = d.json<ToolCall[]>(
+    "tool_calls",
+    [],
+    (v) =>
+      Array.isArray(v) &&
+      v.every((c) => isPlainObject(c) && typeof c.id === "string" && typeof c.name === "string"),
   );
   for (const call of toolCalls) if (call.arguments === undefined) call.arguments = {};
   const extra = d.json<JsonObject>("extra", {}, isPlainObject);

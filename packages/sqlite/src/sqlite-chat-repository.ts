@@ -84,7 +84,11 @@ export class SqliteChatRepository implements ChatRepository {
     return { added: false, event: await this.findDuplicate(event) };
   }
 
-  async handleUserMessagePersistence(conversationId: string, userMsg: Content, requestId: string): Promise<boolean> {
+  async handleUserMessagePersistence(
+    conversationId: string,
+    userMsg: Content,
+    requestId: string,
+  ): Promise<boolean> {
     this.ensureOpen();
     assertId(requestId, "requestId");
     const event = validateEvent({
@@ -128,7 +132,11 @@ export class SqliteChatRepository implements ChatRepository {
         { statement: SQL.append, args: encodeEvent(reply) },
         {
           statement: SQL.deleteDeltas,
-          args: { conversation_id: conversationId, user_request_id: userRequestId, kind: ASSISTANT_DELTA_KIND },
+          args: {
+            conversation_id: conversationId,
+            user_request_id: userRequestId,
+            kind: ASSISTANT_DELTA_KIND,
+          },
         },
       ],
       reply,
@@ -169,7 +177,10 @@ export class SqliteChatRepository implements ChatRepository {
     this.ensureOpen();
     assertId(conversationId, "conversationId");
     const limit = limitOf(opts.limit) ?? -1;
-    const rows = await this.executor.all({ statement: SQL.history, args: { conversation_id: conversationId, limit } });
+    const rows = await this.executor.all({
+      statement: SQL.history,
+      args: { conversation_id: conversationId, limit },
+    });
     return this.decodeAll(rows);
   }
 
@@ -189,7 +200,9 @@ export class SqliteChatRepository implements ChatRepository {
     }));
     const last = conversations.at(-1);
     const nextCursor =
-      rows.length > limit && last ? encodeListCursor(last.lastActivityAt.getTime(), last.conversationId) : null;
+      rows.length > limit && last
+        ? encodeListCursor(last.lastActivityAt.getTime(), last.conversationId)
+        : null;
     return { conversations, nextCursor };
   }
 
@@ -212,7 +225,9 @@ export class SqliteChatRepository implements ChatRepository {
 
   async getExistingAssistantResponse(conversationId: string, requestId: string): Promise<ChatEvent | null> {
     this.ensureOpen();
-    return this.decodeFirst(await this.executor.all(this.replyLookup(SQL.replyTo, conversationId, requestId)));
+    return this.decodeFirst(
+      await this.executor.all(this.replyLookup(SQL.replyTo, conversationId, requestId)),
+    );
   }
 
   async buildLlmConversation(
@@ -240,7 +255,10 @@ export class SqliteChatRepository implements ChatRepository {
 
   async listUnfinishedTurns(): Promise<UnfinishedTurn[]> {
     this.ensureOpen();
-    const rows = await this.executor.all({ statement: SQL.unfinishedTurns, args: { kind: ASSISTANT_DELTA_KIND } });
+    const rows = await this.executor.all({
+      statement: SQL.unfinishedTurns,
+      args: { kind: ASSISTANT_DELTA_KIND },
+    });
     return rows.map((row) => ({
       conversationId: String(row.conversation_id),
       userRequestId: String(row.user_request_id),
@@ -286,7 +304,10 @@ export class SqliteChatRepository implements ChatRepository {
     assertId(conversationId, "conversationId");
     const saved = this.options.savedSessions ?? {};
     if (saved.enabled === false) {
-      throw new ChatlogError("FEATURE_DISABLED", "saved sessions are disabled (savedSessions.enabled is false)");
+      throw new ChatlogError(
+        "FEATURE_DISABLED",
+        "saved sessions are disabled (savedSessions.enabled is false)",
+      );
     }
     if (name !== undefined && (typeof name !== "string" || name.length === 0 || name.length > 512)) {
       throw new ChatlogError("INVALID_ARGUMENT", "name must be a non-empty string of at most 512 characters");
@@ -375,7 +396,15 @@ export class SqliteChatRepository implements ChatRepository {
       user_request_id: userRequestId,
       request_id: assistantRequestId(userRequestId),
     };
-    return validateEvent({ conversationId, type: "assistant_message", role: "assistant", content, model, provider, extra });
+    return validateEvent({
+      conversationId,
+      type: "assistant_message",
+      role: "assistant",
+      content,
+      model,
+      provider,
+      extra,
+    });
   }
 
   /** Runs `steps` plus a read-back of `event`'s request id as one atomic job. */
@@ -397,7 +426,10 @@ export class SqliteChatRepository implements ChatRepository {
     });
     const stored = this.decodeFirst(rows);
     if (stored === null) {
-      throw new ChatlogError("STORAGE_ERROR", `event ${event.id} was neither stored nor found as a duplicate`);
+      throw new ChatlogError(
+        "STORAGE_ERROR",
+        `event ${event.id} was neither stored nor found as a duplicate`,
+      );
     }
     return stored;
   }

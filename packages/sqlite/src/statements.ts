@@ -25,7 +25,10 @@ const INSERT_VALUES = `SELECT :id, :conversation_id,
 
 export const SQL = {
   /** Appends one event; returns [] when its id or (conversation_id, request_id) already exists. */
-  append: stmt("append", `${INSERT_COLUMNS} ${INSERT_VALUES} WHERE true ON CONFLICT DO NOTHING RETURNING seq`),
+  append: stmt(
+    "append",
+    `${INSERT_COLUMNS} ${INSERT_VALUES} WHERE true ON CONFLICT DO NOTHING RETURNING seq`,
+  ),
 
   /** As append, but only while no assistant reply to :user_request_id exists. */
   appendUnanswered: stmt(

@@ -80,7 +80,8 @@ export class WriteQueue {
     }
     batch.forEach((p, i) => {
       const outcome = outcomes[i];
-      if (outcome === undefined) p.reject(new ChatlogError("STORAGE_ERROR", "the driver returned too few results"));
+      if (outcome === undefined)
+        p.reject(new ChatlogError("STORAGE_ERROR", "the driver returned too few results"));
       else if (outcome.ok) p.resolve(outcome.rows);
       else p.reject(toChatlogError(outcome.error));
     });

@@ -1,0 +1,33 @@
+#!/usr/bin/env bash
+# Installs everything chatlog needs on a fresh machine (Node 20+ required), idempotently:
+# the pinned pnpm, the workspace dependencies (better-sqlite3 compiles from source against the
+# local Node headers, since its prebuilt download needs the internet) and, when possible, the
+# Debian packages that let the tests run the legacy Python system.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+
+PNPM_VERSION="$(node -p 'require("./package.json").packageManager.split("@")[1]')"
+if [ "$(pnpm --version 2>/dev/null || true)" != "$PNPM_VERSION" ]; then
+  echo "bootstrap: installing pnpm $PNPM_VERSION" >&2
+  npm install --global --no-fund --no-audit "pnpm@$PNPM_VERSION" >&2
+fi
+
+# node-gyp would otherwise download Node's headers (no internet here); point it at this Node's.
+npm_config_nodedir="$(node -p 'require("path").resolve(process.execPath, "../..")')"
+export npm_config_nodedir
+export TURBO_TELEMETRY_DISABLED=1
+
+pnpm install --frozen-lockfile >&2
+
+# The legacy-adoption tests run the original Python module; it needs aiosqlite and pydantic
+# from Debian. Best effort: without them those steps are skipped locally (CI requires them).
+if ! /usr/bin/python3 -c 'import aiosqlite, pydantic' 2>/dev/null; then
+  if command -v apt-get >/dev/null 2>&1; then
+    SUDO=""
+    [ "$(id -u)" -ne 0 ] && command -v sudo >/dev/null 2>&1 && SUDO="sudo -n"
+    echo "bootstrap: installing python3-aiosqlite python3-pydantic (Debian)" >&2
+    { $SUDO apt-get update -qq && $SUDO apt-get install -y -qq python3-aiosqlite python3-pydantic; } >&2 ||
+      echo "bootstrap: could not install the Python packages; legacy Python checks will be skipped" >&2
+  fi
+fi
+echo "bootstrap: done" >&2
