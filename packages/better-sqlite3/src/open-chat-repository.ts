@@ -2,7 +2,7 @@ import { mkdirSync } from "node:fs";
 import { dirname } from "node:path";
 import { ChatlogError, type RepositoryOptions } from "@chatlog/core";
 import { migrationsFolder } from "@chatlog/schema";
-import { SqliteChatRepository } from "@chatlog/sqlite";
+import { SqliteChatRepository, toChatlogError } from "@chatlog/sqlite";
 import Database from "better-sqlite3";
 import { drizzle } from "drizzle-orm/better-sqlite3";
 import { migrate } from "drizzle-orm/better-sqlite3/migrator";
@@ -47,7 +47,9 @@ export async function openChatRepository(
     return new SqliteChatRepository(new BetterSqlite3Executor(client, owned), options);
   } catch (error) {
     if (owned) client.close();
-    throw error;
+    // The pragmas are the first statements to touch the file: a file that is not a database
+    // fails here, and must surface as a ChatlogError like every other storage failure.
+    throw toChatlogError(error);
   }
 }
 

@@ -1,9 +1,43 @@
 import { describe } from "vitest";
+import { addEventCases } from "./cases/add-event.ts";
+import { badInputCases } from "./cases/bad-input.ts";
+import { clearSessionCases } from "./cases/clear-session.ts";
+import { compactionCases } from "./cases/compaction.ts";
+import { corruptRowCases } from "./cases/corrupt-rows.ts";
+import { importStatsCases } from "./cases/import-stats.ts";
+import { lifecycleCases } from "./cases/lifecycle.ts";
+import { listConversationCases } from "./cases/list-conversations.ts";
+import { llmConversationCases } from "./cases/llm-conversation.ts";
+import { readCases } from "./cases/reads.ts";
+import { requestIdCases } from "./cases/request-ids.ts";
+import { retentionCases } from "./cases/retention.ts";
+import { savedSessionCases } from "./cases/saved-sessions.ts";
+import { seedDefectCases } from "./cases/seed-defects.ts";
+import { turnEventCases } from "./cases/turn-events.ts";
+import { turnCases } from "./cases/turns.ts";
 import type { DriverHarness } from "./harness.ts";
 
-/** Registers every conformance case for one driver configuration. */
+/**
+ * Registers every conformance case for one driver configuration. Each case opens its own
+ * database through the harness and disposes it, so cases share nothing and run in any order.
+ */
 export function describeConformance(harness: DriverHarness): void {
   describe(`conformance: ${harness.name}`, () => {
-    // cases are registered here
+    addEventCases(harness);
+    readCases(harness);
+    listConversationCases(harness);
+    requestIdCases(harness);
+    turnCases(harness);
+    compactionCases(harness);
+    turnEventCases(harness);
+    llmConversationCases(harness);
+    seedDefectCases(harness);
+    badInputCases(harness);
+    corruptRowCases(harness);
+    retentionCases(harness);
+    savedSessionCases(harness);
+    clearSessionCases(harness);
+    importStatsCases(harness);
+    lifecycleCases(harness);
   });
 }

@@ -2,7 +2,7 @@ import { mkdirSync } from "node:fs";
 import { dirname } from "node:path";
 import { ChatlogError, type RepositoryOptions } from "@chatlog/core";
 import { migrationsFolder } from "@chatlog/schema";
-import { SqliteChatRepository } from "@chatlog/sqlite";
+import { SqliteChatRepository, toChatlogError } from "@chatlog/sqlite";
 import { type Client, createClient } from "@libsql/client";
 import { drizzle } from "drizzle-orm/libsql";
 import { migrate } from "drizzle-orm/libsql/migrator";
@@ -26,7 +26,9 @@ const MIGRATION_ATTEMPTS = 5;
 const REMOTE = /^(libsql|https?|wss?):\/\//i;
 
 function localPath(url: string): string | null {
-  if (url === ":memory:" || REMOTE.test(url)) return null;
+  if (REMOTE.test(url)) return null;
+  // In-memory databases are local too: they get the pragmas (all but WAL, which they cannot use).
+  if (url === ":memory:") return url;
   if (!url.startsWith("file:")) {
     throw new ChatlogError(
       "INVALID_ARGUMENT",
@@ -65,7 +67,9 @@ export async function openChatRepository(options: LibsqlRepositoryOptions): Prom
     return new SqliteChatRepository(new LibsqlExecutor(client, owned), options);
   } catch (error) {
     if (owned) client.close();
-    throw error;
+    // The pragmas are the first statements to touch the file: a file that is not a database
+    // fails here, and must surface as a ChatlogError like every other storage failure.
+    throw toChatlogError(error);
   }
 }
 

@@ -123,6 +123,10 @@ export class RetentionRunner {
         emptied += 1;
       } else if (cut.boundary !== null && cut.boundary !== undefined) {
         deleted += await this.deleteBefore(conversationId, Number(cut.boundary));
+        await this.executor.all({
+          statement: SQL.refreshConversationStart,
+          args: { conversation_id: conversationId },
+        });
       }
     }
     return { deleted, emptied };

@@ -90,6 +90,7 @@ export class SqliteChatRepository implements ChatRepository {
     requestId: string,
   ): Promise<boolean> {
     this.ensureOpen();
+    assertId(conversationId, "conversationId");
     assertId(requestId, "requestId");
     const event = validateEvent({
       conversationId,
@@ -106,7 +107,9 @@ export class SqliteChatRepository implements ChatRepository {
     return (inserted?.length ?? 0) > 0;
   }
 
-  persistAssistantMessage(
+  // async (here and below) so that a closed repository or bad arguments reject the returned
+  // promise instead of throwing before there is one.
+  async persistAssistantMessage(
     conversationId: string,
     requestId: string,
     content: Content,
@@ -118,7 +121,7 @@ export class SqliteChatRepository implements ChatRepository {
     return this.writeThenRead([{ statement: SQL.append, args: encodeEvent(reply) }], reply);
   }
 
-  compactDeltas(
+  async compactDeltas(
     conversationId: string,
     userRequestId: string,
     finalContent: Content,
@@ -294,7 +297,7 @@ export class SqliteChatRepository implements ChatRepository {
 
   // --- retention and saved sessions ---------------------------------------------------------
 
-  runRetention(): Promise<RetentionResult> {
+  async runRetention(): Promise<RetentionResult> {
     this.ensureOpen();
     return this.retention.run();
   }
@@ -390,6 +393,7 @@ export class SqliteChatRepository implements ChatRepository {
     provider: string | null,
     more: JsonObject = {},
   ): ValidEvent {
+    assertId(conversationId, "conversationId");
     assertId(userRequestId, "requestId");
     const extra: JsonObject = {
       ...more,

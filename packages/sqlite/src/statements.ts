@@ -211,6 +211,17 @@ export const SQL = {
      ORDER BY created_at_ms LIMIT 1 OFFSET :offset`,
   ),
 
+  /**
+   * Re-derives a conversation's start after its oldest events were deleted (the delete trigger
+   * only maintains the count; last activity cannot change when only the oldest events go).
+   */
+  refreshConversationStart: stmt(
+    "refreshConversationStart",
+    `UPDATE chat_conversations SET created_at_ms = COALESCE(
+       (SELECT MIN(created_at_ms) FROM chat_events WHERE conversation_id = :conversation_id), created_at_ms)
+     WHERE conversation_id = :conversation_id`,
+  ),
+
   conversationSummary: stmt(
     "conversationSummary",
     "SELECT * FROM chat_conversations WHERE conversation_id = :conversation_id",

@@ -1,0 +1,128 @@
+import type { ConversationSummary } from "@chatlog/core";
+import type { SqliteChatRepository } from "@chatlog/sqlite";
+import { describe, expect, it } from "vitest";
+import type { DriverHarness } from "../harness.ts";
+import { add, at, delta, derivedSummary, hoursAgo, user, withDb } from "./support.ts";
+
+async function allPages(repo: SqliteChatRepository, limit: number): Promise<ConversationSummary[][]> {
+  const pages: ConversationSummary[][] = [];
+  let cursor: string | null = null;
+  do {
+    const page = await repo.listConversations({ limit, cursor });
+    pages.push(page.conversations);
+    cursor = page.nextCursor;
+    if (pages.length > 100) throw new Error("cursor never ends");
+  } while (cursor !== null);
+  return pages;
+}
+
+export function listConversationCases(h: DriverHarness): void {
+  describe("listConversations", () => {
+    it("orders by last activity, newest first, with created/last-activity/count summaries", () =>
+      withDb(h, async ({ repo }) => {
+        // "old" started first but is the most recently active.
+        await add(repo, { ...user("old", "1"), createdAt: at(0) });
+        await add(repo, { ...user("mid", "1"), createdAt: at(1) });
+        await add(repo, { ...user("new", "1"), createdAt: at(2) });
+        await add(repo, { ...user("mid", "2"), createdAt: at(3) });
+        await add(repo, { ...user("old", "2"), createdAt: at(4) });
+        await add(repo, { ...user("old", "3"), createdAt: at(5) });
+        const page = await repo.listConversations();
+        expect(page.nextCursor).toBeNull();
+        expect(page.conversations).toEqual([
+          { conversationId: "old", createdAt: at(0), lastActivityAt: at(5), eventCount: 3 },
+          { conversationId: "mid", createdAt: at(1), lastActivityAt: at(3), eventCount: 2 },
+          { conversationId: "new", createdAt: at(2), lastActivityAt: at(2), eventCount: 1 },
+        ]);
+      }));
+
+    it("is empty for an empty database", () =>
+      withDb(h, async ({ repo }) => {
+        expect(await repo.listConversations()).toEqual({ conversations: [], nextCursor: null });
+      }));
+
+    it("pages with limit and nextCursor: every conversation once, in order, null cursor at the end", () =>
+      withDb(h, async ({ repo }) => {
+        const ids = Array.from({ length: 7 }, (_, i) => `conv-${i}`);
+        for (const [i, id] of ids.entries()) await add(repo, { ...user(id, "x"), createdAt: at(i) });
+        const pages = await allPages(repo, 3);
+        expect(pages.map((p) => p.map((c) => c.conversationId))).toEqual([
+          ["conv-6", "conv-5", "conv-4"],
+          ["conv-3", "conv-2", "conv-1"],
+          ["conv-0"],
+        ]);
+        // An exact multiple of the page size ends with a null cursor, not an empty extra page.
+        const exact = await allPages(repo, 7);
+        expect(exact).toHaveLength(1);
+        expect(exact[0]).toHaveLength(7);
+      }));
+
+    it("pages through conversations that share a last-activity instant without loss or repeats", () =>
+      withDb(h, async ({ repo }) => {
+        const ids = Array.from({ length: 5 }, (_, i) => `same-${i}`);
+        for (const id of ids) await add(repo, { ...user(id, "x"), createdAt: at(0) });
+        const pages = await allPages(repo, 2);
+        const seen = pages.flat().map((c) => c.conversationId);
+        expect([...seen].sort()).toEqual(ids);
+        expect(pages.map((p) => p.length)).toEqual([2, 2, 1]);
+      }));
+
+    it("moves a conversation to the front when it gets a new event", () =>
+      withDb(h, async ({ repo }) => {
+        await add(repo, { ...user("a", "x"), createdAt: at(0) });
+        await add(repo, { ...user("b", "x"), createdAt: at(1) });
+        expect((await repo.listConversations()).conversations.map((c) => c.conversationId)).toEqual([
+          "b",
+          "a",
+        ]);
+        await add(repo, { ...user("a", "y"), createdAt: at(2) });
+        expect((await repo.listConversations()).conversations.map((c) => c.conversationId)).toEqual([
+          "a",
+          "b",
+        ]);
+      }));
+
+    it("summaries stay equal to what chat_events holds after compaction removes deltas", () =>
+      withDb(h, async ({ repo, raw }) => {
+        await add(repo, { ...user("c", "q", { request_id: "r" }), createdAt: at(0) });
+        for (let i = 1; i <= 3; i++) await add(repo, { ...delta("c", "r", `d${i}`), createdAt: at(i) });
+        await repo.compactDeltas("c", "r", "d1d2d3");
+        const [summary] = (await repo.listConversations()).conversations;
+        expect(summary).toEqual(await derivedSummary(raw, "c"));
+        expect(summary?.eventCount).toBe(2);
+      }));
+
+    it("summaries stay equal to what chat_events holds after retention deletes the oldest turns", () =>
+      withDb(
+        h,
+        async ({ repo, raw }) => {
+          await add(repo, { ...user("c", "old turn"), createdAt: hoursAgo(5) });
+          await add(repo, { ...user("c", "old reply"), createdAt: hoursAgo(4.9) });
+          await add(repo, { ...user("c", "new turn"), createdAt: hoursAgo(0.5) });
+          await add(repo, { ...user("d", "gone"), createdAt: hoursAgo(6) });
+          const result = await repo.runRetention();
+          expect(result.deletedByAge).toBe(3);
+          const { conversations } = await repo.listConversations();
+          expect(conversations).toEqual([await derivedSummary(raw, "c")]);
+          expect(conversations[0]?.eventCount).toBe(1);
+        },
+        { retention: { maxAgeHours: 1 } },
+      ));
+
+    it("drops wiped conversations from the list and restarts their summary when they are reused", () =>
+      withDb(h, async ({ repo, raw }) => {
+        await add(repo, { ...user("a", "x"), createdAt: at(0) });
+        await add(repo, { ...user("b", "x"), createdAt: at(1) });
+        expect(await repo.handleClearSession()).toBe(true);
+        expect(await repo.listConversations()).toEqual({ conversations: [], nextCursor: null });
+        const again = await add(repo, { ...user("a", "back"), createdAt: at(10) });
+        expect(again.seq).toBeGreaterThan(1);
+        expect((await repo.listConversations()).conversations).toEqual([await derivedSummary(raw, "a")]);
+        expect((await repo.listConversations()).conversations[0]).toMatchObject({
+          createdAt: at(10),
+          lastActivityAt: at(10),
+          eventCount: 1,
+        });
+      }));
+  });
+}

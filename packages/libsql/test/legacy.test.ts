@@ -1,0 +1,4 @@
+import { describeLegacyAdoption } from "@chatlog/conformance";
+import { libsqlFile } from "./harnesses.ts";
+
+describeLegacyAdoption(libsqlFile);

@@ -1,0 +1,4 @@
+import { describeProcesses } from "@chatlog/conformance";
+import { libsqlFile } from "./harnesses.ts";
+
+describeProcesses(libsqlFile);
