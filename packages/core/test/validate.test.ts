@@ -62,3 +62,14 @@ describe("validateEvent", () => {
     expect(event.raw).toBe(0);
   });
 });
+
+describe("uuidv7", () => {
+  it("is a version 7 id whose prefix orders by time, unique across many calls", async () => {
+    const { uuidv7 } = await import("../src/uuid.ts");
+    const ids = Array.from({ length: 5000 }, (_, i) => uuidv7(1_700_000_000_000 + i));
+    expect(new Set(ids).size).toBe(ids.length);
+    for (const id of ids)
+      expect(id).toMatch(/^[0-9a-f]{8}-[0-9a-f]{4}-7[0-9a-f]{3}-[89ab][0-9a-f]{3}-[0-9a-f]{12}$/);
+    expect([...ids].sort()).toEqual(ids);
+  });
+});

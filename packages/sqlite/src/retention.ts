@@ -1,17 +1,16 @@
 import type { RepositoryOptions, RetentionResult } from "@chatlog/core";
 import type { SqlExecutor } from "./executor.ts";
+import { deleteInSlices } from "./sliced-delete.ts";
 import { SQL } from "./statements.ts";
 
-/** Events deleted per statement: small enough that a concurrent appender waits milliseconds, not seconds. */
-const DELETE_SLICE = 1000;
 const HOUR_MS = 3_600_000;
 const DAY_MS = 24 * HOUR_MS;
 
 /**
  * The retention policies of SPEC section 6. Every deletion skips saved conversations and cuts a
  * conversation only at the start of a turn (a user message), so no tool call loses its result
- * and no streamed reply is left half deleted. Deletions run in slices of DELETE_SLICE events,
- * each its own short transaction.
+ * and no streamed reply is left half deleted. Deletions run in small slices,
+ * each its own short transaction (see sliced-delete.ts).
  */
 export class RetentionRunner {
   private timer: NodeJS.Timeout | null = null;
@@ -132,15 +131,10 @@ export class RetentionRunner {
     return { deleted, emptied };
   }
 
-  private async deleteBefore(conversationId: string, beforeSeq: number): Promise<number> {
-    let total = 0;
-    for (;;) {
-      const rows = await this.executor.all({
-        statement: SQL.deleteBeforeSlice,
-        args: { conversation_id: conversationId, before_seq: beforeSeq, batch: DELETE_SLICE },
-      });
-      total += rows.length;
-      if (rows.length < DELETE_SLICE) return total;
-    }
+  private deleteBefore(conversationId: string, beforeSeq: number): Promise<number> {
+    return deleteInSlices(this.executor, (batch) => ({
+      statement: SQL.deleteBeforeSlice,
+      args: { conversation_id: conversationId, before_seq: beforeSeq, batch },
+    }));
   }
 }

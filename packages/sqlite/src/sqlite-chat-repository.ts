@@ -40,11 +40,11 @@ import {
 } from "./paging.ts";
 import { RetentionRunner } from "./retention.ts";
 import { decodeRow, encodeEvent, storedEvent } from "./row-codec.ts";
+import { deleteInSlices } from "./sliced-delete.ts";
 import { SQL } from "./statements.ts";
 import { WriteQueue } from "./write-queue.ts";
 
 const CLEAR_COUNTER = "clear_session_calls";
-const WIPE_SLICE = 2000;
 
 export interface DatabasePragmas {
   journalMode: string;
@@ -445,11 +445,7 @@ export class SqliteChatRepository implements ChatRepository {
   }
 
   private async wipeUnsaved(): Promise<void> {
-    // Slices keep each transaction short, so other writers are never stalled for long.
-    for (;;) {
-      const rows = await this.executor.all({ statement: SQL.wipeSlice, args: { batch: WIPE_SLICE } });
-      if (rows.length < WIPE_SLICE) return;
-    }
+    await deleteInSlices(this.executor, (batch) => ({ statement: SQL.wipeSlice, args: { batch } }));
   }
 
   private decodeAll(rows: Row[]): ChatEvent[] {

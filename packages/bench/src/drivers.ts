@@ -1,0 +1,21 @@
+import { openChatRepository as openBetterSqlite3 } from "@chatlog/better-sqlite3";
+import { openChatRepository as openLibsql } from "@chatlog/libsql";
+import type { SqliteChatRepository } from "@chatlog/sqlite";
+
+/** A storage driver the benchmark runs the library through. */
+export interface DriverUnderTest {
+  readonly name: "better-sqlite3" | "libsql";
+  /**
+   * True when the driver runs on the same engine binding as the raw baseline, so a ratio near 1
+   * is reachable and the per-call targets apply; libSQL's local mode is a different binding
+   * (roughly half the raw per-call rate by itself), so its per-call ratios are informative only.
+   */
+  readonly sameEngineAsBaseline: boolean;
+  /** Opens (and migrates) a repository on a database file. */
+  open(path: string): Promise<SqliteChatRepository>;
+}
+
+export const DRIVERS: readonly DriverUnderTest[] = [
+  { name: "better-sqlite3", sameEngineAsBaseline: true, open: (path) => openBetterSqlite3({ path }) },
+  { name: "libsql", sameEngineAsBaseline: false, open: (path) => openLibsql({ url: `file:${path}` }) },
+];

@@ -1,0 +1,88 @@
+import { assertSameWork, countEvents } from "../check.ts";
+import { awaitEach, measureSideBySide, shortRuns } from "../measure.ts";
+import { rawRow } from "../raw-db.ts";
+import type { BenchLine } from "../report.ts";
+import type { Section } from "../section.ts";
+
+const CONTENT = "What's the weather like in Lisbon tomorrow afternoon?";
+
+/**
+ * One caller appending single events, awaiting each: the per-call cost of addEvent (validation,
+ * encoding, the write queue's lone-job autocommit path) against the same INSERT run raw.
+ */
+export const appendSection: Section = {
+  id: "append",
+  async run(ctx) {
+    const { repo, raw } = await ctx.openDatabases("append");
+    const count = Math.max(50, Math.round(1000 * ctx.scale));
+    let next = 0; // request ids stay unique across runs, so no append is a duplicate
+
+    const [lib, base, libKeyed, baseKeyed] = await measureSideBySide(
+      [
+        {
+          ops: count,
+          run: awaitEach(count, () =>
+            repo.addEvent({
+              conversationId: "lib-plain",
+              type: "user_message",
+              role: "user",
+              content: CONTENT,
+            }),
+          ),
+        },
+        {
+          ops: count,
+          run: () => {
+            for (let i = 0; i < count; i++)
+              raw.append(rawRow("raw-plain", "user_message", "user", CONTENT, {}));
+          },
+        },
+        {
+          ops: count,
+          run: awaitEach(count, () =>
+            repo.addEvent({
+              conversationId: "lib-keyed",
+              type: "user_message",
+              role: "user",
+              content: CONTENT,
+              extra: { request_id: `req-${next++}` },
+            }),
+          ),
+        },
+        {
+          ops: count,
+          run: () => {
+            for (let i = 0; i < count; i++) {
+              raw.append(
+                rawRow("raw-keyed", "user_message", "user", CONTENT, { request_id: `req-${next++}` }),
+              );
+            }
+          },
+        },
+      ],
+      shortRuns(ctx.plan),
+    );
+
+    assertSameWork("events appended", countEvents(raw, "lib-plain"), countEvents(raw, "raw-plain"));
+    assertSameWork("keyed events appended", countEvents(raw, "lib-keyed"), countEvents(raw, "raw-keyed"));
+
+    const target = ctx.driver.sameEngineAsBaseline ? { min: 0.7, text: ">= 0.70 x raw" } : undefined;
+    const lines: BenchLine[] = [
+      {
+        operation: "append 1 event, awaited",
+        library: lib!.opsPerSec,
+        baseline: base!.opsPerSec,
+        unit: "ops/s",
+        ...(target && { target }),
+      },
+      {
+        operation: "append 1 event + request_id, awaited",
+        library: libKeyed!.opsPerSec,
+        baseline: baseKeyed!.opsPerSec,
+        unit: "ops/s",
+        ...(target && { target }),
+      },
+    ];
+    return lines;
+  },
+};

@@ -1,0 +1,73 @@
+import { SQL } from "@chatlog/sqlite";
+import { seedConversations } from "../fixtures.ts";
+import { awaitEach, measureSideBySide, shortRuns, type Workload } from "../measure.ts";
+import type { Section, SectionContext } from "../section.ts";
+
+const PAGE = 50;
+const FEW = 100;
+const MANY = 10_000;
+const EVENTS_EACH = 3;
+
+/** Library and raw first-page workloads on a database holding `conversations` conversations. */
+async function firstPage(
+  ctx: SectionContext,
+  conversations: number,
+  calls: number,
+): Promise<[Workload, Workload]> {
+  const { repo, raw } = await ctx.openDatabases(`list-${conversations}`);
+  seedConversations(raw, conversations, EVENTS_EACH);
+  const list = raw.stmt(SQL.listConversations);
+  // One more row than the page, as the library asks for, to know whether a next page exists.
+  const args = { cursor_ms: Number.MAX_SAFE_INTEGER, cursor_id: "", limit: PAGE + 1 };
+  return [
+    { ops: calls, run: awaitEach(calls, () => repo.listConversations({ limit: PAGE })) },
+    {
+      ops: calls,
+      run: () => {
+        for (let i = 0; i < calls; i++) list.all(args);
+      },
+    },
+  ];
+}
+
+/**
+ * listConversations' first page (50, most recently active first) on a database with 100
+ * conversations and on one with 10k: served from the activity index, it should not notice the
+ * difference. Raw runs SQL.listConversations with the same arguments.
+ */
+export const listConversationsSection: Section = {
+  id: "list-conversations",
+  async run(ctx) {
+    const many = Math.max(FEW * 10, Math.round(MANY * ctx.scale));
+    const calls = Math.max(20, Math.round(250 * ctx.scale));
+    const few = await firstPage(ctx, FEW, calls);
+    const lots = await firstPage(ctx, many, calls);
+    const [libFew, rawFew, libMany, rawMany] = await measureSideBySide(
+      [...few, ...lots],
+      shortRuns(ctx.plan),
+    );
+    const manyLabel = `${Math.round(many / 1000)}k`;
+    return [
+      {
+        operation: "listConversations page 50 @100 convs",
+        library: libFew!.opsPerSec,
+        baseline: rawFew!.opsPerSec,
+        unit: "ops/s",
+      },
+      {
+        operation: `listConversations page 50 @${manyLabel} convs`,
+        library: libMany!.opsPerSec,
+        baseline: rawMany!.opsPerSec,
+        unit: "ops/s",
+      },
+      {
+        operation: `listConversations @${manyLabel} vs @100 (library)`,
+        library: libMany!.opsPerSec,
+        baseline: libFew!.opsPerSec,
+        baselineLabel: "lib @100",
+        unit: "ops/s",
+        target: { min: 0.5, text: `${manyLabel} within 2x of 100` },
+      },
+    ];
+  },
+};
