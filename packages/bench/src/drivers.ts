@@ -1,4 +1,5 @@
 import { openChatRepository as openBetterSqlite3 } from "@chatlog/better-sqlite3";
+import type { RepositoryOptions } from "@chatlog/core";
 import { openChatRepository as openLibsql } from "@chatlog/libsql";
 import type { SqliteChatRepository } from "@chatlog/sqlite";
 
@@ -12,10 +13,18 @@ export interface DriverUnderTest {
    */
   readonly sameEngineAsBaseline: boolean;
   /** Opens (and migrates) a repository on a database file. */
-  open(path: string): Promise<SqliteChatRepository>;
+  open(path: string, options?: RepositoryOptions): Promise<SqliteChatRepository>;
 }
 
 export const DRIVERS: readonly DriverUnderTest[] = [
-  { name: "better-sqlite3", sameEngineAsBaseline: true, open: (path) => openBetterSqlite3({ path }) },
-  { name: "libsql", sameEngineAsBaseline: false, open: (path) => openLibsql({ url: `file:${path}` }) },
+  {
+    name: "better-sqlite3",
+    sameEngineAsBaseline: true,
+    open: (path, options) => openBetterSqlite3({ ...options, path }),
+  },
+  {
+    name: "libsql",
+    sameEngineAsBaseline: false,
+    open: (path, options) => openLibsql({ ...options, url: `file:${path}` }),
+  },
 ];

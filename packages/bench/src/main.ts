@@ -21,7 +21,9 @@ async function main(): Promise<void> {
   console.log(
     `chatlog bench: library vs raw better-sqlite3 (same file, same SQL), ${plan.reps} runs, median`,
   );
-  console.log("ratio = library throughput / baseline throughput (higher is better for the library)\n");
+  console.log(
+    "ratio = library / baseline: throughput lines, higher is better; latency lines (ms), lower is better\n",
+  );
   for (const driver of drivers) {
     const results: LineResult[] = [];
     for (const section of sections) {

@@ -5,6 +5,7 @@ import { getEventsSection } from "./sections/get-events.ts";
 import { groupCommitSection } from "./sections/group-commit.ts";
 import { historySection } from "./sections/history.ts";
 import { listConversationsSection } from "./sections/list-conversations.ts";
+import { retentionUnderLoadSection } from "./sections/retention-under-load.ts";
 
 /**
  * The sections, in the order they run and print. To add one: write sections/<name>.ts exporting
@@ -17,4 +18,5 @@ export const SECTIONS: readonly Section[] = [
   getEventsSection,
   listConversationsSection,
   groupCommitSection,
+  retentionUnderLoadSection,
 ];

@@ -3,14 +3,17 @@
  * ("≥ 0.70 of raw", "100k within 2x of 1k").
  */
 export interface Target {
-  readonly min: number;
+  /** Passes when ratio >= min (throughput lines). */
+  readonly min?: number;
+  /** Passes when ratio <= max (latency lines, where lower is better). */
+  readonly max?: number;
   readonly text: string;
 }
 
 /** One printed row: the library's figure, the baseline's, and their ratio. */
 export interface BenchLine {
   readonly operation: string;
-  /** Library throughput (operations per second, see `unit`). */
+  /** Library throughput (operations per second, see `unit`), or a latency when unit is "ms". */
   readonly library: number;
   /** Baseline throughput in the same unit, measured in the same run. */
   readonly baseline: number;
@@ -28,7 +31,10 @@ export interface LineResult extends BenchLine {
 
 export function judge(line: BenchLine): LineResult {
   const ratio = line.library / line.baseline;
-  const verdict = line.target === undefined ? "" : ratio >= line.target.min ? "PASS" : "FAIL";
+  const { target } = line;
+  const ok =
+    target === undefined || (ratio >= (target.min ?? -Infinity) && ratio <= (target.max ?? Infinity));
+  const verdict = target === undefined ? "" : ok ? "PASS" : "FAIL";
   return { ...line, ratio, verdict };
 }
 

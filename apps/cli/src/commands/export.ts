@@ -1,0 +1,70 @@
+import { ChatlogError, type ChatRepository } from "@chatlog/core";
+import { COMMON_HELP, type Command, stringOption } from "../command.ts";
+import { resolvePath } from "../context.ts";
+import { withDatabase } from "../database.ts";
+import { eventLine, headerLine } from "../jsonl-format.ts";
+import { AtomicFile, ChunkedWriter, Progress } from "../output.ts";
+import { allConversations, conversationEvents } from "../pages.ts";
+
+async function* conversationIds(repo: ChatRepository, requested: string[]): AsyncGenerator<string> {
+  if (requested.length === 0) {
+    for await (const c of allConversations(repo)) yield c.conversationId;
+    return;
+  }
+  yield* new Set(requested);
+}
+
+export const exportCommand: Command = {
+  name: "export",
+  summary: "write conversations as JSONL (stdout or -o <file>)",
+  help: `Usage: chatlog export [conversationId...] [-o <file>] [--db <path-or-url>]
+
+Writes a header line, then every event of the named conversations (default: all, most
+recently active first), one JSON object per line, each conversation in seq order. The format
+is documented in apps/cli/README.md ("chatlog-export", version 1). Streams: memory stays flat
+however large the database. With -o the file appears only once the export is complete.
+
+Options:
+  -o, --output <file>  write to this file instead of stdout
+
+${COMMON_HELP}`,
+  options: { output: { type: "string", short: "o" } },
+  positionals: { min: 0, max: Number.POSITIVE_INFINITY, name: "" },
+  async run(context, { values, positionals }) {
+    const output = stringOption(values, "output");
+    await withDatabase(context, stringOption(values, "db"), { mustExist: true }, async (repo) => {
+      // Unknown ids are refused before anything is written, rather than after half an export.
+      for (const id of new Set(positionals)) {
+        if ((await repo.getEvents(id, { limit: 1 })).length === 0) {
+          throw new ChatlogError("NOT_FOUND", `conversation ${id} has no events`, {
+            details: { conversationId: id },
+          });
+        }
+      }
+      const file = output === undefined ? null : new AtomicFile(resolvePath(context, output));
+      const out = new ChunkedWriter(file?.stream ?? context.stdout);
+      const progress = new Progress(context.stderr, "exported");
+      let events = 0;
+      let conversations = 0;
+      try {
+        await out.line(headerLine(new Date()));
+        for await (const id of conversationIds(repo, positionals)) {
+          conversations++;
+          for await (const event of conversationEvents(repo, id)) {
+            await out.line(eventLine(event));
+            progress.count(++events);
+          }
+        }
+        await out.flush();
+        await file?.commit();
+      } catch (error) {
+        await file?.discard();
+        throw error;
+      } finally {
+        progress.end();
+      }
+      const where = output === undefined ? "" : ` to ${resolvePath(context, output)}`;
+      context.stderr.write(`exported ${events} events from ${conversations} conversations${where}\n`);
+    });
+  },
+};

@@ -1,0 +1,124 @@
+import { createReadStream, statSync } from "node:fs";
+import { createInterface } from "node:readline";
+import { type ChatEvent, ChatlogError, isChatlogError } from "@chatlog/core";
+import { COMMON_HELP, type Command, stringOption } from "../command.ts";
+import { type CliContext, resolvePath } from "../context.ts";
+import { withDatabase } from "../database.ts";
+import { parseEventLine, parseHeader } from "../jsonl-format.ts";
+import { Progress } from "../output.ts";
+
+/** Where the reader is: lets an error the repository reports by event index name its line. */
+interface ReadState {
+  yielded: number;
+  lastLine: number;
+}
+
+/**
+ * Yields the file's events one line at a time. A line that cannot be decoded throws from inside
+ * the iteration, i.e. inside the repository's import transaction, which then rolls back.
+ */
+async function* readEvents(
+  input: NodeJS.ReadableStream,
+  state: ReadState,
+  progress: Progress,
+): AsyncGenerator<ChatEvent> {
+  const lines = createInterface({ input, crlfDelay: Number.POSITIVE_INFINITY });
+  let line = 0;
+  let sawHeader = false;
+  for await (let text of lines) {
+    line++;
+    if (line === 1) text = text.replace(/^\uFEFF/, "");
+    if (text.trim() === "") continue;
+    if (!sawHeader) {
+      parseHeader(text, line);
+      sawHeader = true;
+      continue;
+    }
+    const event = parseEventLine(text, line);
+    state.yielded++;
+    state.lastLine = line;
+    progress.count(state.yielded);
+    yield event;
+  }
+  if (!sawHeader) {
+    throw new ChatlogError(
+      "INVALID_EVENT",
+      `line ${line + 1}: the file is empty (no chatlog-export header)`,
+      {
+        details: { line: line + 1 },
+      },
+    );
+  }
+}
+
+/** Rewrites the repository's "event #n" into the file's line number. */
+function withLine(error: unknown, state: ReadState): unknown {
+  if (!isChatlogError(error) || typeof error.details.line === "number") return error;
+  const index = error.details.index;
+  if (typeof index !== "number" || index !== state.yielded - 1) return error;
+  const message = error.message.replace(/^event #\d+: /, "");
+  return new ChatlogError(error.code, `line ${state.lastLine}: ${message}`, {
+    cause: error,
+    details: { ...error.details, line: state.lastLine },
+  });
+}
+
+function openInput(context: CliContext, file: string): { input: NodeJS.ReadableStream; name: string } {
+  if (file === "-") return { input: process.stdin, name: "stdin" };
+  const path = resolvePath(context, file);
+  let isFile = false;
+  try {
+    isFile = !statSync(path).isDirectory();
+  } catch {
+    throw new ChatlogError("NOT_FOUND", `cannot read ${path}: no such file`, { details: { path } });
+  }
+  if (!isFile) throw new ChatlogError("INVALID_ARGUMENT", `${path} is a directory`, { details: { path } });
+  return { input: createReadStream(path), name: path };
+}
+
+export const importCommand: Command = {
+  name: "import",
+  summary: "import a JSONL export (atomic per file, idempotent)",
+  help: `Usage: chatlog import <file> [--db <path-or-url>]
+
+Imports a file written by "chatlog export" (use - for stdin), keeping every event's id, seq and
+timestamp. The whole file is one transaction: a bad line (invalid JSON, a missing or unknown
+header, an invalid event, a conflict with a different stored event) is reported with its line
+number and nothing from the file is imported. Events already present are skipped, so
+importing the same file twice adds nothing. Creates the database if needed.
+
+${COMMON_HELP}`,
+  options: {},
+  positionals: { min: 1, max: 1, name: "<file>" },
+  async run(context, { values, positionals }) {
+    const { input, name } = openInput(context, positionals[0]!);
+    const state: ReadState = { yielded: 0, lastLine: 0 };
+    const progress = new Progress(context.stderr, "imported");
+    const result = await withDatabase(
+      context,
+      stringOption(values, "db"),
+      { mustExist: false },
+      async (repo) => {
+        try {
+          return await repo.importEvents(readEvents(input, state, progress));
+        } catch (error) {
+          const located = withLine(error, state);
+          if (isChatlogError(located)) {
+            throw new ChatlogError(located.code, `${located.message} (nothing from ${name} was imported)`, {
+              cause: located,
+              details: located.details,
+            });
+          }
+          throw located;
+        } finally {
+          progress.end();
+          if ("destroy" in input && typeof input.destroy === "function" && input !== process.stdin)
+            input.destroy();
+        }
+      },
+    );
+    context.stdout.write(
+      `imported ${result.imported} events from ${name} (${result.skipped} already present, skipped)\n`,
+    );
+  },
+};

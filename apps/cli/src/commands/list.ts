@@ -1,0 +1,64 @@
+import type { ConversationSummary } from "@chatlog/core";
+import { COMMON_HELP, type Command, integerOption, stringOption } from "../command.ts";
+import { withDatabase } from "../database.ts";
+import { ChunkedWriter } from "../output.ts";
+import { allConversations } from "../pages.ts";
+
+const time = (date: Date) => date.toISOString().replace("T", " ").replace("Z", "");
+
+function row(c: ConversationSummary): string {
+  return `${time(c.lastActivityAt)}  ${time(c.createdAt)}  ${String(c.eventCount).padStart(8)}  ${c.conversationId}`;
+}
+
+function jsonRow(c: ConversationSummary): string {
+  return JSON.stringify({
+    conversationId: c.conversationId,
+    createdAt: c.createdAt.toISOString(),
+    lastActivityAt: c.lastActivityAt.toISOString(),
+    eventCount: c.eventCount,
+  });
+}
+
+export const listCommand: Command = {
+  name: "list",
+  summary: "list conversations, most recently active first",
+  help: `Usage: chatlog list [--limit <n> [--cursor <cursor>]] [--json] [--db <path-or-url>]
+
+Lists conversations with their summary (last activity, creation time, event count), most
+recently active first. Without --limit every conversation is listed (read in pages). With
+--limit one page is printed, and the cursor of the next page is printed on stderr.
+
+Options:
+  --limit <n>          print one page of at most n conversations (1-1000)
+  --cursor <cursor>    start after this cursor (from a previous page)
+  --json               one JSON object per line instead of a table
+
+${COMMON_HELP}`,
+  options: { limit: { type: "string" }, cursor: { type: "string" }, json: { type: "boolean" } },
+  positionals: { min: 0, max: 0, name: "" },
+  async run(context, { values }) {
+    const limit = integerOption(values, "limit", "list", 1);
+    const cursor = stringOption(values, "cursor");
+    const json = values.json === true;
+    const out = new ChunkedWriter(context.stdout);
+    const format = json ? jsonRow : row;
+    if (!json) {
+      await out.line(
+        `${"LAST ACTIVITY (UTC)".padEnd(23)}  ${"CREATED (UTC)".padEnd(23)}  ${"EVENTS".padStart(8)}  CONVERSATION`,
+      );
+    }
+    await withDatabase(context, stringOption(values, "db"), { mustExist: true }, async (repo) => {
+      if (limit === undefined && cursor === undefined) {
+        for await (const c of allConversations(repo)) await out.line(format(c));
+        return;
+      }
+      const page = await repo.listConversations({ limit: limit ?? 50, cursor: cursor ?? null });
+      for (const c of page.conversations) await out.line(format(c));
+      await out.flush();
+      if (page.nextCursor !== null) {
+        context.stderr.write(`more: chatlog list --limit ${limit ?? 50} --cursor ${page.nextCursor}\n`);
+      }
+    });
+    await out.flush();
+  },
+};

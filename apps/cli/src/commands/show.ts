@@ -1,0 +1,41 @@
+import { ChatlogError } from "@chatlog/core";
+import { COMMON_HELP, type Command, stringOption } from "../command.ts";
+import { withDatabase } from "../database.ts";
+import { ChunkedWriter } from "../output.ts";
+import { conversationEvents } from "../pages.ts";
+import { colourWanted, makeStyle } from "../style.ts";
+import { TranscriptRenderer } from "../transcript.ts";
+
+export const showCommand: Command = {
+  name: "show",
+  summary: "print a conversation as a readable transcript",
+  help: `Usage: chatlog show <conversationId> [--db <path-or-url>]
+
+Prints every event of the conversation in order: its position, time (UTC), role, text (text
+parts joined), tool calls with their arguments, and tool results naming the call they answer.
+Coloured on a terminal; plain when piped or when NO_COLOR is set (FORCE_COLOR=1 forces colour).
+
+${COMMON_HELP}`,
+  options: {},
+  positionals: { min: 1, max: 1, name: "<conversationId>" },
+  async run(context, { values, positionals }) {
+    const conversationId = positionals[0]!;
+    const style = makeStyle(colourWanted(context.stdout, context.env));
+    const renderer = new TranscriptRenderer(style);
+    const out = new ChunkedWriter(context.stdout);
+    await withDatabase(context, stringOption(values, "db"), { mustExist: true }, async (repo) => {
+      let count = 0;
+      for await (const event of conversationEvents(repo, conversationId)) {
+        if (count === 0) await out.line(style.bold(`Conversation ${conversationId}`));
+        await out.line(renderer.render(event));
+        count++;
+      }
+      if (count === 0) {
+        throw new ChatlogError("NOT_FOUND", `conversation ${conversationId} has no events`, {
+          details: { conversationId },
+        });
+      }
+    });
+    await out.flush();
+  },
+};

@@ -1,0 +1,147 @@
+/**
+ * Benchmark: 20 concurrent turns of 500 deltas each from the offline model at full speed
+ * (no delay), with delta persistence ON (the normal path: every delta appended, then compacted)
+ * and OFF (the same turn engine with a no-op store), in the same run, on both drivers.
+ *
+ * It drives the turn engine in-process (TurnService, as the HTTP route does, minus the socket),
+ * so the figures compare persistence against streaming alone rather than against HTTP overhead.
+ * Each configuration runs a warm-up round, then ROUNDS measured rounds alternating ON and OFF;
+ * the median round is reported. Usage: pnpm bench   (or: tsx bench/turns.ts [turns] [deltas])
+ */
+import { mkdtempSync, rmSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import type { ChatRepository } from "@chatlog/core";
+import type { DriverName } from "../src/config.ts";
+import { createLogger } from "../src/logging.ts";
+import { OfflineModel } from "../src/models/offline-model.ts";
+import { openRepository } from "../src/open-repository.ts";
+import { TurnService } from "../src/turns/turn-service.ts";
+
+const TURNS = Number(process.argv[2] ?? 20);
+const DELTAS = Number(process.argv[3] ?? 500);
+const ROUNDS = 5;
+
+interface RoundResult {
+  deltas: number;
+  ms: number;
+  /** Time until the last delta reached its reader (the stream itself, before the final commit). */
+  streamMs: number;
+}
+
+/** Counts the delta rows the turn store writes (it folds the deltas of one event-loop tick into one row). */
+function countingDeltaRows(repo: ChatRepository): { repo: ChatRepository; rows: () => number } {
+  let rows = 0;
+  const wrapped = new Proxy(repo, {
+    get(target, key) {
+      const value = Reflect.get(target, key, target);
+      if (key === "addEvent") {
+        return (event: Parameters<ChatRepository["addEvent"]>[0]) => {
+          if (event.type === "meta") rows++;
+          return target.addEvent(event);
+        };
+      }
+      return typeof value === "function" ? value.bind(target) : value;
+    },
+  });
+  return { repo: wrapped, rows: () => rows };
+}
+
+async function round(repo: ChatRepository, persist: boolean, tag: string): Promise<RoundResult> {
+  // The reply echoes the prompt, so the padding is sized to make exactly DELTAS words.
+  const model = new OfflineModel({ delayMs: 0, replyWords: DELTAS });
+  const turns = new TurnService({
+    repo,
+    model,
+    modelId: model.modelId,
+    systemPrompt: "bench",
+    logger: createLogger("silent"),
+    persistDeltas: persist,
+    followPollMs: 100,
+    followStaleMs: 60_000,
+  });
+  const started = performance.now();
+  let lastDelta = started;
+  const counts = await Promise.all(
+    Array.from({ length: TURNS }, async (_, i) => {
+      const { events } = turns.open(`${tag}-c${i}`, `${tag}-r${i}`, "go");
+      let deltas = 0;
+      for await (const event of events.subscribe()) {
+        if (event.type === "delta") {
+          deltas++;
+          lastDelta = performance.now();
+        } else if (event.type === "error") {
+          throw new Error(`${event.code}: ${event.message}`);
+        }
+      }
+      return deltas;
+    }),
+  );
+  const ms = performance.now() - started;
+  return { deltas: counts.reduce((a, b) => a + b, 0), ms, streamMs: lastDelta - started };
+}
+
+function median(values: number[]): number {
+  const sorted = [...values].sort((a, b) => a - b);
+  return sorted[Math.floor(sorted.length / 2)] ?? Number.NaN;
+}
+
+async function benchDriver(driver: DriverName) {
+  const dir = mkdtempSync(join(tmpdir(), "chatlog-bench-"));
+  const opened = await openRepository({
+    databaseUrl: `file:${join(dir, "bench.db")}`,
+    driver,
+    databaseAuthToken: undefined,
+  });
+  const { repo, rows } = countingDeltaRows(opened);
+  try {
+    await round(repo, true, "warm-on");
+    await round(repo, false, "warm-off");
+    const rowsBefore = rows();
+    const on: RoundResult[] = [];
+    const off: RoundResult[] = [];
+    for (let i = 0; i < ROUNDS; i++) {
+      on.push(await round(repo, true, `on${i}`));
+      off.push(await round(repo, false, `off${i}`));
+    }
+    const expected = TURNS * DELTAS;
+    for (const r of [...on, ...off]) {
+      if (r.deltas !== expected) throw new Error(`expected ${expected} deltas, got ${r.deltas}`);
+    }
+    const rate = (rs: RoundResult[], key: "ms" | "streamMs") =>
+      median(rs.map((r) => (r.deltas / r[key]) * 1000));
+    const leftover = (await repo.stats()).eventsByType.meta ?? 0;
+    if (leftover !== 0) throw new Error(`${leftover} delta rows were not compacted`);
+    return {
+      driver,
+      rowsPerTurn: (rows() - rowsBefore) / (ROUNDS * TURNS),
+      onDone: rate(on, "ms"),
+      offDone: rate(off, "ms"),
+      onStream: rate(on, "streamMs"),
+      offStream: rate(off, "streamMs"),
+    };
+  } finally {
+    await opened.close();
+    rmSync(dir, { recursive: true, force: true });
+  }
+}
+
+const results = [];
+for (const driver of ["better-sqlite3", "libsql"] as const) results.push(await benchDriver(driver));
+
+const fmt = (n: number) => Math.round(n).toLocaleString("en-US").padStart(9);
+console.log(
+  `\nserver turns: ${TURNS} concurrent turns x ${DELTAS} deltas, offline model at full speed, in-process TurnService`,
+);
+console.log("deltas/s until every turn's reply is stored (done), median of", ROUNDS, "rounds\n");
+console.log(
+  "driver          persistence ON   persistence OFF   ratio ON/OFF   (stream only: ON / OFF / ratio)   delta rows/turn",
+);
+for (const r of results) {
+  console.log(
+    `${r.driver.padEnd(15)} ${fmt(r.onDone)}        ${fmt(r.offDone)}         ${(r.onDone / r.offDone).toFixed(2).padStart(5)}` +
+      `          ${fmt(r.onStream)} / ${fmt(r.offStream)} / ${(r.onStream / r.offStream).toFixed(2)}` +
+      `      ${r.rowsPerTurn.toFixed(1)}`,
+  );
+}
+console.log("\ntarget: ratio >= 0.80");

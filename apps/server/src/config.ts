@@ -1,0 +1,131 @@
+import { resolve } from "node:path";
+
+export type DriverName = "better-sqlite3" | "libsql";
+export type LogLevel = "debug" | "info" | "warn" | "error" | "silent";
+
+export interface ServerConfig {
+  port: number;
+  host: string;
+  /** The database as configured (a `file:` URL for the embedded default). */
+  databaseUrl: string;
+  driver: DriverName;
+  databaseAuthToken: string | undefined;
+  /** "offline" for the built-in deterministic model, else a model id on the OpenAI-compatible endpoint. */
+  model: string;
+  openaiBaseUrl: string | undefined;
+  openaiApiKey: string | undefined;
+  /** When set, every /v1 request needs `Authorization: Bearer <apiToken>`. */
+  apiToken: string | undefined;
+  offlineDelayMs: number;
+  /** Minimum words in an offline reply (the bench and the crash test want long ones). */
+  offlineReplyWords: number;
+  systemPrompt: string;
+  maxBodyBytes: number;
+  logLevel: LogLevel;
+  /** How long shutdown waits for turns in flight before finalizing them as interrupted. */
+  shutdownTimeoutMs: number;
+  /** Polling period when following a turn another process is generating. */
+  followPollMs: number;
+  /** A turn followed from another process with no progress for this long is finalized as interrupted. */
+  followStaleMs: number;
+  /** Internal switch for the benchmark: false streams without persisting deltas or the reply. */
+  persistDeltas: boolean;
+}
+
+export const DEFAULT_DATABASE_URL = "file:./data/chatlog.db";
+export const DEFAULT_SYSTEM_PROMPT = "You are a helpful assistant. Use the tools when they help.";
+
+export class ConfigError extends Error {
+  override readonly name = "ConfigError";
+}
+
+const REMOTE_URL = /^(libsql|https?|wss?):\/\//i;
+const LOG_LEVELS: readonly LogLevel[] = ["debug", "info", "warn", "error", "silent"];
+
+type Env = Record<string, string | undefined>;
+
+function integer(env: Env, name: string, fallback: number, min: number, max: number): number {
+  const text = env[name];
+  if (text === undefined || text.trim() === "") return fallback;
+  if (!/^\d+$/.test(text.trim()))
+    throw new ConfigError(`${name} must be a whole number, got ${JSON.stringify(text)}`);
+  const value = Number(text.trim());
+  if (value < min || value > max)
+    throw new ConfigError(`${name} must be between ${min} and ${max}, got ${value}`);
+  return value;
+}
+
+function nonEmpty(env: Env, name: string): string | undefined {
+  const value = env[name];
+  return value === undefined || value === "" ? undefined : value;
+}
+
+function chooseDriver(url: string, forced: string | undefined): DriverName {
+  if (forced !== undefined && forced !== "better-sqlite3" && forced !== "libsql") {
+    throw new ConfigError(
+      `CHATLOG_DRIVER must be "better-sqlite3" or "libsql", got ${JSON.stringify(forced)}`,
+    );
+  }
+  if (REMOTE_URL.test(url)) {
+    if (forced === "better-sqlite3")
+      throw new ConfigError(`better-sqlite3 cannot open the remote database ${url}`);
+    return "libsql";
+  }
+  if (!url.startsWith("file:") && url !== ":memory:") {
+    throw new ConfigError(
+      `DATABASE_URL must be a file: URL, :memory:, or a libsql://, http(s)://, ws(s):// URL, got ${JSON.stringify(url)}`,
+    );
+  }
+  return forced ?? "better-sqlite3";
+}
+
+/** Reads and checks the settings; throws ConfigError with a message naming the bad variable. */
+export function loadConfig(env: Env = process.env): ServerConfig {
+  const databaseUrl = nonEmpty(env, "DATABASE_URL") ?? DEFAULT_DATABASE_URL;
+  const driver = chooseDriver(databaseUrl, nonEmpty(env, "CHATLOG_DRIVER"));
+  const model = nonEmpty(env, "CHATLOG_MODEL") ?? "offline";
+  const openaiBaseUrl = nonEmpty(env, "CHATLOG_OPENAI_BASE_URL");
+  if (model !== "offline" && openaiBaseUrl === undefined) {
+    throw new ConfigError(
+      `CHATLOG_MODEL=${model} needs CHATLOG_OPENAI_BASE_URL (an OpenAI-compatible endpoint)`,
+    );
+  }
+  if (openaiBaseUrl !== undefined && !/^https?:\/\//i.test(openaiBaseUrl)) {
+    throw new ConfigError(
+      `CHATLOG_OPENAI_BASE_URL must be an http(s) URL, got ${JSON.stringify(openaiBaseUrl)}`,
+    );
+  }
+  const logLevel = (nonEmpty(env, "LOG_LEVEL") ?? "info").toLowerCase();
+  if (!LOG_LEVELS.includes(logLevel as LogLevel)) {
+    throw new ConfigError(
+      `LOG_LEVEL must be one of ${LOG_LEVELS.join(", ")}, got ${JSON.stringify(logLevel)}`,
+    );
+  }
+  return {
+    port: integer(env, "PORT", 3000, 0, 65535),
+    host: nonEmpty(env, "HOST") ?? "127.0.0.1",
+    databaseUrl,
+    driver,
+    databaseAuthToken: nonEmpty(env, "DATABASE_AUTH_TOKEN"),
+    model,
+    openaiBaseUrl,
+    openaiApiKey: nonEmpty(env, "CHATLOG_OPENAI_API_KEY"),
+    apiToken: nonEmpty(env, "CHATLOG_API_TOKEN"),
+    offlineDelayMs: integer(env, "CHATLOG_OFFLINE_DELAY_MS", 15, 0, 60_000),
+    offlineReplyWords: integer(env, "CHATLOG_OFFLINE_REPLY_WORDS", 0, 0, 100_000),
+    systemPrompt: env.CHATLOG_SYSTEM_PROMPT ?? DEFAULT_SYSTEM_PROMPT,
+    maxBodyBytes: integer(env, "CHATLOG_MAX_BODY_BYTES", 64 * 1024, 1, 64 * 1024 * 1024),
+    logLevel: logLevel as LogLevel,
+    shutdownTimeoutMs: integer(env, "CHATLOG_SHUTDOWN_TIMEOUT_MS", 10_000, 0, 600_000),
+    followPollMs: integer(env, "CHATLOG_FOLLOW_POLL_MS", 100, 5, 60_000),
+    followStaleMs: integer(env, "CHATLOG_FOLLOW_STALE_MS", 30_000, 10, 3_600_000),
+    persistDeltas: true,
+  };
+}
+
+/** The local file behind a `file:` URL, for log lines (null for remote or in-memory databases). */
+export function localDatabaseFile(config: Pick<ServerConfig, "databaseUrl">): string | null {
+  const { databaseUrl } = config;
+  if (!databaseUrl.startsWith("file:")) return null;
+  return resolve(databaseUrl.slice("file:".length).split("?")[0] ?? "");
+}

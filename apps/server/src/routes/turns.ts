@@ -1,0 +1,60 @@
+import { randomUUID } from "node:crypto";
+import { assertId, MAX_ID_LENGTH } from "@chatlog/core";
+import { Hono } from "hono";
+import { HttpError } from "../http/errors.ts";
+import { onlyFields, readJsonObject } from "../http/request-body.ts";
+import { sseStream } from "../http/sse.ts";
+import { ShuttingDownError, type TurnService } from "../turns/turn-service.ts";
+
+function requestIdFrom(body: Record<string, unknown>, header: string | undefined): string {
+  const fromBody = body.requestId;
+  if (fromBody !== undefined && (typeof fromBody !== "string" || fromBody.length === 0)) {
+    throw new HttpError(400, "INVALID_ARGUMENT", "requestId must be a non-empty string");
+  }
+  if (header !== undefined && header.length === 0) {
+    throw new HttpError(400, "INVALID_ARGUMENT", "Idempotency-Key must not be empty");
+  }
+  if (fromBody !== undefined && header !== undefined && fromBody !== header) {
+    throw new HttpError(400, "REQUEST_ID_MISMATCH", "requestId and the Idempotency-Key header differ");
+  }
+  const requestId = fromBody ?? header ?? randomUUID();
+  if (requestId.length > MAX_ID_LENGTH) {
+    throw new HttpError(400, "INVALID_ARGUMENT", `requestId must be at most ${MAX_ID_LENGTH} characters`);
+  }
+  return requestId;
+}
+
+/** POST /v1/conversations/:id/turns: store the user message once, stream the reply as SSE. */
+export function turnRoutes(turns: TurnService): Hono {
+  const app = new Hono();
+  app.post("/conversations/:id/turns", async (c) => {
+    const conversationId = c.req.param("id");
+    assertId(conversationId, "conversationId");
+    const body = await readJsonObject(c);
+    onlyFields(body, ["content", "requestId"]);
+    const { content } = body;
+    if (typeof content !== "string") throw new HttpError(400, "INVALID_ARGUMENT", "content must be a string");
+    if (content.trim().length === 0)
+      throw new HttpError(400, "INVALID_ARGUMENT", "content must not be empty");
+    const requestId = requestIdFrom(body, c.req.header("idempotency-key"));
+
+    let opened: ReturnType<TurnService["open"]>;
+    try {
+      opened = turns.open(conversationId, requestId, content);
+    } catch (error) {
+      if (error instanceof ShuttingDownError) throw new HttpError(503, "SHUTTING_DOWN", error.message);
+      throw error;
+    }
+    const stream = sseStream(opened.events.subscribe(), { conversationId, requestId, joined: opened.joined });
+    return new Response(stream, {
+      status: 200,
+      headers: {
+        "content-type": "text/event-stream; charset=utf-8",
+        "cache-control": "no-cache, no-transform",
+        "x-accel-buffering": "no",
+        "x-chatlog-request-id": requestId,
+      },
+    });
+  });
+  return app;
+}

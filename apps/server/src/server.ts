@@ -1,0 +1,92 @@
+import type { AddressInfo } from "node:net";
+import type { ChatRepository } from "@chatlog/core";
+import { serve } from "@hono/node-server";
+import { createApp } from "./app.ts";
+import { loadConfig, type ServerConfig } from "./config.ts";
+import { createLogger, type Logger } from "./logging.ts";
+import type { OfflineModel } from "./models/offline-model.ts";
+import { selectModel } from "./models/select-model.ts";
+import { openRepository } from "./open-repository.ts";
+import { recoverUnfinishedTurns } from "./turns/recover-unfinished.ts";
+import { TurnService } from "./turns/turn-service.ts";
+
+export interface StartServerOptions {
+  /** Environment to read the configuration from (default process.env). */
+  env?: Record<string, string | undefined>;
+  /** Settings that override the environment. */
+  config?: Partial<ServerConfig>;
+  /** Shorthand for config.port; 0 picks a free port. */
+  port?: number;
+  logger?: Logger;
+}
+
+export interface RunningServer {
+  url: string;
+  port: number;
+  config: ServerConfig;
+  repo: ChatRepository;
+  turns: TurnService;
+  /** The offline model when it is the configured one (tests count its calls). */
+  model: OfflineModel | null;
+  /** Graceful stop: no new connections, turns in flight finish (or are interrupted), database closed. */
+  close(): Promise<void>;
+}
+
+/** Opens the database, finalizes interrupted turns, and starts listening. */
+export async function startServer(options: StartServerOptions = {}): Promise<RunningServer> {
+  const config: ServerConfig = {
+    ...loadConfig(options.env ?? process.env),
+    ...options.config,
+    ...(options.port === undefined ? {} : { port: options.port }),
+  };
+  const logger = options.logger ?? createLogger(config.logLevel);
+  const repo = await openRepository(config);
+  try {
+    await recoverUnfinishedTurns(repo, logger);
+  } catch (error) {
+    await repo.close();
+    throw error;
+  }
+  const selected = selectModel(config);
+  const turns = new TurnService({
+    repo,
+    model: selected.model,
+    modelId: selected.modelId,
+    systemPrompt: config.systemPrompt,
+    logger,
+    persistDeltas: config.persistDeltas,
+    followPollMs: config.followPollMs,
+    followStaleMs: config.followStaleMs,
+  });
+  const app = createApp({
+    repo,
+    turns,
+    logger,
+    modelId: selected.modelId,
+    apiToken: config.apiToken,
+    maxBodyBytes: config.maxBodyBytes,
+  });
+
+  const server = await new Promise<ReturnType<typeof serve>>((resolve, reject) => {
+    const s = serve({ fetch: app.fetch, port: config.port, hostname: config.host }, () => resolve(s));
+    s.once("error", reject);
+  });
+  const { port } = server.address() as AddressInfo;
+  const host = config.host.includes(":") ? `[${config.host}]` : config.host;
+
+  let closing: Promise<void> | null = null;
+  const close = () => {
+    closing ??= (async () => {
+      const closed = new Promise<void>((resolve) => server.close(() => resolve()));
+      if ("closeIdleConnections" in server) server.closeIdleConnections();
+      await turns.drain(config.shutdownTimeoutMs);
+      // Readers of finished turns are done by now; whatever is left is an idle or stuck socket.
+      if ("closeAllConnections" in server) server.closeAllConnections();
+      await closed;
+      await repo.close();
+    })();
+    return closing;
+  };
+
+  return { url: `http://${host}:${port}`, port, config, repo, turns, model: selected.offline, close };
+}

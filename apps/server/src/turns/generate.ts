@@ -1,0 +1,137 @@
+import type { ChatRepository, JsonValue } from "@chatlog/core";
+import { stepCountIs, streamText } from "ai";
+import type { LanguageModelV3 } from "../models/model-types.ts";
+import { toModelMessages } from "../models/to-model-messages.ts";
+import { builtinTools } from "../tools/index.ts";
+import type { TurnBroadcast } from "./turn-broadcast.ts";
+import type { TurnStore } from "./turn-store.ts";
+
+export interface GenerateInput {
+  repo: ChatRepository;
+  model: LanguageModelV3;
+  systemPrompt: string;
+  conversationId: string;
+  userRequestId: string;
+  content: string;
+  store: TurnStore;
+  out: TurnBroadcast;
+  /** Aborted when shutdown gives up waiting: the reply so far is stored as interrupted. */
+  signal: AbortSignal;
+  /** Most model steps per turn (a tool call and the answer after it are two). */
+  maxSteps?: number;
+}
+
+export type GenerateOutcome = {
+  status: "completed" | "interrupted" | "failed";
+  text: string;
+  error?: unknown;
+};
+
+/** JSON-safe copy of a tool's input or output (undefined and the like do not survive storage). */
+function json(value: unknown): JsonValue {
+  return value === undefined ? null : (JSON.parse(JSON.stringify(value)) as JsonValue);
+}
+
+/**
+ * One model generation for a turn: builds the prompt from the stored history, streams the reply
+ * to `out` while handing every delta and tool event to `store`, then stores the final reply.
+ * It never depends on anyone reading `out`, so a client that disconnects stops nothing.
+ */
+export async function generateReply(input: GenerateInput): Promise<GenerateOutcome> {
+  const { store, out } = input;
+  let text = "";
+  let failure: unknown = null;
+  let aborted = false;
+  try {
+    const conversation = await input.repo.buildLlmConversation(
+      input.conversationId,
+      input.content,
+      input.systemPrompt,
+      { requestId: input.userRequestId },
+    );
+    const result = streamText({
+      model: input.model,
+      messages: toModelMessages(conversation),
+      // The system messages are the configured prompt and stored system_update events the app
+      // marked visible_to_model, never text a user sent, and they must keep their positions.
+      allowSystemInMessages: true,
+      tools: builtinTools,
+      stopWhen: stepCountIs(input.maxSteps ?? 5),
+      abortSignal: input.signal,
+      // Errors arrive as stream parts below; the default handler would also print them.
+      onError: () => {},
+    });
+    for await (const part of result.fullStream) {
+      switch (part.type) {
+        case "text-delta":
+          if (part.text.length === 0) break;
+          text += part.text;
+          store.delta(part.text);
+          out.push({ type: "delta", text: part.text });
+          break;
+        case "tool-call": {
+          const args = json(part.input);
+          store.toolCall(part.toolCallId, part.toolName, args);
+          out.push({ type: "tool_call", id: part.toolCallId, name: part.toolName, arguments: args });
+          break;
+        }
+        case "tool-result": {
+          const output = json(part.output);
+          store.toolResult(part.toolCallId, part.toolName, output);
+          out.push({ type: "tool_result", toolCallId: part.toolCallId, name: part.toolName, result: output });
+          break;
+        }
+        case "tool-error": {
+          // The model sees the failure as the tool's result, so store it as one.
+          const output = { error: String((part.error as Error)?.message ?? part.error) };
+          store.toolResult(part.toolCallId, part.toolName, output);
+          out.push({ type: "tool_result", toolCallId: part.toolCallId, name: part.toolName, result: output });
+          break;
+        }
+        case "abort":
+          aborted = true;
+          break;
+        case "error":
+          failure = part.error;
+          break;
+        default:
+          break;
+      }
+    }
+  } catch (error) {
+    if (input.signal.aborted) aborted = true;
+    else failure = error;
+  }
+  if (input.signal.aborted) aborted = true;
+
+  if (failure === null && !aborted) {
+    const reply = await store.finish(text);
+    out.push({
+      type: "done",
+      eventId: reply?.id ?? null,
+      seq: reply?.seq ?? null,
+      content: text,
+      interrupted: false,
+    });
+    return { status: "completed", text };
+  }
+  if (aborted) {
+    // Shutdown ran out of time: keep what was said, marked so a reader knows it was cut short.
+    const reply = await store.finish(text, { interrupted: true });
+    out.push({
+      type: "done",
+      eventId: reply?.id ?? null,
+      seq: reply?.seq ?? null,
+      content: text,
+      interrupted: true,
+    });
+    return { status: "interrupted", text };
+  }
+  const message = failure instanceof Error ? failure.message : String(failure);
+  if (text.length > 0) {
+    // A partial answer is kept (marked) rather than left as orphan deltas.
+    await store.finish(text, { interrupted: true, error: message });
+  }
+  out.push({ type: "error", code: "MODEL_ERROR", message });
+  return { status: "failed", text, error: failure };
+}

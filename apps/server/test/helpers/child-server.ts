@@ -1,0 +1,57 @@
+import { type ChildProcess, spawn } from "node:child_process";
+import { fileURLToPath } from "node:url";
+
+const appDir = fileURLToPath(new URL("../..", import.meta.url));
+
+export interface ChildServer {
+  url: string;
+  child: ChildProcess;
+  /** Every stdout line so far (JSON log lines). */
+  lines: string[];
+  stderr: () => string;
+  exited: Promise<{ code: number | null; signal: NodeJS.Signals | null }>;
+}
+
+/** Runs `node --import tsx src/main.ts` as a real process and waits for its "listening" line. */
+export function spawnServer(env: Record<string, string>): Promise<ChildServer> {
+  const child = spawn(process.execPath, ["--import", "tsx", "src/main.ts"], {
+    cwd: appDir,
+    env: { ...process.env, PORT: "0", LOG_LEVEL: "warn", ...env },
+    stdio: ["ignore", "pipe", "pipe"],
+  });
+  const lines: string[] = [];
+  let err = "";
+  child.stderr?.on("data", (chunk: Buffer) => {
+    err += chunk.toString();
+  });
+  const exited = new Promise<{ code: number | null; signal: NodeJS.Signals | null }>((resolve) =>
+    child.once("exit", (code, signal) => resolve({ code, signal })),
+  );
+  return new Promise((resolve, reject) => {
+    let pending = "";
+    const timer = setTimeout(() => reject(new Error(`server did not start: ${err}`)), 30_000);
+    child.stdout?.on("data", (chunk: Buffer) => {
+      pending += chunk.toString();
+      let nl = pending.indexOf("\n");
+      while (nl >= 0) {
+        const line = pending.slice(0, nl);
+        pending = pending.slice(nl + 1);
+        lines.push(line);
+        try {
+          const parsed = JSON.parse(line) as { msg?: string; url?: string };
+          if (parsed.msg === "listening" && parsed.url) {
+            clearTimeout(timer);
+            resolve({ url: parsed.url, child, lines, stderr: () => err, exited });
+          }
+        } catch {
+          // not a log line
+        }
+        nl = pending.indexOf("\n");
+      }
+    });
+    void exited.then(({ code }) => {
+      clearTimeout(timer);
+      reject(new Error(`server exited with ${code} before listening: ${err}`));
+    });
+  });
+}
