@@ -2,10 +2,11 @@ import { mkdirSync } from "node:fs";
 import { dirname } from "node:path";
 import { ChatlogError, type RepositoryOptions } from "@chatlog/core";
 import { migrationsFolder } from "@chatlog/schema";
-import { SqliteChatRepository, toChatlogError } from "@chatlog/sqlite";
+import { migrateWithRetry, SqliteChatRepository, SyncExecutor, toChatlogError } from "@chatlog/sqlite";
 import { type Client, createClient } from "@libsql/client";
 import { drizzle } from "drizzle-orm/libsql";
 import { migrate } from "drizzle-orm/libsql/migrator";
+import Database from "libsql";
 import { LibsqlExecutor } from "./executor.ts";
 
 export interface LibsqlRepositoryOptions extends RepositoryOptions {
@@ -22,7 +23,6 @@ export interface LibsqlRepositoryOptions extends RepositoryOptions {
   busyTimeoutMs?: number;
 }
 
-const MIGRATION_ATTEMPTS = 5;
 const REMOTE = /^(libsql|https?|wss?):\/\//i;
 
 function localPath(url: string): string | null {
@@ -38,14 +38,19 @@ function localPath(url: string): string | null {
   return url.slice("file:".length).split("?")[0] ?? "";
 }
 
-/** Opens (and by default migrates) a chatlog database through @libsql/client. */
+/**
+ * Opens (and by default migrates) a chatlog database on libSQL: a local file through libSQL's
+ * native binding, anything else (remote URLs, :memory:, a client you pass) through
+ * @libsql/client.
+ */
 export async function openChatRepository(options: LibsqlRepositoryOptions): Promise<SqliteChatRepository> {
   const { url } = options;
   if (typeof url !== "string" || url.length === 0) {
     throw new ChatlogError("INVALID_ARGUMENT", "url must be a non-empty string");
   }
   const path = localPath(url);
-  if (path && path !== ":memory:") mkdirSync(dirname(path), { recursive: true });
+  if (path !== null && path !== ":memory:" && options.client === undefined)
+    return openLocalFile(path, options);
 
   // One connection: the local client is synchronous underneath, and a pool would both miss the
   // pragmas on its other connections and make concurrent transactions block each other.
@@ -58,36 +63,65 @@ export async function openChatRepository(options: LibsqlRepositoryOptions): Prom
       concurrency: 1,
     });
   try {
-    if (path !== null) {
-      await client.execute(`PRAGMA busy_timeout = ${Math.max(0, Math.trunc(options.busyTimeoutMs ?? 5000))}`);
-      if (path !== ":memory:") await client.execute("PRAGMA journal_mode = WAL");
-      await client.execute("PRAGMA synchronous = NORMAL");
-    }
-    if (options.migrate !== false) await migrateWithRetry(client);
+    if (path !== null) await setLocalPragmas(client, path, options);
+    if (options.migrate !== false)
+      await migrateWithRetry(() => migrate(drizzle({ client }), { migrationsFolder }));
     return new SqliteChatRepository(new LibsqlExecutor(client, owned), options);
   } catch (error) {
     if (owned) client.close();
-    // The pragmas are the first statements to touch the file: a file that is not a database
-    // fails here, and must surface as a ChatlogError like every other storage failure.
     throw toChatlogError(error);
   }
 }
 
-export async function migrateWithRetry(client: Client): Promise<void> {
-  const db = drizzle({ client });
-  for (let attempt = 1; ; attempt++) {
+function pragmaStatements(path: string, options: LibsqlRepositoryOptions): string[] {
+  return [
+    `PRAGMA busy_timeout = ${Math.max(0, Math.trunc(options.busyTimeoutMs ?? 5000))}`,
+    // In-memory databases get every pragma but WAL, which they cannot use.
+    ...(path === ":memory:" ? [] : ["PRAGMA journal_mode = WAL"]),
+    "PRAGMA synchronous = NORMAL",
+  ];
+}
+
+async function setLocalPragmas(
+  client: Client,
+  path: string,
+  options: LibsqlRepositoryOptions,
+): Promise<void> {
+  for (const pragma of pragmaStatements(path, options)) await client.execute(pragma);
+}
+
+/**
+ * A local file: migrations run through drizzle's libSQL migrator on a short-lived client, and the
+ * repository works on libSQL's native binding, which keeps its prepared statements
+ * (@libsql/client prepares each statement again on every call, the larger part of a local
+ * append's cost).
+ */
+async function openLocalFile(path: string, options: LibsqlRepositoryOptions): Promise<SqliteChatRepository> {
+  mkdirSync(dirname(path), { recursive: true });
+  if (options.migrate !== false) {
+    const client = createClient({ url: `file:${path}`, concurrency: 1 });
     try {
-      await migrate(db, { migrationsFolder });
-      return;
+      await setLocalPragmas(client, path, options);
+      await migrateWithRetry(() => migrate(drizzle({ client }), { migrationsFolder }));
     } catch (error) {
-      const text = `${(error as { code?: string }).code} ${error} ${(error as { cause?: unknown }).cause}`;
-      const busy = /SQLITE_BUSY|database is locked/i.test(text);
-      if (!busy || attempt >= MIGRATION_ATTEMPTS) {
-        throw new ChatlogError("MIGRATION_FAILED", `migration failed: ${(error as Error).message}`, {
-          cause: error,
-        });
-      }
-      await new Promise((resolve) => setTimeout(resolve, 50 * attempt));
+      throw toChatlogError(error);
+    } finally {
+      client.close();
     }
+  }
+  let db: Database.Database;
+  try {
+    db = new Database(path);
+  } catch (error) {
+    throw new ChatlogError("STORAGE_ERROR", `cannot open ${path}: ${(error as Error).message}`, {
+      cause: error,
+    });
+  }
+  try {
+    for (const pragma of pragmaStatements(path, options)) db.exec(pragma);
+    return new SqliteChatRepository(new SyncExecutor(db), options);
+  } catch (error) {
+    db.close();
+    throw toChatlogError(error);
   }
 }

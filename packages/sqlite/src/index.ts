@@ -9,7 +9,9 @@ export type {
   Step,
   TransactionScope,
 } from "./executor.ts";
+export { migrateWithRetry } from "./migrate-retry.ts";
 export { decodeRow, encodeEvent } from "./row-codec.ts";
 export { type DatabasePragmas, SqliteChatRepository } from "./sqlite-chat-repository.ts";
 export { SQL } from "./statements.ts";
 export { toChatlogError } from "./storage-error.ts";
+export { type SyncDatabase, SyncExecutor, type SyncStatement } from "./sync-executor.ts";

@@ -1,0 +1,30 @@
+import { setTimeout as sleep } from "node:timers/promises";
+import { ChatlogError } from "@chatlog/core";
+
+const ATTEMPTS = 5;
+
+function isBusy(error: unknown): boolean {
+  const e = error as { code?: unknown; cause?: unknown } | null;
+  return /SQLITE_BUSY|database is locked/i.test(`${e?.code} ${error} ${e?.cause}`);
+}
+
+/**
+ * Runs a driver's drizzle migrator, retrying while another process holds the lock: several
+ * processes opening the same new file at once all try to migrate, and once the first commits
+ * the others find nothing left to do. Any other failure is MIGRATION_FAILED.
+ */
+export async function migrateWithRetry(migrate: () => unknown): Promise<void> {
+  for (let attempt = 1; ; attempt++) {
+    try {
+      await migrate();
+      return;
+    } catch (error) {
+      if (!isBusy(error) || attempt >= ATTEMPTS) {
+        throw new ChatlogError("MIGRATION_FAILED", `migration failed: ${(error as Error).message}`, {
+          cause: error,
+        });
+      }
+      await sleep(50 * attempt);
+    }
+  }
+}
