@@ -3,6 +3,7 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import type { RepositoryOptions } from "@chatlog/core";
 import type { SqliteChatRepository } from "@chatlog/sqlite";
+import { rawFile } from "./raw.ts";
 
 export type Row = Record<string, unknown>;
 
@@ -45,4 +46,41 @@ export interface DriverHarness {
 export function tempDir(prefix = "chatlog-test-"): { dir: string; remove: () => void } {
   const dir = mkdtempSync(join(tmpdir(), prefix));
   return { dir, remove: () => rmSync(dir, { recursive: true, force: true }) };
+}
+
+/**
+ * A harness for a file configuration: each create() gets a new file in its own temp dir, and
+ * `raw` is a separate better-sqlite3 connection to it.
+ */
+export function fileHarness(config: {
+  name: string;
+  driver: DriverHarness["driver"];
+  entry: string;
+  open: (file: string, options: RepositoryOptions) => Promise<SqliteChatRepository>;
+}): DriverHarness {
+  async function openFile(file: string, options: RepositoryOptions = {}, remove = () => {}): Promise<Opened> {
+    const repo = await config.open(file, options);
+    const raw = rawFile(file);
+    return {
+      repo,
+      raw,
+      file,
+      async dispose() {
+        await repo.close();
+        raw.close();
+        remove();
+      },
+    };
+  }
+  return {
+    name: config.name,
+    driver: config.driver,
+    entry: config.entry,
+    file: true,
+    create(options) {
+      const tmp = tempDir();
+      return openFile(join(tmp.dir, "chat.db"), options, tmp.remove);
+    },
+    reopen: (file, options) => openFile(file, options),
+  };
 }

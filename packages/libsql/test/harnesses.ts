@@ -1,37 +1,16 @@
-import { join } from "node:path";
 import { fileURLToPath } from "node:url";
-import { type DriverHarness, rawFile, rawLibsql, tempDir } from "@chatlog/conformance";
+import { type DriverHarness, fileHarness, rawLibsql } from "@chatlog/conformance";
 import { createClient } from "@libsql/client";
 import { openChatRepository } from "../src/index.ts";
 
 const entry = fileURLToPath(new URL("../src/index.ts", import.meta.url));
 
-async function openFile(file: string, options = {}, remove = () => {}) {
-  const repo = await openChatRepository({ ...options, url: `file:${file}` });
-  const raw = rawFile(file);
-  return {
-    repo,
-    raw,
-    file,
-    async dispose() {
-      await repo.close();
-      raw.close();
-      remove();
-    },
-  };
-}
-
-export const libsqlFile: DriverHarness = {
+export const libsqlFile = fileHarness({
   name: "libsql file:",
   driver: "libsql",
   entry,
-  file: true,
-  create(options) {
-    const tmp = tempDir();
-    return openFile(join(tmp.dir, "chat.db"), options, tmp.remove);
-  },
-  reopen: (file, options) => openFile(file, options),
-};
+  open: (file, options) => openChatRepository({ ...options, url: `file:${file}` }),
+});
 
 export const libsqlMemory: DriverHarness = {
   name: "libsql :memory:",

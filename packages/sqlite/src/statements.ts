@@ -103,8 +103,9 @@ export const SQL = {
   /** Every event of one user turn (deltas, tool calls, reply), in seq order. */
   turnEvents: stmt(
     "turnEvents",
-    `SELECT * FROM chat_events WHERE conversation_id = :conversation_id AND user_request_id = :user_request_id
-     ORDER BY seq`,
+    // INDEXED BY: left alone, the planner walks the whole conversation in seq order to skip a sort.
+    `SELECT * FROM chat_events INDEXED BY idx_turn_events
+     WHERE conversation_id = :conversation_id AND user_request_id = :user_request_id ORDER BY seq`,
   ),
 
   /** Turns with streamed deltas but no assistant reply: interrupted generations. */
