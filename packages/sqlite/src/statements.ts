@@ -223,11 +223,6 @@ export const SQL = {
      WHERE conversation_id = :conversation_id`,
   ),
 
-  conversationSummary: stmt(
-    "conversationSummary",
-    "SELECT * FROM chat_conversations WHERE conversation_id = :conversation_id",
-  ),
-
   saveSession: stmt(
     "saveSession",
     `INSERT INTO chat_saved_sessions (id, conversation_id, name, created_at_ms, session_start_ms, session_end_ms,
