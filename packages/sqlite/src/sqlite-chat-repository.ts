@@ -151,9 +151,10 @@ export class SqliteChatRepository implements ChatRepository {
     const every = this.options.clearTriggersBeforeFullWipe ?? this.options.retention?.maxSessions ?? 1;
     const [rows] = await this.queue.submit([{ statement: SQL.bumpCounter, args: { key: CLEAR_COUNTER } }]);
     const calls = Number(rows?.[0]?.value ?? 0);
-    if (calls < Math.max(1, every)) return false;
+    // Every Nth call by the count kept in the database (so it survives restarts and is shared by
+    // processes); a modulo rather than a reset, so no increment from another process is lost.
+    if (calls % Math.max(1, every) !== 0) return false;
     await this.wipeUnsaved();
-    await this.executor.all({ statement: SQL.resetCounter, args: { key: CLEAR_COUNTER } });
     return true;
   }
 

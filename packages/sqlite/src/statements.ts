@@ -150,8 +150,6 @@ export const SQL = {
      ON CONFLICT (key) DO UPDATE SET value = value + 1 RETURNING value`,
   ),
 
-  resetCounter: stmt("resetCounter", "UPDATE chatlog_state SET value = 0 WHERE key = :key"),
-
   /** Deletes up to :batch events of conversations that are not saved (the full wipe, in slices). */
   wipeSlice: stmt(
     "wipeSlice",
