@@ -6,12 +6,13 @@ import { rawFile } from "../raw.ts";
 import { Child, type ChildExit, describeExit, repoRoot, tsxLoader } from "./child-process.ts";
 import { copyFixture, expectedSeqs, loadExpected } from "./legacy-fixture.ts";
 
-const SCRIPT = "scripts/db-migrate.ts";
+const DB_MIGRATE = "drizzle-kit migrate --config packages/schema/drizzle.config.ts";
 
-/** Runs the root `db:migrate` script as `pnpm db:migrate` would (tsx, from the repo root). */
-function runMigrate(h: DriverHarness, databaseUrl: string): Promise<ChildExit> {
-  const env = { ...process.env, DATABASE_URL: databaseUrl, CHATLOG_DRIVER: h.driver };
-  const child = new Child(process.execPath, ["--import", tsxLoader, join(repoRoot, SCRIPT)], {
+/** Runs the root `db:migrate` script's command as `pnpm db:migrate` would, from the repo root. */
+function runMigrate(databaseUrl: string): Promise<ChildExit> {
+  const env = { ...process.env, DATABASE_URL: databaseUrl };
+  const [bin, ...args] = DB_MIGRATE.split(" ");
+  const child = new Child(join(repoRoot, "node_modules", ".bin", bin as string), args, {
     cwd: repoRoot,
     env,
   });
@@ -27,19 +28,19 @@ function journalLength(): number {
 
 /** The root `pnpm db:migrate` script adopts a legacy file in place and fails loudly. */
 export function registerDbMigrateScript(h: DriverHarness): void {
-  it("pnpm db:migrate runs scripts/db-migrate.ts", () => {
+  it("pnpm db:migrate runs drizzle-kit migrate on the committed journal", () => {
     const pkg = JSON.parse(readFileSync(join(repoRoot, "package.json"), "utf8")) as {
       scripts: Record<string, string>;
     };
-    expect(pkg.scripts["db:migrate"]).toBe(`tsx ${SCRIPT}`);
+    expect(pkg.scripts["db:migrate"]).toBe(DB_MIGRATE);
   });
 
   it("db:migrate migrates a legacy Python database in place, and it opens afterwards", async () => {
     const copy = copyFixture();
     try {
-      const exit = await runMigrate(h, `file:${copy.file}`);
+      const exit = await runMigrate(`file:${copy.file}`);
       expect(exit.code, describeExit(exit)).toBe(0);
-      expect(exit.stdout).toContain("up to date");
+      expect(`${exit.stdout}${exit.stderr}`).toContain("migrations applied successfully");
 
       const raw = rawFile(copy.file);
       try {
@@ -73,22 +74,54 @@ export function registerDbMigrateScript(h: DriverHarness): void {
       }
 
       // Running it again is a no-op that still succeeds.
-      const again = await runMigrate(h, `file:${copy.file}`);
+      const again = await runMigrate(`file:${copy.file}`);
       expect(again.code, describeExit(again)).toBe(0);
     } finally {
       copy.remove();
     }
   });
 
-  it("db:migrate exits non-zero with a clear message when the file is not a database, leaving it untouched", async () => {
+  it("drizzle-kit and the driver's migrator share one journal: neither re-applies what the other did", async () => {
+    const tmp = tempDir();
+    try {
+      const byKit = join(tmp.dir, "by-kit.db");
+      const exit = await runMigrate(`file:${byKit}`);
+      expect(exit.code, describeExit(exit)).toBe(0);
+      const opened = await h.reopen(byKit);
+      try {
+        const [count] = await opened.raw.all("SELECT COUNT(*) AS n FROM __drizzle_migrations");
+        expect(Number(count?.n)).toBe(journalLength());
+        expect(
+          (await opened.repo.addEvent({ conversationId: "c", type: "user_message", content: "hi" })).added,
+        ).toBe(true);
+      } finally {
+        await opened.dispose();
+      }
+
+      const byDriver = await h.create();
+      try {
+        const file = byDriver.file as string;
+        await byDriver.repo.close();
+        const again = await runMigrate(`file:${file}`);
+        expect(again.code, describeExit(again)).toBe(0);
+        const [count] = await byDriver.raw.all("SELECT COUNT(*) AS n FROM __drizzle_migrations");
+        expect(Number(count?.n)).toBe(journalLength());
+      } finally {
+        await byDriver.dispose();
+      }
+    } finally {
+      tmp.remove();
+    }
+  });
+
+  it("db:migrate exits non-zero when the file is not a database, leaving it untouched", async () => {
     const tmp = tempDir();
     try {
       const file = join(tmp.dir, "not-a-db.db");
       const garbage = "this is not a SQLite database\n".repeat(100);
       writeFileSync(file, garbage);
-      const exit = await runMigrate(h, `file:${file}`);
+      const exit = await runMigrate(`file:${file}`);
       expect(exit.code, describeExit(exit)).not.toBe(0);
-      expect(exit.stderr).toMatch(/db:migrate failed .*not a database/);
       expect(readFileSync(file, "utf8")).toBe(garbage);
     } finally {
       tmp.remove();
