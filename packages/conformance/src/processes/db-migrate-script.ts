@@ -3,7 +3,7 @@ import { join } from "node:path";
 import { expect, it } from "vitest";
 import { type DriverHarness, tempDir } from "../harness.ts";
 import { rawFile } from "../raw.ts";
-import { Child, type ChildExit, describeExit, repoRoot, tsxLoader } from "./child-process.ts";
+import { Child, type ChildExit, describeExit, repoRoot } from "./child-process.ts";
 import { copyFixture, expectedSeqs, loadExpected } from "./legacy-fixture.ts";
 
 const DB_MIGRATE = "drizzle-kit migrate --config packages/schema/drizzle.config.ts";
