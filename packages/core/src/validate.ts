@@ -73,6 +73,18 @@ export function assertId(value: unknown, name: string): asserts value is string 
   }
 }
 
+/** Checks a content argument (a user message): a string, an array of parts, or null. */
+export function assertContent(value: unknown, name: string): asserts value is Content {
+  try {
+    validateContent(value);
+  } catch (error) {
+    throw new ChatlogError("INVALID_ARGUMENT", `${name} must be a string, an array of parts, or null`, {
+      cause: error,
+      details: { field: name },
+    });
+  }
+}
+
 function optionalString(event: Record<string, unknown>, field: string): string | null {
   const value = event[field];
   if (value === undefined || value === null) return null;

@@ -1,6 +1,7 @@
 import {
   type AddEventResult,
   ASSISTANT_DELTA_KIND,
+  assertContent,
   assertId,
   assistantRequestId,
   type BuildLlmConversationOptions,
@@ -240,6 +241,12 @@ export class SqliteChatRepository implements ChatRepository {
     systemPrompt: string,
     opts: BuildLlmConversationOptions = {},
   ): Promise<LlmMessage[]> {
+    assertContent(userMsg, "userMsg");
+    if (typeof systemPrompt !== "string") {
+      throw new ChatlogError("INVALID_ARGUMENT", "systemPrompt must be a string", {
+        details: { field: "systemPrompt" },
+      });
+    }
     const limit = limitOf(opts.limit) ?? 50;
     const { requestId } = opts;
     // One more than asked when the current user message may be among them, since it is dropped.

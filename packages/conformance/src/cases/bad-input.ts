@@ -123,6 +123,11 @@ const BAD_ARGUMENTS: [string, Call][] = [
   ["compactDeltas with an empty conversation id", (r) => r.compactDeltas("", "r", "x")],
   ["buildLlmConversation with an empty conversation id", (r) => r.buildLlmConversation("", "x", "sys")],
   ["buildLlmConversation with limit 0", (r) => r.buildLlmConversation("c", "x", "sys", { limit: 0 })],
+  ["buildLlmConversation with a numeric user message", (r) => r.buildLlmConversation("c", 7 as never, "sys")],
+  [
+    "buildLlmConversation with a non-string system prompt",
+    (r) => r.buildLlmConversation("c", "x", null as never),
+  ],
   ["saveSession with an empty conversation id", (r) => r.saveSession("")],
   ["saveSession with an empty name", (r) => r.saveSession("c", "")],
   ["loadSavedSession with an empty id", (r) => r.loadSavedSession("")],
