@@ -2,7 +2,13 @@ import { mkdirSync } from "node:fs";
 import { dirname } from "node:path";
 import { ChatlogError, type RepositoryOptions } from "@chatlog/core";
 import { migrationsFolder } from "@chatlog/schema";
-import { migrateWithRetry, SqliteChatRepository, SyncExecutor, toChatlogError } from "@chatlog/sqlite";
+import {
+  connectionPragmas,
+  migrateWithRetry,
+  SqliteChatRepository,
+  SyncExecutor,
+  toChatlogError,
+} from "@chatlog/sqlite";
 import Database from "better-sqlite3";
 import { drizzle } from "drizzle-orm/better-sqlite3";
 import { migrate } from "drizzle-orm/better-sqlite3/migrator";
@@ -47,9 +53,12 @@ export async function openChatRepository(
   const owned = options.client === undefined;
   const client = options.client ?? openFile(filePath(options.path ?? ""));
   try {
-    client.pragma(`busy_timeout = ${Math.max(0, Math.trunc(options.busyTimeoutMs ?? 5000))}`);
-    if (!client.memory) client.pragma("journal_mode = WAL");
-    client.pragma("synchronous = NORMAL");
+    for (const pragma of connectionPragmas({
+      busyTimeoutMs: options.busyTimeoutMs,
+      inMemory: client.memory,
+    })) {
+      client.exec(pragma);
+    }
     if (options.migrate !== false) {
       const db = drizzle({ client });
       await migrateWithRetry(() => migrate(db, { migrationsFolder }));

@@ -2,7 +2,13 @@ import { mkdirSync } from "node:fs";
 import { dirname } from "node:path";
 import { ChatlogError, type RepositoryOptions } from "@chatlog/core";
 import { migrationsFolder } from "@chatlog/schema";
-import { migrateWithRetry, SqliteChatRepository, SyncExecutor, toChatlogError } from "@chatlog/sqlite";
+import {
+  connectionPragmas,
+  migrateWithRetry,
+  SqliteChatRepository,
+  SyncExecutor,
+  toChatlogError,
+} from "@chatlog/sqlite";
 import { type Client, createClient } from "@libsql/client";
 import { drizzle } from "drizzle-orm/libsql";
 import { migrate } from "drizzle-orm/libsql/migrator";
@@ -74,12 +80,7 @@ export async function openChatRepository(options: LibsqlRepositoryOptions): Prom
 }
 
 function pragmaStatements(path: string, options: LibsqlRepositoryOptions): string[] {
-  return [
-    `PRAGMA busy_timeout = ${Math.max(0, Math.trunc(options.busyTimeoutMs ?? 5000))}`,
-    // In-memory databases get every pragma but WAL, which they cannot use.
-    ...(path === ":memory:" ? [] : ["PRAGMA journal_mode = WAL"]),
-    "PRAGMA synchronous = NORMAL",
-  ];
+  return connectionPragmas({ busyTimeoutMs: options.busyTimeoutMs, inMemory: path === ":memory:" });
 }
 
 async function setLocalPragmas(

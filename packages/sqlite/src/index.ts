@@ -1,3 +1,4 @@
+export { connectionPragmas } from "./connection-pragmas.ts";
 export type {
   Job,
   JobOutcome,
