@@ -1,6 +1,6 @@
-import { resolve } from "node:path";
+import { DEFAULT_DATABASE_URL, type DriverName, resolveDatabaseTarget } from "@chatlog/connect";
 
-export type DriverName = "better-sqlite3" | "libsql";
+export type { DriverName };
 export type LogLevel = "debug" | "info" | "warn" | "error" | "silent";
 
 export interface ServerConfig {
@@ -32,14 +32,13 @@ export interface ServerConfig {
   persistDeltas: boolean;
 }
 
-export const DEFAULT_DATABASE_URL = "file:./data/chatlog.db";
+export { DEFAULT_DATABASE_URL };
 export const DEFAULT_SYSTEM_PROMPT = "You are a helpful assistant. Use the tools when they help.";
 
 export class ConfigError extends Error {
   override readonly name = "ConfigError";
 }
 
-const REMOTE_URL = /^(libsql|https?|wss?):\/\//i;
 const LOG_LEVELS: readonly LogLevel[] = ["debug", "info", "warn", "error", "silent"];
 
 type Env = Record<string, string | undefined>;
@@ -60,29 +59,16 @@ function nonEmpty(env: Env, name: string): string | undefined {
   return value === undefined || value === "" ? undefined : value;
 }
 
-function chooseDriver(url: string, forced: string | undefined): DriverName {
-  if (forced !== undefined && forced !== "better-sqlite3" && forced !== "libsql") {
-    throw new ConfigError(
-      `CHATLOG_DRIVER must be "better-sqlite3" or "libsql", got ${JSON.stringify(forced)}`,
-    );
-  }
-  if (REMOTE_URL.test(url)) {
-    if (forced === "better-sqlite3")
-      throw new ConfigError(`better-sqlite3 cannot open the remote database ${url}`);
-    return "libsql";
-  }
-  if (!url.startsWith("file:") && url !== ":memory:") {
-    throw new ConfigError(
-      `DATABASE_URL must be a file: URL, :memory:, or a libsql://, http(s)://, ws(s):// URL, got ${JSON.stringify(url)}`,
-    );
-  }
-  return forced ?? "better-sqlite3";
-}
-
 /** Reads and checks the settings; throws ConfigError with a message naming the bad variable. */
 export function loadConfig(env: Env = process.env): ServerConfig {
   const databaseUrl = nonEmpty(env, "DATABASE_URL") ?? DEFAULT_DATABASE_URL;
-  const driver = chooseDriver(databaseUrl, nonEmpty(env, "CHATLOG_DRIVER"));
+  let driver: DriverName;
+  try {
+    // The apps share one reading of DATABASE_URL / CHATLOG_DRIVER (@chatlog/connect).
+    ({ driver } = resolveDatabaseTarget({ url: databaseUrl, driver: nonEmpty(env, "CHATLOG_DRIVER") }));
+  } catch (error) {
+    throw new ConfigError((error as Error).message);
+  }
   const model = nonEmpty(env, "CHATLOG_MODEL") ?? "offline";
   const openaiBaseUrl = nonEmpty(env, "CHATLOG_OPENAI_BASE_URL");
   if (model !== "offline" && openaiBaseUrl === undefined) {
@@ -123,9 +109,7 @@ export function loadConfig(env: Env = process.env): ServerConfig {
   };
 }
 
-/** The local file behind a `file:` URL, for log lines (null for remote or in-memory databases). */
-export function localDatabaseFile(config: Pick<ServerConfig, "databaseUrl">): string | null {
-  const { databaseUrl } = config;
-  if (!databaseUrl.startsWith("file:")) return null;
-  return resolve(databaseUrl.slice("file:".length).split("?")[0] ?? "");
+/** The local file behind the configured database, for log lines (null for remote or in-memory ones). */
+export function localDatabaseFile(config: Pick<ServerConfig, "databaseUrl" | "driver">): string | null {
+  return resolveDatabaseTarget({ url: config.databaseUrl, driver: config.driver }).file;
 }

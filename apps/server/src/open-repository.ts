@@ -1,21 +1,16 @@
-import { openChatRepository as openBetterSqlite3 } from "@chatlog/better-sqlite3";
+import { openDatabase, resolveDatabaseTarget } from "@chatlog/connect";
 import type { ChatRepository } from "@chatlog/core";
-import { openChatRepository as openLibsql } from "@chatlog/libsql";
 import type { ServerConfig } from "./config.ts";
 
 /** Opens (and migrates) the database with the driver the configuration chose. */
-export async function openRepository(
+export function openRepository(
   config: Pick<ServerConfig, "databaseUrl" | "driver" | "databaseAuthToken">,
 ): Promise<ChatRepository> {
-  if (config.driver === "libsql") {
-    return openLibsql({
+  return openDatabase(
+    resolveDatabaseTarget({
       url: config.databaseUrl,
-      ...(config.databaseAuthToken === undefined ? {} : { authToken: config.databaseAuthToken }),
-    });
-  }
-  // better-sqlite3 takes a path; a query string on a file: URL means nothing to it.
-  const path = config.databaseUrl.startsWith("file:")
-    ? (config.databaseUrl.slice("file:".length).split("?")[0] ?? "")
-    : config.databaseUrl;
-  return openBetterSqlite3({ path });
+      driver: config.driver,
+      authToken: config.databaseAuthToken,
+    }),
+  );
 }

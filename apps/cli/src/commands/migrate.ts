@@ -17,7 +17,7 @@ ${COMMON_HELP}`,
     const target = resolveDatabase(context, db);
     // Opening runs the migrations; stats() proves the migrated schema answers queries.
     const stats = await withDatabase(context, db, { mustExist: false }, (repo) => repo.stats());
-    const where = target.file ?? target.location.replace(/\/\/[^@/]*@/, "//");
+    const where = target.file ?? target.url.replace(/\/\/[^@/]*@/, "//");
     context.stdout.write(
       `database ${where} is up to date (${stats.events} events in ${stats.conversations} conversations)\n`,
     );

@@ -23,7 +23,7 @@ ${COMMON_HELP}`,
     }
     const time = (date: Date | null) => (date === null ? "-" : utcTime(date));
     const lines = [
-      `database:         ${target.file ?? target.location.replace(/\/\/[^@/]*@/, "//")} (${target.driver})`,
+      `database:         ${target.file ?? target.url.replace(/\/\/[^@/]*@/, "//")} (${target.driver})`,
       `size:             ${stats.databaseBytes.toLocaleString("en-US")} bytes`,
       `conversations:    ${stats.conversations}`,
       `saved sessions:   ${stats.savedSessions}`,

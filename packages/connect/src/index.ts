@@ -1,0 +1,2 @@
+export * from "./database-target.ts";
+export { openDatabase } from "./open-database.ts";
