@@ -1,12 +1,8 @@
 import { setTimeout as sleep } from "node:timers/promises";
 import { ChatlogError } from "@chatlog/core";
+import { isBusyError } from "./storage-error.ts";
 
 const ATTEMPTS = 5;
-
-function isBusy(error: unknown): boolean {
-  const e = error as { code?: unknown; cause?: unknown } | null;
-  return /SQLITE_BUSY|database is locked/i.test(`${e?.code} ${error} ${e?.cause}`);
-}
 
 /**
  * Runs a driver's drizzle migrator, retrying while another process holds the lock: several
@@ -19,7 +15,7 @@ export async function migrateWithRetry(migrate: () => unknown): Promise<void> {
       await migrate();
       return;
     } catch (error) {
-      if (!isBusy(error) || attempt >= ATTEMPTS) {
+      if (!isBusyError(error) || attempt >= ATTEMPTS) {
         throw new ChatlogError("MIGRATION_FAILED", `migration failed: ${(error as Error).message}`, {
           cause: error,
         });

@@ -1,33 +1,15 @@
-import { createRequire } from "node:module";
-import { fileURLToPath } from "node:url";
+import Database from "better-sqlite3";
 
 type Row = Record<string, unknown>;
-
-interface Statement {
-  all(...params: unknown[]): Row[];
-}
-interface Database {
-  prepare(sql: string): Statement;
-  close(): void;
-}
-
-// better-sqlite3 is a dependency of the driver package, not of the server: load it from there.
-const driverPackage = fileURLToPath(
-  new URL("../../../../packages/better-sqlite3/package.json", import.meta.url),
-);
-const BetterSqlite3 = createRequire(driverPackage)("better-sqlite3") as new (
-  file: string,
-  options?: { readonly?: boolean },
-) => Database;
 
 /**
  * Reads the database file directly with its own connection, independent of the server's
  * repository, so a check cannot pass just because the repository agrees with itself.
  */
 export function rawQuery(file: string, sql: string, ...params: unknown[]): Row[] {
-  const db = new BetterSqlite3(file, { readonly: true });
+  const db = new Database(file, { readonly: true });
   try {
-    return db.prepare(sql).all(...params);
+    return db.prepare(sql).all(...params) as Row[];
   } finally {
     db.close();
   }
