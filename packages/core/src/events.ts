@@ -1,4 +1,5 @@
 import type { JsonObject, JsonValue } from "./json.ts";
+import { assistantReplyKey } from "./request-keys.ts";
 
 export const EVENT_TYPES = [
   "user_message",
@@ -92,9 +93,9 @@ export const EXTRA_KEYS = {
 
 export const ASSISTANT_DELTA_KIND = "assistant_delta";
 
-/** The idempotency key of the assistant reply to user request `userRequestId`. */
+/** The idempotency key of the (first) assistant reply to user request `userRequestId`. */
 export function assistantRequestId(userRequestId: string): string {
-  return `assistant:${userRequestId}`;
+  return assistantReplyKey(userRequestId);
 }
 
 export function requestIdOf(event: { extra?: JsonObject }): string | null {

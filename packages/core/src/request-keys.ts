@@ -1,0 +1,53 @@
+import { ChatlogError } from "./errors.ts";
+
+/**
+ * Idempotency keys (`extra.request_id`) live in two namespaces that must never meet:
+ *
+ * - client keys: the request id of a user message (an HTTP request id, an AI SDK user message
+ *   id), chosen by whoever calls chatlog;
+ * - chatlog's own keys, derived from a client key: the reply to it, the tool calls and results
+ *   of its turn. They all begin with a reserved word followed by `:` or `#`.
+ *
+ * A client key may not begin that way (`assertClientRequestId`), so a client can never take the
+ * key of another request's reply. Every derived key is built here and nowhere else.
+ */
+export const RESERVED_KEY_WORDS = ["assistant", "tool_call", "tool_result", "chatlog"] as const;
+
+const RESERVED_PATTERN = new RegExp(`^(?:${RESERVED_KEY_WORDS.join("|")})[:#]`);
+
+/** Whether `key` lies in chatlog's own namespace. */
+export function isReservedRequestId(key: string): boolean {
+  return RESERVED_PATTERN.test(key);
+}
+
+/** Rejects a client-chosen request id that lies in chatlog's own namespace. */
+export function assertClientRequestId(key: string, name = "requestId"): void {
+  if (isReservedRequestId(key)) {
+    throw new ChatlogError(
+      "INVALID_ARGUMENT",
+      `${name} must not begin with one of chatlog's reserved prefixes (${RESERVED_KEY_WORDS.map((w) => `${w}:`).join(", ")})`,
+      { details: { field: name } },
+    );
+  }
+}
+
+/**
+ * The key of the reply to user request `userRequestId`. Attempt 1 is `assistant:<id>`, the
+ * Python system's key, so its databases keep working; a regenerated reply (attempt n > 1) is
+ * `assistant#<n>:<id>`.
+ */
+export function assistantReplyKey(userRequestId: string, attempt = 1): string {
+  return attempt === 1 ? `assistant:${userRequestId}` : `assistant#${attempt}:${userRequestId}`;
+}
+
+/**
+ * Keys of one tool call and its result within a turn. The two ids are JSON-encoded together, so
+ * ids containing `:` cannot make two different pairs produce the same key.
+ */
+export function toolCallKey(userRequestId: string, toolCallId: string): string {
+  return `tool_call:${JSON.stringify([userRequestId, toolCallId])}`;
+}
+
+export function toolResultKey(userRequestId: string, toolCallId: string): string {
+  return `tool_result:${JSON.stringify([userRequestId, toolCallId])}`;
+}
