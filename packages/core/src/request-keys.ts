@@ -41,13 +41,19 @@ export function assistantReplyKey(userRequestId: string, attempt = 1): string {
 }
 
 /**
- * Keys of one tool call and its result within a turn. The two ids are JSON-encoded together, so
- * ids containing `:` cannot make two different pairs produce the same key.
+ * Keys of one tool call and its result within a reply (attempt n of the reply to
+ * `userRequestId`). The ids are JSON-encoded together, so ids containing `:` cannot make two
+ * different pairs produce the same key; the attempt is part of the key because a regenerated
+ * reply may reuse the tool call ids of the one it replaces.
  */
-export function toolCallKey(userRequestId: string, toolCallId: string): string {
-  return `tool_call:${JSON.stringify([userRequestId, toolCallId])}`;
+export function toolCallKey(userRequestId: string, toolCallId: string, attempt = 1): string {
+  return `tool_call:${turnPart(userRequestId, toolCallId, attempt)}`;
 }
 
-export function toolResultKey(userRequestId: string, toolCallId: string): string {
-  return `tool_result:${JSON.stringify([userRequestId, toolCallId])}`;
+export function toolResultKey(userRequestId: string, toolCallId: string, attempt = 1): string {
+  return `tool_result:${turnPart(userRequestId, toolCallId, attempt)}`;
+}
+
+function turnPart(userRequestId: string, toolCallId: string, attempt: number): string {
+  return JSON.stringify(attempt === 1 ? [userRequestId, toolCallId] : [userRequestId, toolCallId, attempt]);
 }
