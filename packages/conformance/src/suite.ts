@@ -4,6 +4,7 @@ import { badInputCases } from "./cases/bad-input.ts";
 import { clearSessionCases } from "./cases/clear-session.ts";
 import { compactionCases } from "./cases/compaction.ts";
 import { corruptRowCases } from "./cases/corrupt-rows.ts";
+import { deleteConversationCases } from "./cases/delete-conversation.ts";
 import { importStatsCases } from "./cases/import-stats.ts";
 import { lifecycleCases } from "./cases/lifecycle.ts";
 import { listConversationCases } from "./cases/list-conversations.ts";
@@ -38,6 +39,7 @@ export function describeConformance(harness: DriverHarness): void {
     savedSessionCases(harness);
     clearSessionCases(harness);
     importStatsCases(harness);
+    deleteConversationCases(harness);
     lifecycleCases(harness);
   });
 }

@@ -11,6 +11,7 @@ import {
   type ChatRepository,
   type Content,
   type ConversationPage,
+  type DeleteConversationResult,
   type GetEventsOptions,
   type HistoryOptions,
   type ImportResult,
@@ -301,6 +302,21 @@ export class SqliteChatRepository implements ChatRepository {
       oldestActivity: time(summary?.oldest_ms),
       newestActivity: time(summary?.newest_ms),
     };
+  }
+
+  async deleteConversation(conversationId: string): Promise<DeleteConversationResult> {
+    this.ensureOpen();
+    assertId(conversationId, "conversationId");
+    const args = { conversation_id: conversationId };
+    // One job: the counts and the three deletes commit together, so an erasure is never half done.
+    const [footprint] = await this.queue.submit([
+      { statement: SQL.conversationFootprint, args },
+      { statement: SQL.deleteConversationEvents, args },
+      { statement: SQL.deleteConversationSaved, args },
+      { statement: SQL.deleteConversationSummary, args },
+    ]);
+    const row = footprint?.[0];
+    return { deletedEvents: Number(row?.events ?? 0), deletedSavedSessions: Number(row?.saved ?? 0) };
   }
 
   // --- retention and saved sessions ---------------------------------------------------------

@@ -256,6 +256,29 @@ export const SQL = {
     "SELECT * FROM chat_events WHERE conversation_id = :conversation_id AND seq <= :last_seq ORDER BY seq",
   ),
 
+  /** What deleteConversation is about to remove (read in the same transaction as the deletes). */
+  conversationFootprint: stmt(
+    "conversationFootprint",
+    `SELECT (SELECT COUNT(*) FROM chat_events WHERE conversation_id = :conversation_id) AS events,
+            (SELECT COUNT(*) FROM chat_saved_sessions WHERE conversation_id = :conversation_id) AS saved`,
+  ),
+
+  deleteConversationEvents: stmt(
+    "deleteConversationEvents",
+    "DELETE FROM chat_events WHERE conversation_id = :conversation_id",
+  ),
+
+  deleteConversationSaved: stmt(
+    "deleteConversationSaved",
+    "DELETE FROM chat_saved_sessions WHERE conversation_id = :conversation_id",
+  ),
+
+  /** The summary row goes too (after its events, whose delete trigger updates it). */
+  deleteConversationSummary: stmt(
+    "deleteConversationSummary",
+    "DELETE FROM chat_conversations WHERE conversation_id = :conversation_id",
+  ),
+
   pragmas: stmt(
     "pragmas",
     `SELECT (SELECT journal_mode FROM pragma_journal_mode) AS journal_mode,
