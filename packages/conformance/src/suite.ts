@@ -5,6 +5,7 @@ import { clearSessionCases } from "./cases/clear-session.ts";
 import { compactionCases } from "./cases/compaction.ts";
 import { corruptRowCases } from "./cases/corrupt-rows.ts";
 import { deleteConversationCases } from "./cases/delete-conversation.ts";
+import { hostileInputCases } from "./cases/hostile-input.ts";
 import { importStatsCases } from "./cases/import-stats.ts";
 import { lifecycleCases } from "./cases/lifecycle.ts";
 import { listConversationCases } from "./cases/list-conversations.ts";
@@ -34,6 +35,7 @@ export function describeConformance(harness: DriverHarness): void {
     llmConversationCases(harness);
     seedDefectCases(harness);
     badInputCases(harness);
+    hostileInputCases(harness);
     corruptRowCases(harness);
     retentionCases(harness);
     savedSessionCases(harness);

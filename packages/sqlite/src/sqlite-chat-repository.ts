@@ -1,9 +1,10 @@
 import {
   type AddEventResult,
   ASSISTANT_DELTA_KIND,
+  assertClientRequestId,
   assertContent,
   assertId,
-  assistantRequestId,
+  assistantReplyKey,
   type BuildLlmConversationOptions,
   buildLlmMessages,
   type ChatEvent,
@@ -80,6 +81,9 @@ export class SqliteChatRepository implements ChatRepository {
   async addEvent(input: NewChatEvent): Promise<AddEventResult> {
     this.ensureOpen();
     const event = validateEvent(input);
+    // A user message's key is always a client's: it may not take one of chatlog's own keys.
+    const key = requestIdOf(event);
+    if (event.type === "user_message" && key !== null) assertClientRequestId(key, "extra.request_id");
     const [inserted] = await this.queue.submit([{ statement: SQL.append, args: encodeEvent(event) }]);
     const seq = inserted?.[0]?.seq;
     if (typeof seq === "number") return { added: true, event: storedEvent(event, seq) };
@@ -94,6 +98,7 @@ export class SqliteChatRepository implements ChatRepository {
     this.ensureOpen();
     assertId(conversationId, "conversationId");
     assertId(requestId, "requestId");
+    assertClientRequestId(requestId);
     const event = validateEvent({
       conversationId,
       type: "user_message",
@@ -106,7 +111,9 @@ export class SqliteChatRepository implements ChatRepository {
     const [inserted] = await this.queue.submit([
       { statement: SQL.appendUnanswered, args: { ...encodeEvent(event), user_request_id: requestId } },
     ]);
-    return (inserted?.length ?? 0) > 0;
+    if ((inserted?.length ?? 0) > 0) return true;
+    await this.assertSameRequest(event);
+    return false;
   }
 
   // async (here and below) so that a closed repository or bad arguments reject the returned
@@ -419,10 +426,11 @@ export class SqliteChatRepository implements ChatRepository {
   ): ValidEvent {
     assertId(conversationId, "conversationId");
     assertId(userRequestId, "requestId");
+    assertClientRequestId(userRequestId);
     const extra: JsonObject = {
       ...more,
       user_request_id: userRequestId,
-      request_id: assistantRequestId(userRequestId),
+      request_id: assistantReplyKey(userRequestId),
     };
     return validateEvent({
       conversationId,
@@ -445,6 +453,28 @@ export class SqliteChatRepository implements ChatRepository {
     const stored = this.decodeFirst(results.at(-1) ?? []);
     if (stored === null) throw new ChatlogError("STORAGE_ERROR", "the stored event could not be read back");
     return stored;
+  }
+
+  /**
+   * A user message that was not stored is a retry only if the request id already names the same
+   * message. Reusing a request id for different content is a client bug that would otherwise
+   * replay the old reply to the new question: REQUEST_ID_CONFLICT. (A request answered by a
+   * reply whose user message is not stored, as legacy rows can be, stays a retry.)
+   */
+  private async assertSameRequest(event: ValidEvent): Promise<void> {
+    const requestId = requestIdOf(event) as string;
+    const stored = await this.executor.all({
+      statement: SQL.byRequestId,
+      args: { conversation_id: event.conversationId, request_id: requestId },
+    });
+    if (stored.length === 0) return;
+    const previous = decodeRow(stored[0]!, this.onCorrupt);
+    if (previous.type === "user_message" && sameContent(previous.content, event.content)) return;
+    throw new ChatlogError(
+      "REQUEST_ID_CONFLICT",
+      `request id ${requestId} was already used in conversation ${event.conversationId} for a different ${previous.type === "user_message" ? "message" : "event"}`,
+      { details: { conversationId: event.conversationId, requestId, storedEventId: previous.id } },
+    );
   }
 
   private async findDuplicate(event: ValidEvent): Promise<ChatEvent> {
@@ -479,6 +509,20 @@ export class SqliteChatRepository implements ChatRepository {
   private decodeFirst(rows: Row[]): ChatEvent | null {
     return rows[0] ? decodeRow(rows[0], this.onCorrupt) : null;
   }
+}
+
+/** Content equality by value: the same string, or part arrays with equal JSON (key order aside). */
+function sameContent(a: Content, b: Content): boolean {
+  if (typeof a === "string" || typeof b === "string" || a === null || b === null) return a === b;
+  return canonicalJson(a) === canonicalJson(b);
+}
+
+function canonicalJson(value: unknown): string {
+  return JSON.stringify(value, (_key, v: unknown) =>
+    v !== null && typeof v === "object" && !Array.isArray(v)
+      ? Object.fromEntries(Object.entries(v).sort(([x], [y]) => (x < y ? -1 : x > y ? 1 : 0)))
+      : v,
+  );
 }
 
 function decodeSavedSession(row: Row): SavedSession {
