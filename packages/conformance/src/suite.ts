@@ -6,6 +6,8 @@ import { compactionCases } from "./cases/compaction.ts";
 import { corruptRowCases } from "./cases/corrupt-rows.ts";
 import { deleteConversationCases } from "./cases/delete-conversation.ts";
 import { hostileInputCases } from "./cases/hostile-input.ts";
+import { importFuzzCases } from "./cases/import-fuzz.ts";
+import { importIsolationCases } from "./cases/import-isolation.ts";
 import { importStatsCases } from "./cases/import-stats.ts";
 import { lifecycleCases } from "./cases/lifecycle.ts";
 import { listConversationCases } from "./cases/list-conversations.ts";
@@ -41,6 +43,8 @@ export function describeConformance(harness: DriverHarness): void {
     savedSessionCases(harness);
     clearSessionCases(harness);
     importStatsCases(harness);
+    importIsolationCases(harness);
+    importFuzzCases(harness);
     deleteConversationCases(harness);
     lifecycleCases(harness);
   });

@@ -31,7 +31,7 @@ import {
   validateEvent,
 } from "@chatlog/core";
 import type { Row, SqlExecutor, Statement, Step } from "./executor.ts";
-import { importAll } from "./import-events.ts";
+import { importEvents } from "./import-events.ts";
 import { validateRepositoryOptions } from "./options.ts";
 import {
   DEFAULT_LIST_PAGE,
@@ -286,8 +286,7 @@ export class SqliteChatRepository implements ChatRepository {
 
   async importEvents(events: Iterable<ChatEvent> | AsyncIterable<ChatEvent>): Promise<ImportResult> {
     this.ensureOpen();
-    await this.queue.drain();
-    return this.executor.transaction((tx) => importAll(tx, events));
+    return importEvents(this.executor, this.queue, events);
   }
 
   async stats(): Promise<RepositoryStats> {
@@ -398,7 +397,8 @@ export class SqliteChatRepository implements ChatRepository {
     return {
       journalMode: String(row?.journal_mode),
       synchronous: Number(row?.synchronous),
-      busyTimeout: Number(row?.busy_timeout),
+      // An executor that waits for locks itself runs with SQLite's busy_timeout at 0.
+      busyTimeout: this.executor.busyTimeoutMs ?? Number(row?.busy_timeout),
     };
   }
 

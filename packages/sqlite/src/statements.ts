@@ -117,17 +117,68 @@ export const SQL = {
          AND r.user_request_id = d.user_request_id AND r.type = 'assistant_message')`,
   ),
 
-  /** Inserts an imported event with its own id and seq; an id already present is skipped. */
-  importEvent: stmt(
-    "importEvent",
-    `${INSERT_COLUMNS} VALUES (:id, :conversation_id, :seq, :schema_version, :type, :role, :content,
-      :content_format, :tool_calls, :usage, :token_count, :provider, :model, :stop_reason, :created_at,
-      :created_at_unix, :created_at_ms, :extra, :raw)
-     ON CONFLICT (id) DO NOTHING RETURNING seq`,
+  /** Stages one event of import :import_id at input position :ord (see import-events.ts). */
+  stageImport: stmt(
+    "stageImport",
+    `INSERT INTO chatlog_import_staging (import_id, ord, started_at_ms, id, conversation_id, seq, schema_version,
+       type, role, content, content_format, tool_calls, usage, token_count, provider, model, stop_reason,
+       created_at, created_at_unix, created_at_ms, extra, raw)
+     VALUES (:import_id, :ord, :started_at_ms, :id, :conversation_id, :seq, :schema_version, :type, :role,
+       :content, :content_format, :tool_calls, :usage, :token_count, :provider, :model, :stop_reason,
+       :created_at, :created_at_unix, :created_at_ms, :extra, :raw)`,
   ),
 
-  /** The stored copy of an event being imported, to tell a re-import from a conflict. */
-  eventById: stmt("eventById", "SELECT * FROM chat_events WHERE id = :id"),
+  /**
+   * The first staged event in positions :from..:to that collides with a stored event other than
+   * itself: its id stored elsewhere, its position taken, or its request id used. An event stored
+   * with the same id at the same position is a re-import, not a collision.
+   */
+  stagedConflict: stmt(
+    "stagedConflict",
+    `SELECT s.ord, s.id FROM chatlog_import_staging s
+     WHERE s.import_id = :import_id AND s.ord BETWEEN :from AND :to AND (
+       EXISTS (SELECT 1 FROM chat_events e WHERE e.id = s.id
+               AND (e.conversation_id <> s.conversation_id OR e.seq <> s.seq))
+       OR EXISTS (SELECT 1 FROM chat_events e WHERE e.conversation_id = s.conversation_id AND e.seq = s.seq
+               AND e.id <> s.id)
+       OR EXISTS (SELECT 1 FROM chat_events e WHERE e.conversation_id = s.conversation_id
+               AND e.request_id = json_extract(s.extra, '$.request_id') AND e.id <> s.id))
+     ORDER BY s.ord LIMIT 1`,
+  ),
+
+  /**
+   * Publishes a staged import: every staged event not already stored at its position, in input
+   * order, as one statement. Any collision fails the statement, so nothing of the import lands.
+   */
+  publishImport: stmt(
+    "publishImport",
+    `${INSERT_COLUMNS} SELECT id, conversation_id, seq, schema_version, type, role, content, content_format,
+       tool_calls, usage, token_count, provider, model, stop_reason, created_at, created_at_unix, created_at_ms,
+       extra, raw
+     FROM chatlog_import_staging s WHERE s.import_id = :import_id
+       AND NOT EXISTS (SELECT 1 FROM chat_events e WHERE e.id = s.id AND e.conversation_id = s.conversation_id
+                       AND e.seq = s.seq)
+     ORDER BY s.ord`,
+  ),
+
+  /** Rows the previous statement changed (here: the events publishImport inserted). */
+  changes: stmt("changes", "SELECT changes() AS n"),
+
+  /** Deletes up to :batch staged rows of one import. */
+  unstageSlice: stmt(
+    "unstageSlice",
+    `DELETE FROM chatlog_import_staging WHERE rowid IN (SELECT rowid FROM chatlog_import_staging
+       WHERE import_id = :import_id LIMIT :batch)
+     RETURNING 1 AS deleted`,
+  ),
+
+  /** Deletes up to :batch staged rows of imports begun before :cutoff_ms (their process died). */
+  sweepStagingSlice: stmt(
+    "sweepStagingSlice",
+    `DELETE FROM chatlog_import_staging WHERE rowid IN (SELECT rowid FROM chatlog_import_staging
+       WHERE started_at_ms < :cutoff_ms LIMIT :batch)
+     RETURNING 1 AS deleted`,
+  ),
 
   statsByType: stmt("statsByType", "SELECT type, COUNT(*) AS n FROM chat_events GROUP BY type ORDER BY type"),
 
