@@ -28,6 +28,8 @@ const STATUS_BY_CODE: Record<ChatlogErrorCode, ContentfulStatusCode> = {
   BUSY: 503,
   STORAGE_ERROR: 500,
   MIGRATION_FAILED: 500,
+  /** A request id reused with different content (the first content is what is stored). */
+  REQUEST_ID_CONFLICT: 409,
 };
 
 export function errorBody(code: string, message: string) {
