@@ -189,12 +189,13 @@ export class SqliteChatRepository implements ChatRepository {
   async getConversationHistory(conversationId: string, opts: HistoryOptions = {}): Promise<ChatEvent[]> {
     this.ensureOpen();
     assertId(conversationId, "conversationId");
-    const limit = limitOf(opts.limit) ?? -1;
+    const limit = limitOf(opts.limit);
     const rows = await this.executor.all({
       statement: SQL.history,
-      args: { conversation_id: conversationId, limit },
+      args: { conversation_id: conversationId, limit: limit ?? -1 },
     });
-    return this.decodeAll(rows);
+    const events = this.decodeAll(rows);
+    return limit === undefined ? events : withoutCutOffResults(events);
   }
 
   async listConversations(opts: ListConversationsOptions = {}): Promise<ConversationPage> {
@@ -509,6 +510,21 @@ export class SqliteChatRepository implements ChatRepository {
   private decodeFirst(rows: Row[]): ChatEvent | null {
     return rows[0] ? decodeRow(rows[0], this.onCorrupt) : null;
   }
+}
+
+/**
+ * A window of the most recent events can begin after a tool call and before its results. Those
+ * results are dropped with their call (which is outside the window), so the window never hands a
+ * model a tool result without the call it answers; it then holds fewer than `limit` events.
+ */
+function withoutCutOffResults(events: ChatEvent[]): ChatEvent[] {
+  const calls = new Set<string>();
+  return events.filter((event) => {
+    for (const call of event.toolCalls) calls.add(call.id);
+    if (event.type !== "tool_result") return true;
+    const callId = event.extra.tool_call_id;
+    return typeof callId === "string" && calls.has(callId);
+  });
 }
 
 /** Content equality by value: the same string, or part arrays with equal JSON (key order aside). */

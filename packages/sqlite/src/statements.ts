@@ -239,6 +239,22 @@ export const SQL = {
      FROM f`,
   ),
 
+  /**
+   * Where a maximum-count cut may fall in one conversation: at the first user message at or
+   * after the first event that is not old, so the cut never keeps more than asked (it removes the
+   * rest of a turn that straddles the cutoff instead). NULL boundary: no turn starts after it, and
+   * the whole conversation goes.
+   */
+  turnBoundaryAfter: stmt(
+    "turnBoundaryAfter",
+    `WITH f AS (SELECT MIN(seq) AS first_new FROM chat_events
+                WHERE conversation_id = :conversation_id AND created_at_ms >= :cutoff_ms)
+     SELECT f.first_new,
+       (SELECT MIN(seq) FROM chat_events WHERE conversation_id = :conversation_id
+          AND type = 'user_message' AND seq >= f.first_new) AS boundary
+     FROM f`,
+  ),
+
   /** Unsaved conversations beyond the :keep most recently active. */
   conversationsBeyond: stmt(
     "conversationsBeyond",
