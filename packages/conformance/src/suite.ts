@@ -19,6 +19,7 @@ import { savedSessionCases } from "./cases/saved-sessions.ts";
 import { seedDefectCases } from "./cases/seed-defects.ts";
 import { turnEventCases } from "./cases/turn-events.ts";
 import { turnCases } from "./cases/turns.ts";
+import { vacuumCases } from "./cases/vacuum.ts";
 import type { DriverHarness } from "./harness.ts";
 
 /**
@@ -47,5 +48,6 @@ export function describeConformance(harness: DriverHarness): void {
     importFuzzCases(harness);
     deleteConversationCases(harness);
     lifecycleCases(harness);
+    vacuumCases(harness);
   });
 }

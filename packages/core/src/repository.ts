@@ -115,6 +115,14 @@ export interface DeleteConversationResult {
   deletedSavedSessions: number;
 }
 
+export interface VacuumResult {
+  /** true when this run converted the file to incremental vacuuming (one full VACUUM). */
+  full: boolean;
+  /** Database size (pages in use and free) before and after, in bytes. */
+  bytesBefore: number;
+  bytesAfter: number;
+}
+
 export interface RepositoryStats {
   eventsByType: Record<string, number>;
   events: number;
@@ -188,6 +196,13 @@ export interface ChatRepository {
    * nothing and is not an error.
    */
   deleteConversation(conversationId: string): Promise<DeleteConversationResult>;
+  /**
+   * Gives the space freed by deletions (retention, clear, deleteConversation) back to the file
+   * system. The first run on a database switches it to incremental auto-vacuum with one full
+   * VACUUM, which holds the write lock while it rewrites the file; every later run releases the
+   * free pages in small slices, each a short transaction, so it is safe beside live writers.
+   */
+  vacuum(): Promise<VacuumResult>;
   runRetention(): Promise<RetentionResult>;
   saveSession(conversationId: string, name?: string): Promise<string>;
   listSavedSessions(): Promise<SavedSession[]>;

@@ -27,6 +27,7 @@ import {
   type SavedSession,
   type UnfinishedTurn,
   uuidv7,
+  type VacuumResult,
   type ValidEvent,
   validateEvent,
 } from "@chatlog/core";
@@ -45,6 +46,7 @@ import { RetentionRunner } from "./retention.ts";
 import { decodeRow, encodeEvent, storedEvent } from "./row-codec.ts";
 import { deleteInSlices } from "./sliced-delete.ts";
 import { SQL } from "./statements.ts";
+import { vacuumDatabase } from "./vacuum.ts";
 import { WriteQueue } from "./write-queue.ts";
 
 const CLEAR_COUNTER = "clear_session_calls";
@@ -324,6 +326,11 @@ export class SqliteChatRepository implements ChatRepository {
     ]);
     const row = footprint?.[0];
     return { deletedEvents: Number(row?.events ?? 0), deletedSavedSessions: Number(row?.saved ?? 0) };
+  }
+
+  async vacuum(): Promise<VacuumResult> {
+    this.ensureOpen();
+    return vacuumDatabase(this.executor);
   }
 
   // --- retention and saved sessions ---------------------------------------------------------

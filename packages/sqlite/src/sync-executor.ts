@@ -40,6 +40,8 @@ const MAX_RETRY_PAUSE_MS = 16;
  */
 export class SyncExecutor implements SqlExecutor {
   private readonly prepared = new Map<Statement, SyncStatement>();
+  /** Whether this binding's all() runs statements that return no data (see run). */
+  private allRunsWriters: boolean | undefined;
   /** How long a call waits, asynchronously, for another connection's lock. */
   readonly busyTimeoutMs: number;
 
@@ -137,6 +139,19 @@ export class SyncExecutor implements SqlExecutor {
     // .all() (never .get()) on INSERT ... RETURNING: .get() leaves the statement unfinished,
     // which blocks WAL checkpoints.
     if (stmt.reader) return stmt.all(step.args) as Row[];
+    if (step.statement.stepAll && this.allRunsWriters !== false) {
+      // libSQL's run() steps once, leaving such a statement unfinished (and every later COMMIT
+      // failing); its all() steps to the end. better-sqlite3's run() finishes and its all()
+      // refuses a statement without data, which tells the two apart.
+      try {
+        stmt.all(step.args);
+        this.allRunsWriters = true;
+        return [];
+      } catch (error) {
+        if (!(error instanceof TypeError)) throw error;
+        this.allRunsWriters = false;
+      }
+    }
     stmt.run(step.args);
     return [];
   }
