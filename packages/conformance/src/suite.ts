@@ -12,6 +12,7 @@ import { importStatsCases } from "./cases/import-stats.ts";
 import { lifecycleCases } from "./cases/lifecycle.ts";
 import { listConversationCases } from "./cases/list-conversations.ts";
 import { llmConversationCases } from "./cases/llm-conversation.ts";
+import { openErrorCases } from "./cases/open-errors.ts";
 import { readCases } from "./cases/reads.ts";
 import { requestIdCases } from "./cases/request-ids.ts";
 import { retentionCases } from "./cases/retention.ts";
@@ -48,6 +49,7 @@ export function describeConformance(harness: DriverHarness): void {
     importFuzzCases(harness);
     deleteConversationCases(harness);
     lifecycleCases(harness);
+    openErrorCases(harness);
     vacuumCases(harness);
   });
 }

@@ -1,7 +1,7 @@
 import { performance } from "node:perf_hooks";
 import { setTimeout as sleep } from "node:timers/promises";
 import type { Job, JobOutcome, Row, SqlArgs, SqlExecutor, Statement, Step } from "./executor.ts";
-import { isBusyError } from "./storage-error.ts";
+import { isBusyError, toChatlogError } from "./storage-error.ts";
 
 /** The synchronous statement API shared by better-sqlite3 and libSQL's native binding (`libsql`). */
 export interface SyncStatement {
@@ -48,6 +48,8 @@ export class SyncExecutor implements SqlExecutor {
   constructor(
     private readonly db: SyncDatabase,
     private readonly ownsDatabase = true,
+    /** The database file, named in every error this executor reports. */
+    private readonly location?: string,
   ) {
     const [row] = db.prepare("PRAGMA busy_timeout").all({}) as { timeout?: unknown }[];
     this.busyTimeoutMs = Number(row?.timeout ?? 0);
@@ -66,14 +68,21 @@ export class SyncExecutor implements SqlExecutor {
     if (this.ownsDatabase) this.db.close();
   }
 
-  /** Runs `work` now; if the database is locked, retries it asynchronously within the budget. */
+  /**
+   * Runs `work` now; if the database is locked, retries it asynchronously within the budget.
+   * Failures come out as ChatlogErrors naming the database.
+   */
   private attempt<T>(work: () => T): Promise<T> {
     try {
       return Promise.resolve(work());
     } catch (error) {
-      if (!isBusyError(error) || this.busyTimeoutMs <= 0) return Promise.reject(error);
-      return this.retry(work, error);
+      if (!isBusyError(error) || this.busyTimeoutMs <= 0) return Promise.reject(this.typed(error));
+      return this.retry(work, error).catch((e: unknown) => Promise.reject(this.typed(e)));
     }
+  }
+
+  private typed(error: unknown) {
+    return toChatlogError(error, this.location);
   }
 
   private async retry<T>(work: () => T, first: unknown): Promise<T> {
@@ -115,7 +124,7 @@ export class SyncExecutor implements SqlExecutor {
       try {
         return { ok: true, rows: [this.run(job[0]!)] };
       } catch (error) {
-        return { ok: false, error };
+        return { ok: false, error: this.typed(error) };
       }
     }
     this.db.exec("SAVEPOINT chatlog_job");
@@ -126,7 +135,7 @@ export class SyncExecutor implements SqlExecutor {
     } catch (error) {
       this.db.exec("ROLLBACK TO chatlog_job");
       this.db.exec("RELEASE chatlog_job");
-      return { ok: false, error };
+      return { ok: false, error: this.typed(error) };
     }
   }
 
