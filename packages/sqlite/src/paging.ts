@@ -33,7 +33,7 @@ export function encodeListCursor(lastActivityMs: number, conversationId: string)
 export function decodeListCursor(cursor: string): { ms: number; id: string } {
   try {
     const value: unknown = JSON.parse(Buffer.from(cursor, "base64url").toString("utf8"));
-    if (Array.isArray(value) && Number.isSafeInteger(value[0]) && typeof value[1] === "string") {
+    if (Array.isArray(value) && Number.isFinite(value[0]) && typeof value[1] === "string") {
       return { ms: value[0] as number, id: value[1] };
     }
   } catch {

@@ -203,22 +203,23 @@ export class SqliteChatRepository implements ChatRepository {
   async listConversations(opts: ListConversationsOptions = {}): Promise<ConversationPage> {
     this.ensureOpen();
     const limit = Math.min(limitOf(opts.limit) ?? DEFAULT_LIST_PAGE, MAX_LIST_PAGE);
-    const cursor = opts.cursor ? decodeListCursor(opts.cursor) : { ms: Number.MAX_SAFE_INTEGER, id: "" };
+    // Above any stored value, even a damaged out-of-range one, so no conversation is skipped.
+    const cursor = opts.cursor ? decodeListCursor(opts.cursor) : { ms: Number.MAX_VALUE, id: "" };
     const rows = await this.executor.all({
       statement: SQL.listConversations,
       args: { cursor_ms: cursor.ms, cursor_id: cursor.id, limit: limit + 1 },
     });
     const conversations = rows.slice(0, limit).map((row) => ({
       conversationId: String(row.conversation_id),
-      createdAt: new Date(Number(row.created_at_ms)),
-      lastActivityAt: new Date(Number(row.last_activity_ms)),
+      createdAt: dateOf(row.created_at_ms) ?? new Date(0),
+      lastActivityAt: dateOf(row.last_activity_ms) ?? new Date(0),
       eventCount: Number(row.event_count),
     }));
-    const last = conversations.at(-1);
-    const nextCursor =
-      rows.length > limit && last
-        ? encodeListCursor(last.lastActivityAt.getTime(), last.conversationId)
-        : null;
+    // The cursor holds the stored value, not the Date shown, so paging past a damaged row works.
+    const last = rows.length > limit ? rows[limit - 1] : undefined;
+    const nextCursor = last
+      ? encodeListCursor(Number(last.last_activity_ms), String(last.conversation_id))
+      : null;
     return { conversations, nextCursor };
   }
 
@@ -301,7 +302,7 @@ export class SqliteChatRepository implements ChatRepository {
     ]);
     const eventsByType: Record<string, number> = {};
     for (const row of types) eventsByType[String(row.type)] = Number(row.n);
-    const time = (value: unknown) => (value === null || value === undefined ? null : new Date(Number(value)));
+    const time = dateOf;
     return {
       eventsByType,
       events: Object.values(eventsByType).reduce((a, b) => a + b, 0),
@@ -548,13 +549,23 @@ function canonicalJson(value: unknown): string {
   );
 }
 
+/**
+ * A stored millisecond time as a Date, or null when absent or not a time a Date can hold (a
+ * damaged row must not produce an Invalid Date that throws a RangeError wherever it is printed).
+ */
+function dateOf(value: unknown): Date | null {
+  if (value === null || value === undefined) return null;
+  const ms = Number(value);
+  return Number.isSafeInteger(ms) && Math.abs(ms) <= 8.64e15 ? new Date(ms) : null;
+}
+
 function decodeSavedSession(row: Row): SavedSession {
-  const time = (value: unknown) => (value === null || value === undefined ? null : new Date(Number(value)));
+  const time = dateOf;
   return {
     id: String(row.id),
     conversationId: String(row.conversation_id),
     name: String(row.name),
-    createdAt: new Date(Number(row.created_at_ms)),
+    createdAt: time(row.created_at_ms) ?? new Date(0),
     sessionStart: time(row.session_start_ms),
     sessionEnd: time(row.session_end_ms),
     messageCount: Number(row.message_count),
