@@ -44,6 +44,7 @@ import {
 } from "./paging.ts";
 import { RetentionRunner } from "./retention.ts";
 import { decodeRow, encodeEvent, storedEvent } from "./row-codec.ts";
+import { completeSavedTurns, unansweredTurns } from "./saved-turns.ts";
 import { deleteInSlices } from "./sliced-delete.ts";
 import { SQL } from "./statements.ts";
 import { vacuumDatabase } from "./vacuum.ts";
@@ -390,11 +391,20 @@ export class SqliteChatRepository implements ChatRepository {
     assertId(savedId, "savedId");
     const [saved] = await this.executor.all({ statement: SQL.savedSession, args: { id: savedId } });
     if (!saved) throw new ChatlogError("NOT_FOUND", `no saved session ${savedId}`, { details: { savedId } });
+    const conversationId = String(saved.conversation_id);
     const rows = await this.executor.all({
       statement: SQL.savedEvents,
-      args: { conversation_id: String(saved.conversation_id), last_seq: Number(saved.last_seq) },
+      args: { conversation_id: conversationId, last_seq: Number(saved.last_seq) },
     });
-    return this.decodeAll(rows);
+    const events = this.decodeAll(rows);
+    // A turn that was streaming when the session was saved: its final reply if it has landed
+    // since (compaction removed the deltas the snapshot saw), else the reply so far.
+    const replies = new Map<string, ChatEvent>();
+    for (const requestId of unansweredTurns(events)) {
+      const reply = await this.getExistingAssistantResponse(conversationId, requestId);
+      if (reply !== null) replies.set(requestId, reply);
+    }
+    return completeSavedTurns(events, replies);
   }
 
   // --- lifecycle ----------------------------------------------------------------------------
