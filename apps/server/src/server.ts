@@ -58,6 +58,7 @@ export async function startServer(options: StartServerOptions = {}): Promise<Run
     followPollMs: config.followPollMs,
     followStaleMs: config.followStaleMs,
   });
+  let boundPort = config.port;
   const app = createApp({
     repo,
     turns,
@@ -65,6 +66,9 @@ export async function startServer(options: StartServerOptions = {}): Promise<Run
     modelId: selected.modelId,
     apiToken: config.apiToken,
     maxBodyBytes: config.maxBodyBytes,
+    corsOrigins: config.corsOrigins,
+    host: config.host,
+    port: () => boundPort,
   });
 
   const server = await new Promise<ReturnType<typeof serve>>((resolve, reject) => {
@@ -72,6 +76,7 @@ export async function startServer(options: StartServerOptions = {}): Promise<Run
     s.once("error", reject);
   });
   const { port } = server.address() as AddressInfo;
+  boundPort = port;
   const host = config.host.includes(":") ? `[${config.host}]` : config.host;
 
   let closing: Promise<void> | null = null;

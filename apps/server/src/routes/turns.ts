@@ -1,8 +1,10 @@
 import { randomUUID } from "node:crypto";
-import { assertId, MAX_ID_LENGTH } from "@chatlog/core";
+import { assertId } from "@chatlog/core";
 import { Hono } from "hono";
 import { HttpError } from "../http/errors.ts";
+import { checkId } from "../http/ids.ts";
 import { onlyFields, readJsonObject } from "../http/request-body.ts";
+import { encodeHeaderValue } from "../http/response-headers.ts";
 import { sseStream } from "../http/sse.ts";
 import { ShuttingDownError, type TurnService } from "../turns/turn-service.ts";
 
@@ -18,9 +20,7 @@ function requestIdFrom(body: Record<string, unknown>, header: string | undefined
     throw new HttpError(400, "REQUEST_ID_MISMATCH", "requestId and the Idempotency-Key header differ");
   }
   const requestId = fromBody ?? header ?? randomUUID();
-  if (requestId.length > MAX_ID_LENGTH) {
-    throw new HttpError(400, "INVALID_ARGUMENT", `requestId must be at most ${MAX_ID_LENGTH} characters`);
-  }
+  checkId(requestId, "requestId");
   return requestId;
 }
 
@@ -52,7 +52,7 @@ export function turnRoutes(turns: TurnService): Hono {
         "content-type": "text/event-stream; charset=utf-8",
         "cache-control": "no-cache, no-transform",
         "x-accel-buffering": "no",
-        "x-chatlog-request-id": requestId,
+        "x-chatlog-request-id": encodeHeaderValue(requestId),
       },
     });
   });
