@@ -12,7 +12,7 @@ export interface RawRequest {
   method?: string;
   /** Sent exactly as given, Host and Origin included (fetch would refuse or rewrite those). */
   headers?: Record<string, string>;
-  body?: string | Buffer;
+  body?: string | Buffer | undefined;
 }
 
 /** One HTTP/1.1 request through node:http, so a test can forge any header a browser sends. */
