@@ -24,6 +24,8 @@ export interface GetEventsOptions {
 export interface HistoryOptions {
   /** Keep only the most recent `limit` LLM-visible events (default: all). */
   limit?: number;
+  /** Only events with seq < beforeSeq: pages back through a long history, newest page first. */
+  beforeSeq?: number;
 }
 
 export interface BuildLlmConversationOptions {
@@ -64,6 +66,27 @@ export interface SavedSession {
   sessionStart: Date | null;
   sessionEnd: Date | null;
   messageCount: number;
+}
+
+export interface ListSavedSessionsOptions {
+  /** Page size (default 50, at most 1000). */
+  limit?: number;
+  /** `nextCursor` of the previous page. */
+  cursor?: string | null;
+}
+
+export interface SavedSessionPage {
+  /** Newest first, as listSavedSessions. */
+  saved: SavedSession[];
+  /** Pass as `cursor` to get the next page; null on the last page. */
+  nextCursor: string | null;
+}
+
+export interface LoadSavedSessionOptions {
+  /** Only events with seq > afterSeq (forward paging). */
+  afterSeq?: number;
+  /** At most this many events (default: all). */
+  limit?: number;
 }
 
 export interface RetentionResult {
@@ -176,7 +199,10 @@ export interface ChatRepository {
   stats(): Promise<RepositoryStats>;
   runRetention(): Promise<RetentionResult>;
   saveSession(conversationId: string, name?: string): Promise<string>;
+  /** Every saved session, newest first. */
   listSavedSessions(): Promise<SavedSession[]>;
-  loadSavedSession(savedId: string): Promise<ChatEvent[]>;
+  /** The same list one bounded page at a time. */
+  listSavedSessionsPage(opts?: ListSavedSessionsOptions): Promise<SavedSessionPage>;
+  loadSavedSession(savedId: string, opts?: LoadSavedSessionOptions): Promise<ChatEvent[]>;
   close(): Promise<void>;
 }

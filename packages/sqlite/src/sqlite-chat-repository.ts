@@ -16,13 +16,16 @@ import {
   type ImportResult,
   type JsonObject,
   type ListConversationsOptions,
+  type ListSavedSessionsOptions,
   type LlmMessage,
+  type LoadSavedSessionOptions,
   type NewChatEvent,
   type RepositoryOptions,
   type RepositoryStats,
   type RetentionResult,
   requestIdOf,
   type SavedSession,
+  type SavedSessionPage,
   type UnfinishedTurn,
   uuidv7,
   type ValidEvent,
@@ -34,7 +37,9 @@ import { validateRepositoryOptions } from "./options.ts";
 import {
   DEFAULT_LIST_PAGE,
   decodeListCursor,
+  decodeSavedCursor,
   encodeListCursor,
+  encodeSavedCursor,
   eventRange,
   limitOf,
   MAX_LIST_PAGE,
@@ -181,10 +186,14 @@ export class SqliteChatRepository implements ChatRepository {
   async getConversationHistory(conversationId: string, opts: HistoryOptions = {}): Promise<ChatEvent[]> {
     this.ensureOpen();
     assertId(conversationId, "conversationId");
-    const limit = limitOf(opts.limit) ?? -1;
+    const { limit, beforeSeq } = eventRange(opts);
     const rows = await this.executor.all({
       statement: SQL.history,
-      args: { conversation_id: conversationId, limit },
+      args: {
+        conversation_id: conversationId,
+        limit: limit ?? -1,
+        before_seq: beforeSeq ?? Number.MAX_SAFE_INTEGER,
+      },
     });
     return this.decodeAll(rows);
   }
@@ -354,14 +363,39 @@ export class SqliteChatRepository implements ChatRepository {
     return rows.map(decodeSavedSession);
   }
 
-  async loadSavedSession(savedId: string): Promise<ChatEvent[]> {
+  async listSavedSessionsPage(opts: ListSavedSessionsOptions = {}): Promise<SavedSessionPage> {
+    this.ensureOpen();
+    const limit = Math.min(limitOf(opts.limit) ?? DEFAULT_LIST_PAGE, MAX_LIST_PAGE);
+    const cursor = opts.cursor
+      ? decodeSavedCursor(opts.cursor)
+      : { ms: Number.MAX_SAFE_INTEGER, rowid: Number.MAX_SAFE_INTEGER };
+    const rows = await this.executor.all({
+      statement: SQL.savedSessionsPage,
+      args: { cursor_ms: cursor.ms, cursor_rowid: cursor.rowid, limit: limit + 1 },
+    });
+    const page = rows.slice(0, limit);
+    const last = page.at(-1);
+    const nextCursor =
+      rows.length > limit && last
+        ? encodeSavedCursor(Number(last.created_at_ms), Number(last.page_rowid))
+        : null;
+    return { saved: page.map(decodeSavedSession), nextCursor };
+  }
+
+  async loadSavedSession(savedId: string, opts: LoadSavedSessionOptions = {}): Promise<ChatEvent[]> {
     this.ensureOpen();
     assertId(savedId, "savedId");
+    const { afterSeq, limit } = eventRange(opts);
     const [saved] = await this.executor.all({ statement: SQL.savedSession, args: { id: savedId } });
     if (!saved) throw new ChatlogError("NOT_FOUND", `no saved session ${savedId}`, { details: { savedId } });
     const rows = await this.executor.all({
       statement: SQL.savedEvents,
-      args: { conversation_id: String(saved.conversation_id), last_seq: Number(saved.last_seq) },
+      args: {
+        conversation_id: String(saved.conversation_id),
+        last_seq: Number(saved.last_seq),
+        after_seq: afterSeq ?? Number.MIN_SAFE_INTEGER,
+        limit: limit ?? -1,
+      },
     });
     return this.decodeAll(rows);
   }

@@ -19,6 +19,7 @@ const AFTER_CLOSE: [string, (repo: SqliteChatRepository) => Promise<unknown>][] 
   ["runRetention", (r) => r.runRetention()],
   ["saveSession", (r) => r.saveSession("c")],
   ["listSavedSessions", (r) => r.listSavedSessions()],
+  ["listSavedSessionsPage", (r) => r.listSavedSessionsPage()],
   ["loadSavedSession", (r) => r.loadSavedSession("s")],
   ["getTurnEvents", (r) => r.getTurnEvents("c", "r")],
   ["listUnfinishedTurns", (r) => r.listUnfinishedTurns()],

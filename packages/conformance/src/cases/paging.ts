@@ -1,0 +1,57 @@
+import { describe, expect, it } from "vitest";
+import type { DriverHarness } from "../harness.ts";
+import { add, assistant, rejectsWith, user, withDb } from "./support.ts";
+
+/** The bounded reads a server builds its list routes on: every long list has a page and a cursor. */
+export function pagingCases(h: DriverHarness): void {
+  describe("paging", () => {
+    it("getConversationHistory pages back with beforeSeq, most recent events first", () =>
+      withDb(h, async ({ repo }) => {
+        for (let i = 1; i <= 5; i++) {
+          await add(repo, user("c", `q${i}`));
+          await add(repo, assistant("c", `a${i}`));
+        }
+        const newest = await repo.getConversationHistory("c", { limit: 4 });
+        expect(newest.map((e) => e.content)).toEqual(["q4", "a4", "q5", "a5"]);
+        const older = await repo.getConversationHistory("c", { limit: 4, beforeSeq: newest[0]!.seq });
+        expect(older.map((e) => e.content)).toEqual(["q2", "a2", "q3", "a3"]);
+        const oldest = await repo.getConversationHistory("c", { beforeSeq: older[0]!.seq });
+        expect(oldest.map((e) => e.content)).toEqual(["q1", "a1"]);
+        await rejectsWith(() => repo.getConversationHistory("c", { beforeSeq: 1.5 }), "INVALID_ARGUMENT");
+      }));
+
+    it("listSavedSessionsPage walks listSavedSessions in pages, even for saves in the same millisecond", () =>
+      withDb(h, async ({ repo }) => {
+        await add(repo, user("c", "x"));
+        for (let i = 0; i < 7; i++) await repo.saveSession("c", `s${i}`);
+        const all = (await repo.listSavedSessions()).map((s) => s.id);
+        const paged: string[] = [];
+        let cursor: string | null = null;
+        do {
+          const page: Awaited<ReturnType<typeof repo.listSavedSessionsPage>> =
+            await repo.listSavedSessionsPage({
+              limit: 3,
+              cursor,
+            });
+          expect(page.saved.length).toBeLessThanOrEqual(3);
+          paged.push(...page.saved.map((s) => s.id));
+          cursor = page.nextCursor;
+        } while (cursor !== null);
+        expect(paged).toEqual(all);
+        expect((await repo.listSavedSessionsPage()).saved).toHaveLength(7);
+        await rejectsWith(() => repo.listSavedSessionsPage({ cursor: "bogus" }), "INVALID_ARGUMENT");
+      }));
+
+    it("loadSavedSession pages forward with afterSeq and limit, within the snapshot", () =>
+      withDb(h, async ({ repo }) => {
+        for (let i = 1; i <= 3; i++) await add(repo, user("c", `q${i}`));
+        const id = await repo.saveSession("c");
+        await add(repo, user("c", "after the save"));
+        const first = await repo.loadSavedSession(id, { limit: 2 });
+        expect(first.map((e) => e.content)).toEqual(["q1", "q2"]);
+        const rest = await repo.loadSavedSession(id, { afterSeq: first[1]!.seq, limit: 2 });
+        expect(rest.map((e) => e.content)).toEqual(["q3"]);
+        await rejectsWith(() => repo.loadSavedSession(id, { limit: 0 }), "INVALID_ARGUMENT");
+      }));
+  });
+}
