@@ -1,4 +1,4 @@
-import { DEFAULT_DATABASE_URL, type DriverName, resolveDatabaseTarget } from "@chatlog/connect";
+import { type DriverName, invocationDir, resolveDatabaseTarget } from "@chatlog/connect";
 
 export type { DriverName };
 export type LogLevel = "debug" | "info" | "warn" | "error" | "silent";
@@ -6,7 +6,11 @@ export type LogLevel = "debug" | "info" | "warn" | "error" | "silent";
 export interface ServerConfig {
   port: number;
   host: string;
-  /** The database as configured (a `file:` URL for the embedded default). */
+  /**
+   * The database: `file:<absolute path>` for a local one (relative DATABASE_URL paths resolved
+   * against the folder the command was run in; unset means `chatlog.db` in the data directory,
+   * see @chatlog/connect), `:memory:`, or the remote URL as given.
+   */
   databaseUrl: string;
   driver: DriverName;
   databaseAuthToken: string | undefined;
@@ -34,7 +38,6 @@ export interface ServerConfig {
   persistDeltas: boolean;
 }
 
-export { DEFAULT_DATABASE_URL };
 export const DEFAULT_SYSTEM_PROMPT = "You are a helpful assistant. Use the tools when they help.";
 
 export class ConfigError extends Error {
@@ -108,12 +111,18 @@ export function parseCorsOrigins(text: string | undefined): string[] {
 }
 
 /** Reads and checks the settings; throws ConfigError with a message naming the bad variable. */
-export function loadConfig(env: Env = process.env): ServerConfig {
-  const databaseUrl = nonEmpty(env, "DATABASE_URL") ?? DEFAULT_DATABASE_URL;
+export function loadConfig(env: Env = process.env, cwd: string = process.cwd()): ServerConfig {
+  let databaseUrl: string;
   let driver: DriverName;
   try {
-    // The apps share one reading of DATABASE_URL / CHATLOG_DRIVER (@chatlog/connect).
-    ({ driver } = resolveDatabaseTarget({ url: databaseUrl, driver: nonEmpty(env, "CHATLOG_DRIVER") }));
+    // The apps share one reading of DATABASE_URL / CHATLOG_DRIVER and one default location
+    // (@chatlog/connect), so the server, the CLI and `pnpm start` from any folder meet on one file.
+    ({ url: databaseUrl, driver } = resolveDatabaseTarget({
+      url: nonEmpty(env, "DATABASE_URL"),
+      driver: nonEmpty(env, "CHATLOG_DRIVER"),
+      env,
+      baseDir: invocationDir(env, cwd),
+    }));
   } catch (error) {
     throw new ConfigError((error as Error).message);
   }
