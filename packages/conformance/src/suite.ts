@@ -4,6 +4,10 @@ import { badInputCases } from "./cases/bad-input.ts";
 import { clearSessionCases } from "./cases/clear-session.ts";
 import { compactionCases } from "./cases/compaction.ts";
 import { corruptRowCases } from "./cases/corrupt-rows.ts";
+import { deleteConversationCases } from "./cases/delete-conversation.ts";
+import { hostileInputCases } from "./cases/hostile-input.ts";
+import { importFuzzCases } from "./cases/import-fuzz.ts";
+import { importIsolationCases } from "./cases/import-isolation.ts";
 import { importStatsCases } from "./cases/import-stats.ts";
 import { lifecycleCases } from "./cases/lifecycle.ts";
 import { listConversationCases } from "./cases/list-conversations.ts";
@@ -35,11 +39,15 @@ export function describeConformance(harness: DriverHarness): void {
     llmConversationCases(harness);
     seedDefectCases(harness);
     badInputCases(harness);
+    hostileInputCases(harness);
     corruptRowCases(harness);
     retentionCases(harness);
     savedSessionCases(harness);
     clearSessionCases(harness);
     importStatsCases(harness);
+    importIsolationCases(harness);
+    importFuzzCases(harness);
+    deleteConversationCases(harness);
     lifecycleCases(harness);
   });
 }

@@ -15,6 +15,7 @@ export const ERROR_CODES = [
   "BUSY", // the database stayed locked past the busy timeout
   "STORAGE_ERROR", // any other failure of the underlying database
   "MIGRATION_FAILED", // the schema could not be brought up to date
+  "REQUEST_ID_CONFLICT", // a user message's request id was already used for different content
 ] as const;
 export type ChatlogErrorCode = (typeof ERROR_CODES)[number];
 

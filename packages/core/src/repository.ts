@@ -131,6 +131,13 @@ export interface ImportResult {
   skipped: number;
 }
 
+export interface DeleteConversationResult {
+  /** Events removed (every event of the conversation, deltas included). */
+  deletedEvents: number;
+  /** Saved sessions (snapshots) of the conversation removed with it. */
+  deletedSavedSessions: number;
+}
+
 export interface RepositoryStats {
   eventsByType: Record<string, number>;
   events: number;
@@ -197,6 +204,13 @@ export interface ChatRepository {
    */
   importEvents(events: Iterable<ChatEvent> | AsyncIterable<ChatEvent>): Promise<ImportResult>;
   stats(): Promise<RepositoryStats>;
+  /**
+   * Erases one conversation: its events, its summary and every saved session of it, in one
+   * transaction (all or nothing). Afterwards the conversation id is unknown, as if never used; a
+   * later event with that id starts a new conversation at seq 1. Deleting an unknown id removes
+   * nothing and is not an error.
+   */
+  deleteConversation(conversationId: string): Promise<DeleteConversationResult>;
   runRetention(): Promise<RetentionResult>;
   saveSession(conversationId: string, name?: string): Promise<string>;
   /** Every saved session, newest first. */

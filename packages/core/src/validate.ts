@@ -10,11 +10,36 @@ import {
   type ToolCall,
   type Usage,
 } from "./events.ts";
-import { findNonJson, isPlainObject, type JsonObject, type JsonValue } from "./json.ts";
+import {
+  inspectJson,
+  isPlainObject,
+  isWellFormedText,
+  type JsonObject,
+  type JsonValue,
+  MAX_JSON_DEPTH,
+} from "./json.ts";
 import { uuidv7 } from "./uuid.ts";
 
-/** Longest id (event id, conversation id, request id) accepted, in characters. */
+/** Longest id (event id, conversation id, request id, saved id) accepted, in UTF-16 code units. */
 export const MAX_ID_LENGTH = 512;
+
+// C0 controls (NUL included), DEL and C1 controls. An id travels into URLs, headers, log lines and
+// terminals, and NUL in an indexed key trips older SQLite builds' integrity checks.
+// biome-ignore lint/suspicious/noControlCharactersInRegex: finding control characters is the point
+const ID_CONTROL = /[\u0000-\u001f\u007f-\u009f]/;
+
+/**
+ * Why `value` is not an acceptable id, or null if it is: ids are non-empty printable text of at
+ * most MAX_ID_LENGTH code units, with no control characters and no lone surrogates.
+ */
+export function idProblem(value: unknown): string | null {
+  if (typeof value !== "string") return "must be a string";
+  if (value.length === 0) return "must not be empty";
+  if (value.length > MAX_ID_LENGTH) return `must be at most ${MAX_ID_LENGTH} characters`;
+  if (ID_CONTROL.test(value)) return "must not contain control characters";
+  if (!isWellFormedText(value)) return "must be well-formed Unicode (no lone surrogates)";
+  return null;
+}
 
 /** A validated event with every optional field filled in; what storage writes. */
 export interface ValidEvent {
@@ -62,15 +87,29 @@ function invalid(field: string, message: string): ChatlogError {
   return new ChatlogError("INVALID_EVENT", `event.${field} ${message}`, { details: { field } });
 }
 
-/** Checks an id-like argument (conversation id, request id): a non-empty string of bounded length. */
+/** Checks an id argument (conversation id, request id, saved id): see idProblem. */
 export function assertId(value: unknown, name: string): asserts value is string {
-  if (typeof value !== "string" || value.length === 0 || value.length > MAX_ID_LENGTH) {
-    throw new ChatlogError(
-      "INVALID_ARGUMENT",
-      `${name} must be a non-empty string of at most ${MAX_ID_LENGTH} characters`,
-      { details: { field: name } },
-    );
+  const problem = idProblem(value);
+  if (problem !== null) {
+    throw new ChatlogError("INVALID_ARGUMENT", `${name} ${problem}`, { details: { field: name } });
   }
+}
+
+function eventId(value: unknown, field: string): string {
+  const problem = idProblem(value);
+  if (problem !== null) throw invalid(field, problem);
+  return value as string;
+}
+
+/**
+ * Text stored in a TEXT column must be well-formed: SQLite stores UTF-8, so a lone surrogate
+ * would come back as U+FFFD and the event read back would differ from the one acknowledged.
+ * chatlog rejects such text rather than altering it.
+ */
+function wellFormed(field: string, value: string): string {
+  if (!isWellFormedText(value))
+    throw invalid(field, "contains a lone UTF-16 surrogate (not well-formed Unicode)");
+  return value;
 }
 
 /** Checks a content argument (a user message): a string, an array of parts, or null. */
@@ -89,21 +128,28 @@ function optionalString(event: Record<string, unknown>, field: string): string |
   const value = event[field];
   if (value === undefined || value === null) return null;
   if (typeof value !== "string") throw invalid(field, "must be a string or null");
-  return value;
+  return wellFormed(field, value);
 }
 
 function jsonField(field: string, value: unknown): void {
-  const bad = findNonJson(value);
-  if (bad !== null) {
-    throw new ChatlogError("NOT_SERIALIZABLE", `event.${field} is not plain JSON at ${bad}`, {
-      details: { field, path: bad },
+  const bad = inspectJson(value);
+  if (bad === null) return;
+  const details = { field, path: bad.path, reason: bad.reason };
+  if (bad.reason === "not_json") {
+    throw new ChatlogError("NOT_SERIALIZABLE", `event.${field} is not plain JSON at ${bad.path}`, {
+      details,
     });
   }
+  const why =
+    bad.reason === "too_deep"
+      ? `is nested more than ${MAX_JSON_DEPTH} levels deep at ${bad.path}`
+      : `contains a lone UTF-16 surrogate at ${bad.path}`;
+  throw new ChatlogError("INVALID_EVENT", `event.${field} ${why}`, { details });
 }
 
 function validateContent(value: unknown): Content {
   if (value === undefined || value === null) return null;
-  if (typeof value === "string") return value;
+  if (typeof value === "string") return wellFormed("content", value);
   if (!Array.isArray(value)) throw invalid("content", "must be a string, an array of parts, or null");
   value.forEach((part, i) => {
     if (!isPlainObject(part) || typeof part.type !== "string") {
@@ -128,6 +174,8 @@ function validateToolCalls(value: unknown): ToolCall[] {
     if (typeof call.name !== "string" || call.name.length === 0) {
       throw invalid(`toolCalls[${i}].name`, "must be a non-empty string");
     }
+    wellFormed(`toolCalls[${i}].id`, call.id);
+    wellFormed(`toolCalls[${i}].name`, call.name);
     const args = call.arguments === undefined ? {} : call.arguments;
     jsonField(`toolCalls[${i}].arguments`, args);
     return { id: call.id, name: call.name, arguments: args as JsonValue };
@@ -161,12 +209,7 @@ export function validateEvent(input: unknown): ValidEvent {
   }
   const event = input as Record<string, unknown> & Partial<NewChatEvent>;
 
-  if (typeof event.conversationId !== "string" || event.conversationId.length === 0) {
-    throw invalid("conversationId", "must be a non-empty string");
-  }
-  if (event.conversationId.length > MAX_ID_LENGTH) {
-    throw invalid("conversationId", `must be at most ${MAX_ID_LENGTH} characters`);
-  }
+  const conversationId = eventId(event.conversationId, "conversationId");
   if (typeof event.type !== "string" || !TYPE_SET.has(event.type)) {
     throw new ChatlogError("UNKNOWN_EVENT_TYPE", `event.type must be one of ${EVENT_TYPES.join(", ")}`, {
       details: { field: "type", value: String(event.type) },
@@ -176,11 +219,7 @@ export function validateEvent(input: unknown): ValidEvent {
   if (role !== null && !ROLE_SET.has(role))
     throw invalid("role", `must be one of ${ROLES.join(", ")} or null`);
 
-  let id: string;
-  if (event.id === undefined) id = uuidv7();
-  else if (typeof event.id === "string" && event.id.length > 0 && event.id.length <= MAX_ID_LENGTH)
-    id = event.id;
-  else throw invalid("id", `must be a non-empty string of at most ${MAX_ID_LENGTH} characters`);
+  const id = event.id === undefined ? uuidv7() : eventId(event.id, "id");
 
   const schemaVersion = event.schemaVersion ?? SCHEMA_VERSION;
   if (schemaVersion !== SCHEMA_VERSION) throw invalid("schemaVersion", `must be ${SCHEMA_VERSION}`);
@@ -204,21 +243,17 @@ export function validateEvent(input: unknown): ValidEvent {
     if (!isPlainObject(event.extra)) throw invalid("extra", "must be a plain object");
     jsonField("extra", event.extra);
     extra = event.extra;
-    const requestId = extra.request_id;
-    if (requestId !== undefined && requestId !== null) {
-      if (typeof requestId !== "string" || requestId.length === 0 || requestId.length > MAX_ID_LENGTH) {
-        throw invalid(
-          "extra.request_id",
-          `must be a non-empty string of at most ${MAX_ID_LENGTH} characters`,
-        );
-      }
+    // The keys the repository indexes and looks up by are ids like any other.
+    for (const key of ["request_id", "user_request_id"] as const) {
+      const value = extra[key];
+      if (value !== undefined && value !== null) eventId(value, `extra.${key}`);
     }
   }
   if (event.raw !== undefined) jsonField("raw", event.raw);
 
   return {
     id,
-    conversationId: event.conversationId,
+    conversationId,
     schemaVersion,
     type: event.type as EventType,
     role: role as Role | null,

@@ -1,4 +1,4 @@
-import type { Job, JobOutcome, Row, SqlExecutor, Step, TransactionScope } from "@chatlog/sqlite";
+import type { Job, JobOutcome, Row, SqlExecutor, Step } from "@chatlog/sqlite";
 import type { Client, InStatement } from "@libsql/client";
 
 const toStatement = (step: Step): InStatement => ({ sql: step.statement.sql, args: step.args });
@@ -33,22 +33,6 @@ export class LibsqlExecutor implements SqlExecutor {
       const outcomes: JobOutcome[] = [];
       for (const job of jobs) outcomes.push(...(await this.runJobs([job])));
       return outcomes;
-    }
-  }
-
-  async transaction<T>(work: (tx: TransactionScope) => Promise<T>): Promise<T> {
-    const tx = await this.client.transaction("write");
-    try {
-      const result = await work({
-        all: async (step) => (await tx.execute(toStatement(step))).rows as unknown as Row[],
-      });
-      await tx.commit();
-      return result;
-    } catch (error) {
-      await tx.rollback().catch(() => undefined);
-      throw error;
-    } finally {
-      tx.close();
     }
   }
 

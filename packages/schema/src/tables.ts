@@ -1,5 +1,5 @@
 import { sql } from "drizzle-orm";
-import { index, integer, sqliteTable, text, uniqueIndex } from "drizzle-orm/sqlite-core";
+import { index, integer, primaryKey, sqliteTable, text, uniqueIndex } from "drizzle-orm/sqlite-core";
 
 /**
  * The event log. The first fifteen columns and request_id are the Python system's, with its
@@ -101,3 +101,46 @@ export const chatlogState = sqliteTable("chatlog_state", {
   key: text("key").primaryKey(),
   value: integer("value").notNull(),
 });
+
+/**
+ * Where an import stages its events before they are published into chat_events in one statement
+ * (see packages/sqlite/src/import-events.ts). Rows belong to one import (import_id) and are
+ * deleted when it ends; readers never look here, so a half-staged import is invisible. The event
+ * columns mirror chat_events' own.
+ */
+export const chatlogImportStaging = sqliteTable(
+  "chatlog_import_staging",
+  {
+    importId: text("import_id").notNull(),
+    /** Position of the event in the import's input (0-based): the error's details.index. */
+    ord: integer("ord").notNull(),
+    /** When the import began: staging rows of an import that died long ago are swept. */
+    startedAtMs: integer("started_at_ms").notNull(),
+    id: text("id").notNull(),
+    conversationId: text("conversation_id").notNull(),
+    seq: integer("seq").notNull(),
+    schemaVersion: integer("schema_version").notNull(),
+    type: text("type").notNull(),
+    role: text("role"),
+    content: text("content"),
+    contentFormat: text("content_format"),
+    toolCalls: text("tool_calls"),
+    usage: text("usage"),
+    tokenCount: integer("token_count"),
+    provider: text("provider"),
+    model: text("model"),
+    stopReason: text("stop_reason"),
+    createdAt: text("created_at"),
+    createdAtUnix: integer("created_at_unix"),
+    createdAtMs: integer("created_at_ms"),
+    extra: text("extra"),
+    raw: text("raw"),
+  },
+  (t) => [
+    primaryKey({ columns: [t.importId, t.ord] }),
+    // The same event twice in one input, or two events at one position, fail while staging.
+    uniqueIndex("idx_staging_id").on(t.importId, t.id),
+    uniqueIndex("idx_staging_seq").on(t.importId, t.conversationId, t.seq),
+    index("idx_staging_started").on(t.startedAtMs),
+  ],
+);

@@ -22,6 +22,10 @@ export type Job = readonly Step[];
 export type JobOutcome = { ok: true; rows: Row[][] } | { ok: false; error: unknown };
 
 /**
+ * There is deliberately no interactive transaction: one connection serves every caller of a
+ * repository, so a transaction left open across an await would take in whatever else runs
+ * meanwhile (and a failure would roll that back too). Everything atomic is one job.
+ *
  * What a driver provides to the shared repository: the only code that touches the database
  * client. Everything else, the SQL included, is shared.
  */
@@ -33,14 +37,10 @@ export interface SqlExecutor {
    * that fails is rolled back and reported alone; the others commit.
    */
   runJobs(jobs: readonly Job[]): Promise<JobOutcome[]>;
-  /**
-   * Runs `work` in one write transaction on this connection, rolled back if it throws. For bulk
-   * operations (imports) only: remotely it is an interactive transaction, several round trips.
-   */
-  transaction<T>(work: (tx: TransactionScope) => Promise<T>): Promise<T>;
   close(): Promise<void>;
-}
-
-export interface TransactionScope {
-  all(step: Step): Promise<Row[]>;
+  /**
+   * Set by executors that wait for other connections' locks themselves (asynchronously) rather
+   * than through SQLite's busy handler: the longest such wait, in ms.
+   */
+  readonly busyTimeoutMs?: number;
 }

@@ -1,53 +1,154 @@
-import { type ChatEvent, ChatlogError, validateEvent } from "@chatlog/core";
-import type { TransactionScope } from "./executor.ts";
+import { performance } from "node:perf_hooks";
+import { setTimeout as sleep } from "node:timers/promises";
+import { type ChatEvent, ChatlogError, type ImportResult, uuidv7, validateEvent } from "@chatlog/core";
+import type { SqlArgs, SqlExecutor, Step } from "./executor.ts";
 import { encodeEvent } from "./row-codec.ts";
+import { deleteInSlices } from "./sliced-delete.ts";
 import { SQL } from "./statements.ts";
 import { toChatlogError } from "./storage-error.ts";
+import type { WriteQueue } from "./write-queue.ts";
+
+/** Events staged per transaction: bounds how long one chunk holds the write lock. */
+export const IMPORT_CHUNK = 500;
+/** Staging rows of an import begun this long ago belong to a process that died: swept. */
+const STALE_STAGING_MS = 24 * 3_600_000;
+/** After each chunk the importer rests as long as the chunk took, so other writers get the lock. */
+const MIN_REST_MS = 2;
 
 function failAt(index: number, error: unknown): ChatlogError {
   const cause = toChatlogError(error);
   const code = /UNIQUE constraint/i.test(cause.message) ? "CONFLICT" : cause.code;
-  return new ChatlogError(code, `event #${index + 1}: ${cause.message}`, {
+  const message = /chatlog_import_staging/.test(cause.message)
+    ? "an earlier event of this import has the same id, or the same conversation and seq"
+    : cause.message;
+  return new ChatlogError(code, `event #${index + 1}: ${message}`, {
     cause: error,
     details: { ...cause.details, index },
   });
 }
 
-/**
- * Inserts exported events with their ids, seqs and timestamps inside the caller's transaction.
- * An id that is already stored at the same position is a re-import and is skipped; anything
- * else that collides (another event at that seq, or with that request id) is a CONFLICT.
- */
-export async function importAll(
-  tx: TransactionScope,
-  events: Iterable<ChatEvent> | AsyncIterable<ChatEvent>,
-): Promise<{ imported: number; skipped: number }> {
-  let imported = 0;
-  let skipped = 0;
-  let index = 0;
-  for await (const input of events) {
-    try {
-      const seq = (input as { seq?: unknown }).seq;
-      if (typeof seq !== "number" || !Number.isSafeInteger(seq) || seq < 0) {
-        throw new ChatlogError("INVALID_EVENT", "event.seq must be a non-negative integer in an import");
-      }
-      if (!(input.createdAt instanceof Date)) {
-        throw new ChatlogError("INVALID_EVENT", "event.createdAt is required in an import");
-      }
-      const event = validateEvent(input);
-      const rows = await tx.all({ statement: SQL.importEvent, args: { ...encodeEvent(event), seq } });
-      if (rows.length > 0) imported++;
-      else {
-        const [stored] = await tx.all({ statement: SQL.eventById, args: { id: event.id } });
-        if (stored?.conversation_id !== event.conversationId || Number(stored?.seq) !== seq) {
-          throw new ChatlogError("CONFLICT", `event ${event.id} is already stored at another position`);
-        }
-        skipped++;
-      }
-    } catch (error) {
-      throw failAt(index, error);
-    }
-    index++;
+function checked(input: ChatEvent): { seq: number; args: SqlArgs } {
+  const seq = (input as { seq?: unknown }).seq;
+  if (typeof seq !== "number" || !Number.isSafeInteger(seq) || seq < 0) {
+    throw new ChatlogError("INVALID_EVENT", "event.seq must be a non-negative integer in an import");
   }
-  return { imported, skipped };
+  if (!(input.createdAt instanceof Date)) {
+    throw new ChatlogError("INVALID_EVENT", "event.createdAt is required in an import");
+  }
+  return { seq, args: encodeEvent(validateEvent(input)) };
+}
+
+/**
+ * An import, all or nothing, that never keeps a transaction open and never holds the write lock
+ * for long:
+ *
+ * 1. Stage: the input is read and validated in chunks of IMPORT_CHUNK events; each chunk is
+ *    written to chatlog_import_staging under this import's id as one job of the write queue (one
+ *    short transaction, taking its turn with live writes, which run between chunks) and checked
+ *    against the stored events, so a conflict is reported with its input position. Readers never
+ *    look at the staging table, so nothing of the import is visible yet.
+ * 2. Publish: one INSERT ... SELECT moves every staged event not already stored into chat_events,
+ *    in one transaction. A collision (for instance with a write that landed after its chunk was
+ *    checked) fails that statement, and nothing of the import lands.
+ * 3. The staging rows are deleted in slices, whatever happened.
+ *
+ * A process killed while staging leaves only staging rows; they are invisible, and swept by a
+ * later import after STALE_STAGING_MS.
+ */
+export async function importEvents(
+  executor: SqlExecutor,
+  queue: WriteQueue,
+  events: Iterable<ChatEvent> | AsyncIterable<ChatEvent>,
+): Promise<ImportResult> {
+  const importId = uuidv7();
+  const startedAt = Date.now();
+  await deleteInSlices(executor, (batch) => ({
+    statement: SQL.sweepStagingSlice,
+    args: { cutoff_ms: startedAt - STALE_STAGING_MS, batch },
+  }));
+  try {
+    let staged = 0;
+    let chunk: Step[] = [];
+    for await (const input of events) {
+      try {
+        const { seq, args } = checked(input);
+        chunk.push({
+          statement: SQL.stageImport,
+          args: { ...args, seq, import_id: importId, ord: staged, started_at_ms: startedAt },
+        });
+      } catch (error) {
+        throw failAt(staged, error);
+      }
+      staged++;
+      if (chunk.length >= IMPORT_CHUNK) {
+        await stageChunk(queue, importId, staged - chunk.length, chunk);
+        chunk = [];
+      }
+    }
+    if (chunk.length > 0) await stageChunk(queue, importId, staged - chunk.length, chunk);
+    if (staged === 0) return { imported: 0, skipped: 0 };
+
+    let published: number;
+    try {
+      const [, changed] = await queue.submit([
+        { statement: SQL.publishImport, args: { import_id: importId } },
+        { statement: SQL.changes, args: {} },
+      ]);
+      published = Number(changed?.[0]?.n ?? 0);
+    } catch (error) {
+      const cause = toChatlogError(error);
+      const code = /UNIQUE constraint/i.test(cause.message) ? "CONFLICT" : cause.code;
+      throw new ChatlogError(code, `the import could not be published: ${cause.message}`, { cause: error });
+    }
+    return { imported: published, skipped: staged - published };
+  } finally {
+    await deleteInSlices(executor, (batch) => ({
+      statement: SQL.unstageSlice,
+      args: { import_id: importId, batch },
+    })).catch(() => undefined);
+  }
+}
+
+/** Stages one chunk and checks it against the stored events; rests after, letting others write. */
+async function stageChunk(queue: WriteQueue, importId: string, from: number, steps: Step[]): Promise<void> {
+  const started = performance.now();
+  const conflictCheck: Step = {
+    statement: SQL.stagedConflict,
+    args: { import_id: importId, from, to: from + steps.length - 1 },
+  };
+  let rows: unknown[][];
+  try {
+    rows = await queue.submit([...steps, conflictCheck]);
+  } catch (error) {
+    // A failed chunk rolled back whole; name the event that failed by staging each on its own.
+    throw await locateFailure(queue, from, steps, error);
+  }
+  const conflict = rows.at(-1)?.[0] as { ord?: unknown; id?: unknown } | undefined;
+  if (conflict !== undefined) {
+    const index = Number(conflict.ord);
+    throw new ChatlogError(
+      "CONFLICT",
+      `event #${index + 1}: event ${String(conflict.id)} collides with a different stored event (same id elsewhere, same position, or same request id)`,
+      { details: { index } },
+    );
+  }
+  await sleep(Math.max(MIN_REST_MS, performance.now() - started));
+}
+
+async function locateFailure(
+  queue: WriteQueue,
+  from: number,
+  steps: Step[],
+  chunkError: unknown,
+): Promise<ChatlogError> {
+  for (let i = 0; i < steps.length; i++) {
+    try {
+      await queue.submit([steps[i]!]);
+    } catch (error) {
+      return failAt(from + i, error);
+    }
+  }
+  // Each staged alone: the chunk failed for a reason of its own (e.g. BUSY); the rows staged
+  // now are deleted with the rest of the import.
+  return toChatlogError(chunkError);
 }

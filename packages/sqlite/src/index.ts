@@ -8,7 +8,6 @@ export type {
   SqlValue,
   Statement,
   Step,
-  TransactionScope,
 } from "./executor.ts";
 export { migrateWithRetry } from "./migrate-retry.ts";
 export { decodeRow, encodeEvent } from "./row-codec.ts";

@@ -81,7 +81,8 @@ export class RetentionRunner {
       result.removedConversations += rows.length;
     }
     if (retention.maxAgeHours !== undefined) {
-      const age = await this.pruneOlderThan(now - retention.maxAgeHours * HOUR_MS);
+      // An age cut keeps a turn that began before the cutoff whole (nothing of it is deleted).
+      const age = await this.pruneOlderThan(now - retention.maxAgeHours * HOUR_MS, "keep-straddling");
       result.deletedByAge = age.deleted;
       result.removedConversations += age.emptied;
     }
@@ -94,7 +95,8 @@ export class RetentionRunner {
           args: { offset: excess - 1 },
         });
         if (oldest) {
-          const capped = await this.pruneOlderThan(Number(oldest.created_at_ms) + 1);
+          // A maximum is a maximum: a turn straddling the cut goes whole, leaving fewer events.
+          const capped = await this.pruneOlderThan(Number(oldest.created_at_ms) + 1, "drop-straddling");
           result.deletedByMaxMessages = capped.deleted;
           result.removedConversations += capped.emptied;
         }
@@ -103,8 +105,15 @@ export class RetentionRunner {
     return result;
   }
 
-  /** Deletes each unsaved conversation's events before its last turn start older than `cutoffMs`. */
-  private async pruneOlderThan(cutoffMs: number): Promise<{ deleted: number; emptied: number }> {
+  /**
+   * Deletes each unsaved conversation's events older than `cutoffMs`, cutting only at a turn
+   * start: the one before the first event that stays ("keep-straddling": the turn that spans the
+   * cutoff survives whole) or the one after it ("drop-straddling": that turn goes whole).
+   */
+  private async pruneOlderThan(
+    cutoffMs: number,
+    straddling: "keep-straddling" | "drop-straddling",
+  ): Promise<{ deleted: number; emptied: number }> {
     const conversations = await this.executor.all({
       statement: SQL.conversationsWithOldEvents,
       args: { cutoff_ms: cutoffMs },
@@ -114,10 +123,15 @@ export class RetentionRunner {
     for (const row of conversations) {
       const conversationId = String(row.conversation_id);
       const [cut] = await this.executor.all({
-        statement: SQL.turnBoundary,
+        statement: straddling === "keep-straddling" ? SQL.turnBoundary : SQL.turnBoundaryAfter,
         args: { conversation_id: conversationId, cutoff_ms: cutoffMs },
       });
-      if (cut?.first_new === null || cut?.first_new === undefined) {
+      const noBoundary = cut?.boundary === null || cut?.boundary === undefined;
+      if (
+        cut?.first_new === null ||
+        cut?.first_new === undefined ||
+        (straddling === "drop-straddling" && noBoundary)
+      ) {
         deleted += await this.deleteBefore(conversationId, Number.MAX_SAFE_INTEGER);
         emptied += 1;
       } else if (cut.boundary !== null && cut.boundary !== undefined) {

@@ -1,9 +1,10 @@
 import {
   type AddEventResult,
   ASSISTANT_DELTA_KIND,
+  assertClientRequestId,
   assertContent,
   assertId,
-  assistantRequestId,
+  assistantReplyKey,
   type BuildLlmConversationOptions,
   buildLlmMessages,
   type ChatEvent,
@@ -11,6 +12,7 @@ import {
   type ChatRepository,
   type Content,
   type ConversationPage,
+  type DeleteConversationResult,
   type GetEventsOptions,
   type HistoryOptions,
   type ImportResult,
@@ -32,7 +34,7 @@ import {
   validateEvent,
 } from "@chatlog/core";
 import type { Row, SqlExecutor, Statement, Step } from "./executor.ts";
-import { importAll } from "./import-events.ts";
+import { importEvents } from "./import-events.ts";
 import { validateRepositoryOptions } from "./options.ts";
 import {
   DEFAULT_LIST_PAGE,
@@ -84,6 +86,9 @@ export class SqliteChatRepository implements ChatRepository {
   async addEvent(input: NewChatEvent): Promise<AddEventResult> {
     this.ensureOpen();
     const event = validateEvent(input);
+    // A user message's key is always a client's: it may not take one of chatlog's own keys.
+    const key = requestIdOf(event);
+    if (event.type === "user_message" && key !== null) assertClientRequestId(key, "extra.request_id");
     const [inserted] = await this.queue.submit([{ statement: SQL.append, args: encodeEvent(event) }]);
     const seq = inserted?.[0]?.seq;
     if (typeof seq === "number") return { added: true, event: storedEvent(event, seq) };
@@ -98,6 +103,7 @@ export class SqliteChatRepository implements ChatRepository {
     this.ensureOpen();
     assertId(conversationId, "conversationId");
     assertId(requestId, "requestId");
+    assertClientRequestId(requestId);
     const event = validateEvent({
       conversationId,
       type: "user_message",
@@ -110,7 +116,9 @@ export class SqliteChatRepository implements ChatRepository {
     const [inserted] = await this.queue.submit([
       { statement: SQL.appendUnanswered, args: { ...encodeEvent(event), user_request_id: requestId } },
     ]);
-    return (inserted?.length ?? 0) > 0;
+    if ((inserted?.length ?? 0) > 0) return true;
+    await this.assertSameRequest(event);
+    return false;
   }
 
   // async (here and below) so that a closed repository or bad arguments reject the returned
@@ -195,7 +203,8 @@ export class SqliteChatRepository implements ChatRepository {
         before_seq: beforeSeq ?? Number.MAX_SAFE_INTEGER,
       },
     });
-    return this.decodeAll(rows);
+    const events = this.decodeAll(rows);
+    return limit === undefined && beforeSeq === undefined ? events : withoutCutOffResults(events);
   }
 
   async listConversations(opts: ListConversationsOptions = {}): Promise<ConversationPage> {
@@ -287,8 +296,7 @@ export class SqliteChatRepository implements ChatRepository {
 
   async importEvents(events: Iterable<ChatEvent> | AsyncIterable<ChatEvent>): Promise<ImportResult> {
     this.ensureOpen();
-    await this.queue.drain();
-    return this.executor.transaction((tx) => importAll(tx, events));
+    return importEvents(this.executor, this.queue, events);
   }
 
   async stats(): Promise<RepositoryStats> {
@@ -310,6 +318,21 @@ export class SqliteChatRepository implements ChatRepository {
       oldestActivity: time(summary?.oldest_ms),
       newestActivity: time(summary?.newest_ms),
     };
+  }
+
+  async deleteConversation(conversationId: string): Promise<DeleteConversationResult> {
+    this.ensureOpen();
+    assertId(conversationId, "conversationId");
+    const args = { conversation_id: conversationId };
+    // One job: the counts and the three deletes commit together, so an erasure is never half done.
+    const [footprint] = await this.queue.submit([
+      { statement: SQL.conversationFootprint, args },
+      { statement: SQL.deleteConversationEvents, args },
+      { statement: SQL.deleteConversationSaved, args },
+      { statement: SQL.deleteConversationSummary, args },
+    ]);
+    const row = footprint?.[0];
+    return { deletedEvents: Number(row?.events ?? 0), deletedSavedSessions: Number(row?.saved ?? 0) };
   }
 
   // --- retention and saved sessions ---------------------------------------------------------
@@ -409,7 +432,8 @@ export class SqliteChatRepository implements ChatRepository {
     return {
       journalMode: String(row?.journal_mode),
       synchronous: Number(row?.synchronous),
-      busyTimeout: Number(row?.busy_timeout),
+      // An executor that waits for locks itself runs with SQLite's busy_timeout at 0.
+      busyTimeout: this.executor.busyTimeoutMs ?? Number(row?.busy_timeout),
     };
   }
 
@@ -437,10 +461,11 @@ export class SqliteChatRepository implements ChatRepository {
   ): ValidEvent {
     assertId(conversationId, "conversationId");
     assertId(userRequestId, "requestId");
+    assertClientRequestId(userRequestId);
     const extra: JsonObject = {
       ...more,
       user_request_id: userRequestId,
-      request_id: assistantRequestId(userRequestId),
+      request_id: assistantReplyKey(userRequestId),
     };
     return validateEvent({
       conversationId,
@@ -463,6 +488,28 @@ export class SqliteChatRepository implements ChatRepository {
     const stored = this.decodeFirst(results.at(-1) ?? []);
     if (stored === null) throw new ChatlogError("STORAGE_ERROR", "the stored event could not be read back");
     return stored;
+  }
+
+  /**
+   * A user message that was not stored is a retry only if the request id already names the same
+   * message. Reusing a request id for different content is a client bug that would otherwise
+   * replay the old reply to the new question: REQUEST_ID_CONFLICT. (A request answered by a
+   * reply whose user message is not stored, as legacy rows can be, stays a retry.)
+   */
+  private async assertSameRequest(event: ValidEvent): Promise<void> {
+    const requestId = requestIdOf(event) as string;
+    const stored = await this.executor.all({
+      statement: SQL.byRequestId,
+      args: { conversation_id: event.conversationId, request_id: requestId },
+    });
+    if (stored.length === 0) return;
+    const previous = decodeRow(stored[0]!, this.onCorrupt);
+    if (previous.type === "user_message" && sameContent(previous.content, event.content)) return;
+    throw new ChatlogError(
+      "REQUEST_ID_CONFLICT",
+      `request id ${requestId} was already used in conversation ${event.conversationId} for a different ${previous.type === "user_message" ? "message" : "event"}`,
+      { details: { conversationId: event.conversationId, requestId, storedEventId: previous.id } },
+    );
   }
 
   private async findDuplicate(event: ValidEvent): Promise<ChatEvent> {
@@ -497,6 +544,35 @@ export class SqliteChatRepository implements ChatRepository {
   private decodeFirst(rows: Row[]): ChatEvent | null {
     return rows[0] ? decodeRow(rows[0], this.onCorrupt) : null;
   }
+}
+
+/**
+ * A window of the most recent events can begin after a tool call and before its results. Those
+ * results are dropped with their call (which is outside the window), so the window never hands a
+ * model a tool result without the call it answers; it then holds fewer than `limit` events.
+ */
+function withoutCutOffResults(events: ChatEvent[]): ChatEvent[] {
+  const calls = new Set<string>();
+  return events.filter((event) => {
+    for (const call of event.toolCalls) calls.add(call.id);
+    if (event.type !== "tool_result") return true;
+    const callId = event.extra.tool_call_id;
+    return typeof callId === "string" && calls.has(callId);
+  });
+}
+
+/** Content equality by value: the same string, or part arrays with equal JSON (key order aside). */
+function sameContent(a: Content, b: Content): boolean {
+  if (typeof a === "string" || typeof b === "string" || a === null || b === null) return a === b;
+  return canonicalJson(a) === canonicalJson(b);
+}
+
+function canonicalJson(value: unknown): string {
+  return JSON.stringify(value, (_key, v: unknown) =>
+    v !== null && typeof v === "object" && !Array.isArray(v)
+      ? Object.fromEntries(Object.entries(v).sort(([x], [y]) => (x < y ? -1 : x > y ? 1 : 0)))
+      : v,
+  );
 }
 
 function decodeSavedSession(row: Row): SavedSession {

@@ -117,17 +117,68 @@ export const SQL = {
          AND r.user_request_id = d.user_request_id AND r.type = 'assistant_message')`,
   ),
 
-  /** Inserts an imported event with its own id and seq; an id already present is skipped. */
-  importEvent: stmt(
-    "importEvent",
-    `${INSERT_COLUMNS} VALUES (:id, :conversation_id, :seq, :schema_version, :type, :role, :content,
-      :content_format, :tool_calls, :usage, :token_count, :provider, :model, :stop_reason, :created_at,
-      :created_at_unix, :created_at_ms, :extra, :raw)
-     ON CONFLICT (id) DO NOTHING RETURNING seq`,
+  /** Stages one event of import :import_id at input position :ord (see import-events.ts). */
+  stageImport: stmt(
+    "stageImport",
+    `INSERT INTO chatlog_import_staging (import_id, ord, started_at_ms, id, conversation_id, seq, schema_version,
+       type, role, content, content_format, tool_calls, usage, token_count, provider, model, stop_reason,
+       created_at, created_at_unix, created_at_ms, extra, raw)
+     VALUES (:import_id, :ord, :started_at_ms, :id, :conversation_id, :seq, :schema_version, :type, :role,
+       :content, :content_format, :tool_calls, :usage, :token_count, :provider, :model, :stop_reason,
+       :created_at, :created_at_unix, :created_at_ms, :extra, :raw)`,
   ),
 
-  /** The stored copy of an event being imported, to tell a re-import from a conflict. */
-  eventById: stmt("eventById", "SELECT * FROM chat_events WHERE id = :id"),
+  /**
+   * The first staged event in positions :from..:to that collides with a stored event other than
+   * itself: its id stored elsewhere, its position taken, or its request id used. An event stored
+   * with the same id at the same position is a re-import, not a collision.
+   */
+  stagedConflict: stmt(
+    "stagedConflict",
+    `SELECT s.ord, s.id FROM chatlog_import_staging s
+     WHERE s.import_id = :import_id AND s.ord BETWEEN :from AND :to AND (
+       EXISTS (SELECT 1 FROM chat_events e WHERE e.id = s.id
+               AND (e.conversation_id <> s.conversation_id OR e.seq <> s.seq))
+       OR EXISTS (SELECT 1 FROM chat_events e WHERE e.conversation_id = s.conversation_id AND e.seq = s.seq
+               AND e.id <> s.id)
+       OR EXISTS (SELECT 1 FROM chat_events e WHERE e.conversation_id = s.conversation_id
+               AND e.request_id = json_extract(s.extra, '$.request_id') AND e.id <> s.id))
+     ORDER BY s.ord LIMIT 1`,
+  ),
+
+  /**
+   * Publishes a staged import: every staged event not already stored at its position, in input
+   * order, as one statement. Any collision fails the statement, so nothing of the import lands.
+   */
+  publishImport: stmt(
+    "publishImport",
+    `${INSERT_COLUMNS} SELECT id, conversation_id, seq, schema_version, type, role, content, content_format,
+       tool_calls, usage, token_count, provider, model, stop_reason, created_at, created_at_unix, created_at_ms,
+       extra, raw
+     FROM chatlog_import_staging s WHERE s.import_id = :import_id
+       AND NOT EXISTS (SELECT 1 FROM chat_events e WHERE e.id = s.id AND e.conversation_id = s.conversation_id
+                       AND e.seq = s.seq)
+     ORDER BY s.ord`,
+  ),
+
+  /** Rows the previous statement changed (here: the events publishImport inserted). */
+  changes: stmt("changes", "SELECT changes() AS n"),
+
+  /** Deletes up to :batch staged rows of one import. */
+  unstageSlice: stmt(
+    "unstageSlice",
+    `DELETE FROM chatlog_import_staging WHERE rowid IN (SELECT rowid FROM chatlog_import_staging
+       WHERE import_id = :import_id LIMIT :batch)
+     RETURNING 1 AS deleted`,
+  ),
+
+  /** Deletes up to :batch staged rows of imports begun before :cutoff_ms (their process died). */
+  sweepStagingSlice: stmt(
+    "sweepStagingSlice",
+    `DELETE FROM chatlog_import_staging WHERE rowid IN (SELECT rowid FROM chatlog_import_staging
+       WHERE started_at_ms < :cutoff_ms LIMIT :batch)
+     RETURNING 1 AS deleted`,
+  ),
 
   statsByType: stmt("statsByType", "SELECT type, COUNT(*) AS n FROM chat_events GROUP BY type ORDER BY type"),
 
@@ -185,6 +236,22 @@ export const SQL = {
      SELECT f.first_new,
        (SELECT MAX(seq) FROM chat_events WHERE conversation_id = :conversation_id
           AND type = 'user_message' AND seq <= f.first_new) AS boundary
+     FROM f`,
+  ),
+
+  /**
+   * Where a maximum-count cut may fall in one conversation: at the first user message at or
+   * after the first event that is not old, so the cut never keeps more than asked (it removes the
+   * rest of a turn that straddles the cutoff instead). NULL boundary: no turn starts after it, and
+   * the whole conversation goes.
+   */
+  turnBoundaryAfter: stmt(
+    "turnBoundaryAfter",
+    `WITH f AS (SELECT MIN(seq) AS first_new FROM chat_events
+                WHERE conversation_id = :conversation_id AND created_at_ms >= :cutoff_ms)
+     SELECT f.first_new,
+       (SELECT MIN(seq) FROM chat_events WHERE conversation_id = :conversation_id
+          AND type = 'user_message' AND seq >= f.first_new) AS boundary
      FROM f`,
   ),
 
@@ -262,6 +329,29 @@ export const SQL = {
     "savedEvents",
     `SELECT * FROM chat_events WHERE conversation_id = :conversation_id AND seq > :after_seq AND seq <= :last_seq
      ORDER BY seq LIMIT :limit`,
+  ),
+
+  /** What deleteConversation is about to remove (read in the same transaction as the deletes). */
+  conversationFootprint: stmt(
+    "conversationFootprint",
+    `SELECT (SELECT COUNT(*) FROM chat_events WHERE conversation_id = :conversation_id) AS events,
+            (SELECT COUNT(*) FROM chat_saved_sessions WHERE conversation_id = :conversation_id) AS saved`,
+  ),
+
+  deleteConversationEvents: stmt(
+    "deleteConversationEvents",
+    "DELETE FROM chat_events WHERE conversation_id = :conversation_id",
+  ),
+
+  deleteConversationSaved: stmt(
+    "deleteConversationSaved",
+    "DELETE FROM chat_saved_sessions WHERE conversation_id = :conversation_id",
+  ),
+
+  /** The summary row goes too (after its events, whose delete trigger updates it). */
+  deleteConversationSummary: stmt(
+    "deleteConversationSummary",
+    "DELETE FROM chat_conversations WHERE conversation_id = :conversation_id",
   ),
 
   pragmas: stmt(

@@ -1,13 +1,7 @@
-import type {
-  Job,
-  JobOutcome,
-  Row,
-  SqlArgs,
-  SqlExecutor,
-  Statement,
-  Step,
-  TransactionScope,
-} from "./executor.ts";
+import { performance } from "node:perf_hooks";
+import { setTimeout as sleep } from "node:timers/promises";
+import type { Job, JobOutcome, Row, SqlArgs, SqlExecutor, Statement, Step } from "./executor.ts";
+import { isBusyError } from "./storage-error.ts";
 
 /** The synchronous statement API shared by better-sqlite3 and libSQL's native binding (`libsql`). */
 export interface SyncStatement {
@@ -27,55 +21,89 @@ const BEGIN: Statement = { name: "begin", sql: "BEGIN IMMEDIATE" };
 const COMMIT: Statement = { name: "commit", sql: "COMMIT" };
 const NO_ARGS: SqlArgs = {};
 
+/** Longest pause between two attempts to take a lock another connection holds. */
+const MAX_RETRY_PAUSE_MS = 16;
+
 /**
  * Runs the shared SQL on one synchronous connection (better-sqlite3, or libSQL's native binding
- * for local files). Statements are prepared once and kept; the returned promises are already
- * settled, since the work is done before they are created.
+ * for local files). Statements are prepared once and kept. When nothing waits, the returned
+ * promises are already settled: the work is done before they are created.
+ *
+ * Lock waits never block the event loop. SQLite's own busy handler sleeps inside the call, which
+ * on a synchronous binding freezes the whole process (every stream, every health check) for as
+ * long as another process holds the write lock. So the connection's busy_timeout is set to 0 and
+ * its value becomes this executor's budget instead: a statement or transaction that finds the
+ * database locked fails at once, having done nothing, and is retried after an asynchronous pause
+ * (1 ms, doubling up to 16 ms) until the budget is spent, then fails with BUSY. No transaction is
+ * ever open across a pause or any other await, so nothing else on this connection can run inside
+ * one.
  */
 export class SyncExecutor implements SqlExecutor {
   private readonly prepared = new Map<Statement, SyncStatement>();
+  /** How long a call waits, asynchronously, for another connection's lock. */
+  readonly busyTimeoutMs: number;
 
   constructor(
     private readonly db: SyncDatabase,
     private readonly ownsDatabase = true,
-  ) {}
+  ) {
+    const [row] = db.prepare("PRAGMA busy_timeout").all({}) as { timeout?: unknown }[];
+    this.busyTimeoutMs = Number(row?.timeout ?? 0);
+    db.exec("PRAGMA busy_timeout = 0");
+  }
 
   all(step: Step): Promise<Row[]> {
-    try {
-      return Promise.resolve(this.run(step));
-    } catch (error) {
-      return Promise.reject(error);
-    }
+    return this.attempt(() => this.run(step));
   }
 
   runJobs(jobs: readonly Job[]): Promise<JobOutcome[]> {
-    try {
-      // IMMEDIATE takes the write lock up front, so the busy timeout applies instead of a
-      // read-to-write upgrade failing when another process wrote in between.
-      this.run({ statement: BEGIN, args: NO_ARGS });
-      const outcomes = jobs.map((job) => this.runJob(job));
-      this.run({ statement: COMMIT, args: NO_ARGS });
-      return Promise.resolve(outcomes);
-    } catch (error) {
-      if (this.db.inTransaction) this.db.exec("ROLLBACK");
-      return Promise.reject(error);
-    }
-  }
-
-  async transaction<T>(work: (tx: TransactionScope) => Promise<T>): Promise<T> {
-    this.db.exec("BEGIN IMMEDIATE");
-    try {
-      const result = await work({ all: (step) => this.all(step) });
-      this.db.exec("COMMIT");
-      return result;
-    } catch (error) {
-      if (this.db.inTransaction) this.db.exec("ROLLBACK");
-      throw error;
-    }
+    return this.attempt(() => this.runJobsNow(jobs));
   }
 
   async close(): Promise<void> {
     if (this.ownsDatabase) this.db.close();
+  }
+
+  /** Runs `work` now; if the database is locked, retries it asynchronously within the budget. */
+  private attempt<T>(work: () => T): Promise<T> {
+    try {
+      return Promise.resolve(work());
+    } catch (error) {
+      if (!isBusyError(error) || this.busyTimeoutMs <= 0) return Promise.reject(error);
+      return this.retry(work, error);
+    }
+  }
+
+  private async retry<T>(work: () => T, first: unknown): Promise<T> {
+    const deadline = performance.now() + this.busyTimeoutMs;
+    let pause = 1;
+    let last = first;
+    for (;;) {
+      const left = deadline - performance.now();
+      if (left <= 0) throw last;
+      await sleep(Math.min(pause, left));
+      pause = Math.min(pause * 2, MAX_RETRY_PAUSE_MS);
+      try {
+        return work();
+      } catch (error) {
+        if (!isBusyError(error)) throw error;
+        last = error;
+      }
+    }
+  }
+
+  private runJobsNow(jobs: readonly Job[]): JobOutcome[] {
+    try {
+      // IMMEDIATE takes the write lock up front: it either fails at once (locked: retried by
+      // attempt) or holds the lock to the COMMIT, so no read-to-write upgrade can fail midway.
+      this.run({ statement: BEGIN, args: NO_ARGS });
+      const outcomes = jobs.map((job) => this.runJob(job));
+      this.run({ statement: COMMIT, args: NO_ARGS });
+      return outcomes;
+    } catch (error) {
+      if (this.db.inTransaction) this.db.exec("ROLLBACK");
+      throw error;
+    }
   }
 
   /** One job inside the open transaction; a failing job is undone alone. */

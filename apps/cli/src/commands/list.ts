@@ -3,11 +3,12 @@ import { COMMON_HELP, type Command, integerOption, stringOption } from "../comma
 import { withDatabase } from "../database.ts";
 import { ChunkedWriter } from "../output.ts";
 import { allConversations } from "../pages.ts";
+import { printable } from "../printable.ts";
 
 const time = (date: Date) => date.toISOString().replace("T", " ").replace("Z", "");
 
 function row(c: ConversationSummary): string {
-  return `${time(c.lastActivityAt)}  ${time(c.createdAt)}  ${String(c.eventCount).padStart(8)}  ${c.conversationId}`;
+  return `${time(c.lastActivityAt)}  ${time(c.createdAt)}  ${String(c.eventCount).padStart(8)}  ${printable(c.conversationId)}`;
 }
 
 function jsonRow(c: ConversationSummary): string {

@@ -3,6 +3,7 @@ import { COMMON_HELP, type Command, stringOption } from "../command.ts";
 import { withDatabase } from "../database.ts";
 import { eventLine } from "../jsonl-format.ts";
 import { ChunkedWriter } from "../output.ts";
+import { printable } from "../printable.ts";
 import { colourWanted, makeStyle } from "../style.ts";
 import { TranscriptRenderer } from "../transcript.ts";
 
@@ -31,7 +32,7 @@ ${COMMON_HELP}`,
 
 function savedRow(s: SavedSession): string {
   const time = (date: Date) => date.toISOString().replace("T", " ").replace("Z", "");
-  return `${s.id}  ${time(s.createdAt)}  ${String(s.messageCount).padStart(8)}  ${s.conversationId}  ${s.name}`;
+  return `${s.id}  ${time(s.createdAt)}  ${String(s.messageCount).padStart(8)}  ${printable(s.conversationId)}  ${printable(s.name)}`;
 }
 
 export const savedListCommand: Command = {
@@ -87,9 +88,9 @@ ${COMMON_HELP}`,
       const renderer = new TranscriptRenderer(style);
       const first = events[0];
       const head = first
-        ? ` (conversation ${first.conversationId}, ${events.length} events)`
+        ? ` (conversation ${printable(first.conversationId)}, ${events.length} events)`
         : " (no events)";
-      await out.line(style.bold(`Saved session ${positionals[0]}${head}`));
+      await out.line(style.bold(`Saved session ${printable(positionals[0]!)}${head}`));
       for (const event of events) await out.line(renderer.render(event));
     }
     await out.flush();

@@ -3,6 +3,7 @@ import { COMMON_HELP, type Command, stringOption } from "../command.ts";
 import { withDatabase } from "../database.ts";
 import { ChunkedWriter } from "../output.ts";
 import { conversationEvents } from "../pages.ts";
+import { printable } from "../printable.ts";
 import { colourWanted, makeStyle } from "../style.ts";
 import { TranscriptRenderer } from "../transcript.ts";
 
@@ -12,7 +13,9 @@ export const showCommand: Command = {
   help: `Usage: chatlog show <conversationId> [--db <path-or-url>]
 
 Prints every event of the conversation in order: its position, time (UTC), role, text (text
-parts joined), tool calls with their arguments, and tool results naming the call they answer.
+parts joined), tool calls with their arguments, and tool results naming the call they answer. A reply that was finalized from its streamed deltas
+after an interrupted generation is marked "[interrupted: partial reply]". Control characters
+and terminal escape sequences in stored text are shown escaped (\x1b), never sent raw.
 Coloured on a terminal; plain when piped or when NO_COLOR is set (FORCE_COLOR=1 forces colour).
 
 ${COMMON_HELP}`,
@@ -26,7 +29,7 @@ ${COMMON_HELP}`,
     await withDatabase(context, stringOption(values, "db"), { mustExist: true }, async (repo) => {
       let count = 0;
       for await (const event of conversationEvents(repo, conversationId)) {
-        if (count === 0) await out.line(style.bold(`Conversation ${conversationId}`));
+        if (count === 0) await out.line(style.bold(`Conversation ${printable(conversationId)}`));
         await out.line(renderer.render(event));
         count++;
       }

@@ -1,7 +1,7 @@
 import { randomUUID } from "node:crypto";
+import { idProblem } from "@chatlog/core";
 import type { MiddlewareHandler } from "hono";
 import { errorBody } from "./errors.ts";
-import { idProblem } from "./ids.ts";
 
 /** A correlation id we echo as it came: visible ASCII, bounded. Anything else is replaced. */
 const ECHOABLE_REQUEST_ID = /^[\x21-\x7e]{1,200}$/;

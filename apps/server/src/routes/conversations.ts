@@ -43,9 +43,11 @@ export function conversationRoutes(repo: ChatRepository): Hono {
     });
   });
 
-  // The most recent `limit` LLM-visible events; prevBeforeSeq pages back to older ones. One
-  // event more than the page is read, so the last page says null instead of leading to an
-  // empty one.
+  // The most recent `limit` LLM-visible events; prevBeforeSeq pages back to older ones (events
+  // with seq below the page's first). One event more than the page is read, so a full page
+  // knows there is more. The library leaves out tool results whose call is older than the
+  // window, so a short page may still have events before it: one indexed probe says whether
+  // the walk goes on. The results left out come back on the older page, beside their call.
   app.get("/conversations/:id/history", async (c) => {
     const conversationId = c.req.param("id");
     assertId(conversationId, "conversationId");
@@ -56,8 +58,17 @@ export function conversationRoutes(repo: ChatRepository): Hono {
       ...(beforeSeq === undefined ? {} : { beforeSeq }),
     });
     const events = read.length > limit ? read.slice(read.length - limit) : read;
-    if (events.length === 0 && beforeSeq === undefined) await ensureExists(conversationId);
-    return c.json({ events, prevBeforeSeq: read.length > limit ? (events[0]?.seq ?? null) : null });
+    const first = events[0]?.seq;
+    let prevBeforeSeq: number | null = null;
+    if (first !== undefined) {
+      const more =
+        read.length > limit ||
+        (await repo.getEvents(conversationId, { beforeSeq: first, limit: 1 })).length > 0;
+      if (more) prevBeforeSeq = first;
+    } else if (beforeSeq === undefined) {
+      await ensureExists(conversationId);
+    }
+    return c.json({ events, prevBeforeSeq });
   });
 
   return app;

@@ -121,5 +121,22 @@ export function readCases(h: DriverHarness): void {
         expect(await repo.getConversationHistory("c", { limit: 3 })).toEqual(events.slice(7));
         expect(await repo.getConversationHistory("c", { limit: 100 })).toEqual(events);
       }));
+
+    it("a limited window never starts with tool results whose call fell outside it: they are dropped", () =>
+      withDb(h, async ({ repo }) => {
+        const q = await add(repo, user("c", "q"));
+        const call = await add(repo, toolCall("c", "t1", "t2"));
+        const r1 = await add(repo, toolResult("c", "t1"));
+        const r2 = await add(repo, toolResult("c", "t2"));
+        const a = await add(repo, assistant("c", "answer"));
+        // The 3 most recent are r1, r2, a: both results lost their call, so only a remains.
+        expect(await repo.getConversationHistory("c", { limit: 3 })).toEqual([a]);
+        expect(await repo.getConversationHistory("c", { limit: 2 })).toEqual([a]);
+        // A window that includes the call keeps its results.
+        expect(await repo.getConversationHistory("c", { limit: 4 })).toEqual([call, r1, r2, a]);
+        expect(await repo.getConversationHistory("c", { limit: 5 })).toEqual([q, call, r1, r2, a]);
+        // Without a limit nothing is dropped.
+        expect(await repo.getConversationHistory("c")).toEqual([q, call, r1, r2, a]);
+      }));
   });
 }

@@ -133,6 +133,31 @@ export function retentionCases(h: DriverHarness): void {
         { retention: { maxMessages: 4 } },
       ));
 
+    it("maxMessages is a maximum: a turn straddling the cut goes whole, leaving fewer events", () =>
+      withDb(
+        h,
+        async ({ repo, raw }) => {
+          const events = await addAged(repo, [
+            [user("a", "1"), 9],
+            [assistant("a", "1"), 8],
+            [user("a", "2"), 7],
+            [assistant("a", "2"), 6],
+            [user("b", "3"), 5],
+            [toolCall("b", "t"), 4],
+            [toolResult("b", "t"), 3],
+            [assistant("b", "3"), 2],
+          ]);
+          // 8 events, at most 5: the three oldest (a's u1, a1, u2) must go. The cut falls inside
+          // a's second turn, so that turn goes whole (cutting above, as before, kept 6 events).
+          const result = await repo.runRetention();
+          expect(await countEvents(raw)).toBeLessThanOrEqual(5);
+          expect(result.deletedByMaxMessages).toBe(4);
+          expect(ids(await repo.getEvents("a"))).toEqual([]);
+          expect(ids(await repo.getEvents("b"))).toEqual(ids(events.slice(4)));
+        },
+        { retention: { maxMessages: 5 } },
+      ));
+
     it("maxMessages with a boundary between a tool call and its result leaves neither alone", () =>
       withDb(
         h,
@@ -149,6 +174,7 @@ export function retentionCases(h: DriverHarness): void {
           const result = await repo.runRetention();
           expect(result.deletedByMaxMessages).toBeGreaterThan(0);
           const left = await repo.getEvents("c");
+          expect(left.length).toBeLessThanOrEqual(2);
           expectToolPairsWhole(left);
           // What is left is the most recent part of the conversation, without holes.
           expect(ids(left)).toEqual(ids(events.slice(events.length - left.length)));
