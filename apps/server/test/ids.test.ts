@@ -66,7 +66,7 @@ describe.each(DRIVERS)("hostile ids on $name", (driver) => {
       "c%07",
       "c%0A",
       "%C2%85",
-     
+
       "%ED%A0%80",
       "%zz",
       "%E0%A4%A",
