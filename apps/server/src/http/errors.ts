@@ -40,6 +40,11 @@ const STATUS_BY_CODE: Record<ChatlogErrorCode, ContentfulStatusCode> &
   UNAVAILABLE: 503,
 };
 
+/** The status a stable error code answers with (500 for a code this server does not know). */
+export function statusOfCode(code: string): ContentfulStatusCode {
+  return STATUS_BY_CODE[code] ?? 500;
+}
+
 export function errorBody(code: string, message: string) {
   return { error: { code, message } };
 }

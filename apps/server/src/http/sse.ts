@@ -1,4 +1,5 @@
 import type { TurnEvent } from "../turns/turn-events.ts";
+import { errorBody, statusOfCode } from "./errors.ts";
 
 export interface SseContext {
   conversationId: string;
@@ -62,4 +63,39 @@ export function sseStream(
       void events.return(undefined);
     },
   });
+}
+
+/** The first event, then the rest of `events`, as one generator. */
+async function* startingWith(first: TurnEvent, events: AsyncGenerator<TurnEvent>): AsyncGenerator<TurnEvent> {
+  try {
+    yield first;
+    yield* events;
+  } finally {
+    // A reader cancelled before reaching `events` must still release it.
+    void events.return(undefined);
+  }
+}
+
+/**
+ * The HTTP answer to a turn. It waits for the turn's first event, which comes once the user
+ * message is stored (or found stored): when that is an error the client caused (a request id
+ * reused for other content, REQUEST_ID_CONFLICT 409; a request id in chatlog's own namespace,
+ * 400), the answer is that JSON error with its status, not a 200 stream carrying it, and
+ * nothing was written. Anything else streams as SSE.
+ */
+export async function sseResponse(
+  events: AsyncGenerator<TurnEvent>,
+  context: SseContext,
+  headers: Record<string, string>,
+): Promise<Response> {
+  const first = await events.next();
+  if (!first.done && first.value.type === "error") {
+    const status = statusOfCode(first.value.code);
+    if (status < 500) {
+      void events.return(undefined);
+      return Response.json(errorBody(first.value.code, first.value.message), { status });
+    }
+  }
+  const rest = first.done ? events : startingWith(first.value, events);
+  return new Response(sseStream(rest, context), { status: 200, headers });
 }

@@ -71,5 +71,16 @@ export function conversationRoutes(repo: ChatRepository): Hono {
     return c.json({ events, prevBeforeSeq });
   });
 
+  // Erasure of one conversation: its events, summary and saved snapshots, in one commit.
+  app.delete("/conversations/:id", async (c) => {
+    const conversationId = c.req.param("id");
+    assertId(conversationId, "conversationId");
+    const deleted = await repo.deleteConversation(conversationId);
+    if (deleted.deletedEvents === 0 && deleted.deletedSavedSessions === 0) {
+      throw new HttpError(404, "NOT_FOUND", `no conversation ${conversationId}`);
+    }
+    return c.json(deleted);
+  });
+
   return app;
 }

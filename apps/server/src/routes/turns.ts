@@ -5,7 +5,7 @@ import { HttpError } from "../http/errors.ts";
 import { checkId } from "../http/ids.ts";
 import { onlyFields, readJsonObject } from "../http/request-body.ts";
 import { encodeHeaderValue } from "../http/response-headers.ts";
-import { sseStream } from "../http/sse.ts";
+import { sseResponse } from "../http/sse.ts";
 import { ShuttingDownError, type TurnService } from "../turns/turn-service.ts";
 
 function requestIdFrom(body: Record<string, unknown>, header: string | undefined): string {
@@ -45,16 +45,16 @@ export function turnRoutes(turns: TurnService): Hono {
       if (error instanceof ShuttingDownError) throw new HttpError(503, "SHUTTING_DOWN", error.message);
       throw error;
     }
-    const stream = sseStream(opened.events.subscribe(), { conversationId, requestId, joined: opened.joined });
-    return new Response(stream, {
-      status: 200,
-      headers: {
+    return sseResponse(
+      opened.events.subscribe(),
+      { conversationId, requestId, joined: opened.joined },
+      {
         "content-type": "text/event-stream; charset=utf-8",
         "cache-control": "no-cache, no-transform",
         "x-accel-buffering": "no",
         "x-chatlog-request-id": encodeHeaderValue(requestId),
       },
-    });
+    );
   });
   return app;
 }
