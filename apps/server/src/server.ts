@@ -32,6 +32,9 @@ export interface RunningServer {
   close(): Promise<void>;
 }
 
+/** How long shutdown lets finished turns' streams flush before cutting the remaining sockets. */
+const STREAM_FLUSH_MS = 1_000;
+
 /** Opens the database, finalizes interrupted turns, and starts listening. */
 export async function startServer(options: StartServerOptions = {}): Promise<RunningServer> {
   const config: ServerConfig = {
@@ -85,7 +88,9 @@ export async function startServer(options: StartServerOptions = {}): Promise<Run
       const closed = new Promise<void>((resolve) => server.close(() => resolve()));
       if ("closeIdleConnections" in server) server.closeIdleConnections();
       await turns.drain(config.shutdownTimeoutMs);
-      // Readers of finished turns are done by now; whatever is left is an idle or stuck socket.
+      // Every turn has ended, but its streams may still be writing their last frame: give them
+      // a moment to finish on their own; whatever is left then is an idle or stuck socket.
+      await Promise.race([closed, new Promise((resolve) => setTimeout(resolve, STREAM_FLUSH_MS).unref())]);
       if ("closeAllConnections" in server) server.closeAllConnections();
       await closed;
       await repo.close();

@@ -47,9 +47,14 @@ export function sseFrame(event: TurnEvent, context: SseContext): string {
 export function sseStream(
   events: AsyncGenerator<TurnEvent>,
   context: SseContext,
+  /** An event already taken from `events` (sseResponse looks at the first one). */
+  first?: TurnEvent,
 ): ReadableStream<Uint8Array> {
   const encoder = new TextEncoder();
   return new ReadableStream<Uint8Array>({
+    start(controller) {
+      if (first !== undefined) controller.enqueue(encoder.encode(sseFrame(first, context)));
+    },
     async pull(controller) {
       const next = await events.next();
       if (next.done) {
@@ -63,17 +68,6 @@ export function sseStream(
       void events.return(undefined);
     },
   });
-}
-
-/** The first event, then the rest of `events`, as one generator. */
-async function* startingWith(first: TurnEvent, events: AsyncGenerator<TurnEvent>): AsyncGenerator<TurnEvent> {
-  try {
-    yield first;
-    yield* events;
-  } finally {
-    // A reader cancelled before reaching `events` must still release it.
-    void events.return(undefined);
-  }
 }
 
 /**
@@ -96,6 +90,8 @@ export async function sseResponse(
       return Response.json(errorBody(first.value.code, first.value.message), { status });
     }
   }
-  const rest = first.done ? events : startingWith(first.value, events);
-  return new Response(sseStream(rest, context), { status: 200, headers });
+  return new Response(sseStream(events, context, first.done ? undefined : first.value), {
+    status: 200,
+    headers,
+  });
 }
