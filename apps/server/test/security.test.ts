@@ -184,6 +184,31 @@ describe("origin policy", () => {
   });
 });
 
+describe("every path prefix is guarded, not only /v1", () => {
+  it("/api/* and the web page get the same content-type, origin, host and auth checks", async () => {
+    server = await seeded(BETTER_SQLITE3, { CHATLOG_API_TOKEN: "s3cret" });
+    const port = new URL(server.url).port;
+    const auth = { authorization: "Bearer s3cret" };
+    for (const path of ["/api/chat", "/api/anything/else", "/"]) {
+      const plain = await rawRequest(server.url, path, {
+        method: "POST",
+        headers: { ...auth, "content-type": "text/plain" },
+        body: "{}",
+      });
+      expect({ path, status: plain.status }).toEqual({ path, status: 415 });
+      const foreign = await rawRequest(server.url, path, { headers: { ...auth, origin: EVIL } });
+      expect({ path, status: foreign.status }).toEqual({ path, status: 403 });
+      const rebound = await rawRequest(server.url, path, {
+        headers: { ...auth, host: `evil.example:${port}` },
+      });
+      expect({ path, status: rebound.status }).toEqual({ path, status: 403 });
+    }
+    // The API prefixes need the token; the page itself does not (it is only a page).
+    expect((await rawRequest(server.url, "/api/chat")).status).toBe(401);
+    expect((await rawRequest(server.url, "/", { headers: { origin: server.url } })).status).not.toBe(401);
+  });
+});
+
 describe("Host header check on a loopback-bound server (DNS rebinding)", () => {
   it("answers only to localhost, 127.0.0.1 and [::1] with its own port", async () => {
     server = await seeded();
