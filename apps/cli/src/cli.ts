@@ -9,6 +9,7 @@ import { pruneCommand } from "./commands/prune.ts";
 import { SAVED_HELP, savedListCommand, savedLoadCommand, savedSaveCommand } from "./commands/saved.ts";
 import { showCommand } from "./commands/show.ts";
 import { statsCommand } from "./commands/stats.ts";
+import { vacuumCommand } from "./commands/vacuum.ts";
 import type { CliContext } from "./context.ts";
 import { printableText } from "./printable.ts";
 
@@ -24,6 +25,7 @@ export const COMMANDS: readonly Command[] = [
   savedLoadCommand,
   statsCommand,
   deleteCommand,
+  vacuumCommand,
 ];
 
 export const EXIT_OK = 0;

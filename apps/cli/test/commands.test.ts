@@ -1,8 +1,9 @@
 import { execFile } from "node:child_process";
-import { existsSync, mkdirSync } from "node:fs";
+import { existsSync, mkdirSync, readdirSync, writeFileSync } from "node:fs";
 import { join, relative } from "node:path";
 import { promisify } from "node:util";
 import type { ChatEvent } from "@chatlog/core";
+import Database from "better-sqlite3";
 import { afterEach, beforeEach, describe, expect, it } from "vitest";
 import { ANSI, BIN, CLI_DIR, chatlog, cleanEnv, stripAnsi, tempDir } from "./run-cli.ts";
 import { dump, openFile, seed, turn } from "./seed.ts";
@@ -37,14 +38,35 @@ async function onTerminal(args: string[], env: Record<string, string> = {}): Pro
 }
 
 describe("migrate", () => {
-  it("creates a new database (and its folder) and reports it up to date", async () => {
+  it("says truthfully what it did: created, migrated (pending migrations applied), up to date", async () => {
     const db = join(dir, "nested", "new.db");
     const run = await chatlog(["migrate", "--db", db]);
     expect(run.code, run.stderr).toBe(0);
-    expect(run.stdout).toBe(`database ${db} is up to date (0 events in 0 conversations)\n`);
+    expect(run.stdout).toBe(`created database ${db} (0 events in 0 conversations)\n`);
     expect(existsSync(db)).toBe(true);
     const again = await chatlog(["migrate", "--db", db]);
     expect(again.code).toBe(0);
+    expect(again.stdout).toBe(`database ${db} is up to date (0 events in 0 conversations)\n`);
+    // A database one migration behind: the last one is forgotten, then applied again.
+    const raw = new Database(db);
+    raw.exec("DROP TABLE chatlog_import_staging");
+    raw.exec(
+      "DELETE FROM __drizzle_migrations WHERE created_at = (SELECT MAX(created_at) FROM __drizzle_migrations)",
+    );
+    raw.close();
+    const behind = await chatlog(["migrate", "--db", db]);
+    expect(behind.stdout).toBe(
+      `migrated database ${db}: applied 1 pending migration (0 events in 0 conversations)\n`,
+    );
+  });
+
+  it("a failed import into a new database leaves no database file behind", async () => {
+    const db = join(dir, "fresh.db");
+    const bad = join(dir, "bad.jsonl");
+    writeFileSync(bad, "not a header\n");
+    const run = await chatlog(["import", bad, "--db", db]);
+    expect(run.code).toBe(1);
+    expect(readdirSync(dir).sort()).toEqual(["bad.jsonl"]);
   });
 
   it("reading commands refuse a database that does not exist instead of creating one", async () => {

@@ -32,7 +32,9 @@ describe("a Python-era chat_history.db", () => {
 
     const migrated = await chatlog(["migrate", "--db", legacy]);
     expect(migrated.code, migrated.stderr).toBe(0);
-    expect(migrated.stdout).toMatch(/is up to date \(\d+ events in 7 conversations\)/);
+    expect(migrated.stdout).toMatch(
+      /^adopted the Python-era database .* in place \(it stays usable by the Python system\) \(\d+ events in 7 conversations\)\n$/,
+    );
 
     const list = await chatlog(["list", "--db", legacy]);
     expect(list.code, list.stderr).toBe(0);

@@ -1,9 +1,9 @@
-import { mkdirSync } from "node:fs";
-import { dirname } from "node:path";
 import { ChatlogError, type RepositoryOptions } from "@chatlog/core";
 import { migrationsFolder } from "@chatlog/schema";
 import {
+  assertKnownOptions,
   connectionPragmas,
+  ensureDatabaseFolder,
   migrateWithRetry,
   SqliteChatRepository,
   SyncExecutor,
@@ -36,12 +36,14 @@ function filePath(path: string): string {
 }
 
 function openFile(path: string): Database.Database {
-  if (path !== ":memory:") mkdirSync(dirname(path), { recursive: true });
+  if (path !== ":memory:") ensureDatabaseFolder(path);
   try {
     return new Database(path);
   } catch (error) {
-    throw new ChatlogError("STORAGE_ERROR", `cannot open ${path}: ${(error as Error).message}`, {
+    const typed = toChatlogError(error, path);
+    throw new ChatlogError(typed.code, `cannot open: ${typed.message}`, {
       cause: error,
+      details: typed.details,
     });
   }
 }
@@ -50,8 +52,10 @@ function openFile(path: string): Database.Database {
 export async function openChatRepository(
   options: BetterSqlite3RepositoryOptions,
 ): Promise<SqliteChatRepository> {
+  assertKnownOptions(options, ["path", "client", "busyTimeoutMs"]);
   const owned = options.client === undefined;
-  const client = options.client ?? openFile(filePath(options.path ?? ""));
+  const file = options.client === undefined ? filePath(options.path ?? "") : options.client.name;
+  const client = options.client ?? openFile(file);
   try {
     for (const pragma of connectionPragmas({
       busyTimeoutMs: options.busyTimeoutMs,
@@ -63,11 +67,11 @@ export async function openChatRepository(
       const db = drizzle({ client });
       await migrateWithRetry(() => migrate(db, { migrationsFolder }));
     }
-    return new SqliteChatRepository(new SyncExecutor(client, owned), options);
+    return new SqliteChatRepository(new SyncExecutor(client, owned, file), options);
   } catch (error) {
     if (owned) client.close();
     // A file that is not a database fails at the first pragma; it surfaces as a ChatlogError
-    // like every other storage failure.
-    throw toChatlogError(error);
+    // naming the file, like every other storage failure.
+    throw toChatlogError(error, file);
   }
 }

@@ -12,6 +12,7 @@ import { importStatsCases } from "./cases/import-stats.ts";
 import { lifecycleCases } from "./cases/lifecycle.ts";
 import { listConversationCases } from "./cases/list-conversations.ts";
 import { llmConversationCases } from "./cases/llm-conversation.ts";
+import { openErrorCases } from "./cases/open-errors.ts";
 import { pagingCases } from "./cases/paging.ts";
 import { readCases } from "./cases/reads.ts";
 import { requestIdCases } from "./cases/request-ids.ts";
@@ -20,6 +21,7 @@ import { savedSessionCases } from "./cases/saved-sessions.ts";
 import { seedDefectCases } from "./cases/seed-defects.ts";
 import { turnEventCases } from "./cases/turn-events.ts";
 import { turnCases } from "./cases/turns.ts";
+import { vacuumCases } from "./cases/vacuum.ts";
 import type { DriverHarness } from "./harness.ts";
 
 /**
@@ -49,5 +51,7 @@ export function describeConformance(harness: DriverHarness): void {
     importFuzzCases(harness);
     deleteConversationCases(harness);
     lifecycleCases(harness);
+    openErrorCases(harness);
+    vacuumCases(harness);
   });
 }

@@ -83,10 +83,17 @@ export interface SavedSessionPage {
 }
 
 export interface LoadSavedSessionOptions {
-  /** Only events with seq > afterSeq (forward paging). */
+  /** `nextAfterSeq` of the previous page: only events with seq > afterSeq. */
   afterSeq?: number;
-  /** At most this many events (default: all). */
+  /** Page size (default 200, at most 1000). */
   limit?: number;
+}
+
+export interface SavedEventsPage {
+  /** In seq order, as loadSavedSession returns them. */
+  events: ChatEvent[];
+  /** Pass as `afterSeq` to get the next page; null on the last page. */
+  nextAfterSeq: number | null;
 }
 
 export interface RetentionResult {
@@ -136,6 +143,14 @@ export interface DeleteConversationResult {
   deletedEvents: number;
   /** Saved sessions (snapshots) of the conversation removed with it. */
   deletedSavedSessions: number;
+}
+
+export interface VacuumResult {
+  /** true when this run converted the file to incremental vacuuming (one full VACUUM). */
+  full: boolean;
+  /** Database size (pages in use and free) before and after, in bytes. */
+  bytesBefore: number;
+  bytesAfter: number;
 }
 
 export interface RepositoryStats {
@@ -211,12 +226,21 @@ export interface ChatRepository {
    * nothing and is not an error.
    */
   deleteConversation(conversationId: string): Promise<DeleteConversationResult>;
+  /**
+   * Gives the space freed by deletions (retention, clear, deleteConversation) back to the file
+   * system. The first run on a database switches it to incremental auto-vacuum with one full
+   * VACUUM, which holds the write lock while it rewrites the file; every later run releases the
+   * free pages in small slices, each a short transaction, so it is safe beside live writers.
+   */
+  vacuum(): Promise<VacuumResult>;
   runRetention(): Promise<RetentionResult>;
   saveSession(conversationId: string, name?: string): Promise<string>;
   /** Every saved session, newest first. */
   listSavedSessions(): Promise<SavedSession[]>;
   /** The same list one bounded page at a time. */
   listSavedSessionsPage(opts?: ListSavedSessionsOptions): Promise<SavedSessionPage>;
-  loadSavedSession(savedId: string, opts?: LoadSavedSessionOptions): Promise<ChatEvent[]>;
+  loadSavedSession(savedId: string): Promise<ChatEvent[]>;
+  /** The same events one bounded page at a time (default 200, at most 1000). */
+  loadSavedSessionPage(savedId: string, opts?: LoadSavedSessionOptions): Promise<SavedEventsPage>;
   close(): Promise<void>;
 }

@@ -1,9 +1,9 @@
-import { mkdirSync } from "node:fs";
-import { dirname } from "node:path";
 import { ChatlogError, type RepositoryOptions } from "@chatlog/core";
 import { migrationsFolder } from "@chatlog/schema";
 import {
+  assertKnownOptions,
   connectionPragmas,
+  ensureDatabaseFolder,
   migrateWithRetry,
   SqliteChatRepository,
   SyncExecutor,
@@ -50,6 +50,7 @@ function localPath(url: string): string | null {
  * @libsql/client.
  */
 export async function openChatRepository(options: LibsqlRepositoryOptions): Promise<SqliteChatRepository> {
+  assertKnownOptions(options, ["url", "client", "authToken", "busyTimeoutMs"]);
   const { url } = options;
   if (typeof url !== "string" || url.length === 0) {
     throw new ChatlogError("INVALID_ARGUMENT", "url must be a non-empty string");
@@ -98,14 +99,14 @@ async function setLocalPragmas(
  * append's cost).
  */
 async function openLocalFile(path: string, options: LibsqlRepositoryOptions): Promise<SqliteChatRepository> {
-  mkdirSync(dirname(path), { recursive: true });
+  ensureDatabaseFolder(path);
   if (options.migrate !== false) {
     const client = createClient({ url: `file:${path}`, concurrency: 1 });
     try {
       await setLocalPragmas(client, path, options);
       await migrateWithRetry(() => migrate(drizzle({ client }), { migrationsFolder }));
     } catch (error) {
-      throw toChatlogError(error);
+      throw toChatlogError(error, path);
     } finally {
       client.close();
     }
@@ -114,15 +115,17 @@ async function openLocalFile(path: string, options: LibsqlRepositoryOptions): Pr
   try {
     db = new Database(path);
   } catch (error) {
-    throw new ChatlogError("STORAGE_ERROR", `cannot open ${path}: ${(error as Error).message}`, {
+    const typed = toChatlogError(error, path);
+    throw new ChatlogError(typed.code, `cannot open: ${typed.message}`, {
       cause: error,
+      details: typed.details,
     });
   }
   try {
     for (const pragma of pragmaStatements(path, options)) db.exec(pragma);
-    return new SqliteChatRepository(new SyncExecutor(db), options);
+    return new SqliteChatRepository(new SyncExecutor(db, true, path), options);
   } catch (error) {
     db.close();
-    throw toChatlogError(error);
+    throw toChatlogError(error, path);
   }
 }

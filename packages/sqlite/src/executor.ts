@@ -8,6 +8,11 @@ export type Row = Readonly<Record<string, unknown>>;
 export interface Statement {
   readonly name: string;
   readonly sql: string;
+  /**
+   * The statement returns no data yet needs stepping until done (PRAGMA incremental_vacuum frees
+   * one page per step). Bindings whose run() steps only once must run it with all().
+   */
+  readonly stepAll?: boolean;
 }
 
 export interface Step {

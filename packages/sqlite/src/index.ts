@@ -10,8 +10,9 @@ export type {
   Step,
 } from "./executor.ts";
 export { migrateWithRetry } from "./migrate-retry.ts";
+export { assertKnownOptions } from "./options.ts";
 export { decodeRow, encodeEvent } from "./row-codec.ts";
 export { type DatabasePragmas, SqliteChatRepository } from "./sqlite-chat-repository.ts";
 export { SQL } from "./statements.ts";
-export { toChatlogError } from "./storage-error.ts";
+export { ensureDatabaseFolder, toChatlogError } from "./storage-error.ts";
 export { type SyncDatabase, SyncExecutor, type SyncStatement } from "./sync-executor.ts";

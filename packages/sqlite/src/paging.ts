@@ -2,6 +2,8 @@ import { ChatlogError, type GetEventsOptions } from "@chatlog/core";
 
 export const MAX_LIST_PAGE = 1000;
 export const DEFAULT_LIST_PAGE = 50;
+/** Default page of a saved session's events. */
+export const DEFAULT_EVENT_PAGE = 200;
 
 function int(value: unknown, name: string, min: number): number | undefined {
   if (value === undefined || value === null) return undefined;
@@ -33,15 +35,13 @@ function encodeCursor(values: (number | string)[]): string {
   return Buffer.from(JSON.stringify(values)).toString("base64url");
 }
 
-function decodeCursor(cursor: string, shape: ("int" | "string")[], what: string): unknown[] {
+function decodeCursor(cursor: string, shape: ("number" | "string")[], what: string): unknown[] {
   try {
     const value: unknown = JSON.parse(Buffer.from(cursor, "base64url").toString("utf8"));
     if (
       Array.isArray(value) &&
       value.length === shape.length &&
-      shape.every((kind, i) =>
-        kind === "int" ? Number.isSafeInteger(value[i]) : typeof value[i] === "string",
-      )
+      shape.every((kind, i) => (kind === "number" ? Number.isFinite(value[i]) : typeof value[i] === "string"))
     ) {
       return value;
     }
@@ -59,7 +59,7 @@ export function encodeListCursor(lastActivityMs: number, conversationId: string)
 }
 
 export function decodeListCursor(cursor: string): { ms: number; id: string } {
-  const [ms, id] = decodeCursor(cursor, ["int", "string"], "listConversations");
+  const [ms, id] = decodeCursor(cursor, ["number", "string"], "listConversations");
   return { ms: ms as number, id: id as string };
 }
 
@@ -69,6 +69,6 @@ export function encodeSavedCursor(createdAtMs: number, rowid: number): string {
 }
 
 export function decodeSavedCursor(cursor: string): { ms: number; rowid: number } {
-  const [ms, rowid] = decodeCursor(cursor, ["int", "int"], "listSavedSessionsPage");
+  const [ms, rowid] = decodeCursor(cursor, ["number", "number"], "listSavedSessionsPage");
   return { ms: ms as number, rowid: rowid as number };
 }

@@ -99,15 +99,39 @@ function parseLegacyTime(text: string): number {
   return Date.parse(zoned.replace(/(\.\d{3})\d+/, "$1"));
 }
 
+/** The widest instant a Date holds (±8.64e15 ms); anything beyond is not a time. */
+const MAX_DATE_MS = 8.64e15;
+
+function validMs(value: unknown): number {
+  return typeof value === "number" && Number.isSafeInteger(value) && Math.abs(value) <= MAX_DATE_MS
+    ? value
+    : Number.NaN;
+}
+
 class RowDecoder {
   readonly corrupt: string[] = [];
   constructor(private readonly row: Row) {}
 
+  /**
+   * A TEXT column as a string. Another program may have stored a BLOB or a number there: a
+   * BLOB is decoded as UTF-8 (invalid bytes become U+FFFD), a number becomes its text, and the
+   * column is reported either way, so no Buffer ever leaves the repository.
+   */
+  text(column: string): string | null {
+    const value = this.row[column];
+    if (value === null || value === undefined) return null;
+    if (typeof value === "string") return value;
+    this.corrupt.push(column);
+    if (value instanceof Uint8Array) return new TextDecoder().decode(value);
+    if (value instanceof ArrayBuffer) return new TextDecoder().decode(new Uint8Array(value));
+    return String(value);
+  }
+
   json<T>(column: string, fallback: T, check: (value: unknown) => boolean): T {
-    const text = this.row[column];
-    if (text === null || text === undefined) return fallback;
+    const text = this.text(column);
+    if (text === null) return fallback;
     try {
-      const value: unknown = JSON.parse(String(text));
+      const value: unknown = JSON.parse(text);
       if (check(value)) return value as T;
     } catch {
       // reported below
@@ -126,13 +150,11 @@ export function decodeRow(row: Row, onCorrupt: (error: ChatlogError) => void): C
   const d = new RowDecoder(row);
 
   let content: Content = null;
-  const text = row.content;
-  if (typeof text === "string") {
+  const text = d.text("content");
+  if (text !== null) {
     if (row.content_format === "text") content = text;
     else if (row.content_format === "parts") content = d.json<Content>("content", text, isPartArray);
     else content = decodeLegacyContent(text);
-  } else if (text !== null && text !== undefined) {
-    content = String(text);
   }
 
   const toolCalls = d.json<ToolCall[]>(
@@ -147,18 +169,34 @@ export function decodeRow(row: Row, onCorrupt: (error: ChatlogError) => void): C
   const raw = d.json<JsonValue>("raw", null, () => true);
   const usage = d.json<Usage | null>("usage", null, isPlainObject);
 
-  let ms = typeof row.created_at_ms === "number" ? row.created_at_ms : Number.NaN;
-  if (Number.isNaN(ms) && typeof row.created_at === "string") ms = parseLegacyTime(row.created_at);
-  if (Number.isNaN(ms) && typeof row.created_at_unix === "number") ms = row.created_at_unix * 1000;
+  // created_at_ms first, then the Python system's columns; an out-of-range value (which would
+  // make an Invalid Date, and a RangeError in every caller that prints it) counts as missing.
+  let ms = validMs(row.created_at_ms);
+  if (Number.isNaN(ms) && row.created_at_ms !== null && row.created_at_ms !== undefined) {
+    d.corrupt.push("created_at_ms");
+  }
+  if (Number.isNaN(ms) && typeof row.created_at === "string") ms = validMs(parseLegacyTime(row.created_at));
+  if (Number.isNaN(ms) && typeof row.created_at_unix === "number") ms = validMs(row.created_at_unix * 1000);
   if (Number.isNaN(ms)) {
     d.corrupt.push("created_at");
     ms = 0;
   }
 
-  const type = String(row.type);
-  if (!TYPE_SET.has(type)) d.corrupt.push("type");
-  const role = row.role === null || row.role === undefined ? null : String(row.role);
-  if (role !== null && !ROLE_SET.has(role)) d.corrupt.push("role");
+  // An unknown type or role would make the event impossible to store again (an export of a
+  // damaged database could not be imported): they read as "meta" and null, reported.
+  const storedType = d.text("type");
+  const type = storedType !== null && TYPE_SET.has(storedType) ? storedType : "meta";
+  if (type !== storedType) d.corrupt.push("type");
+  const storedRole = d.text("role");
+  const role = storedRole === null || ROLE_SET.has(storedRole) ? storedRole : null;
+  if (role !== storedRole) d.corrupt.push("role");
+  const provider = d.text("provider");
+  const model = d.text("model");
+  const stopReason = d.text("stop_reason");
+  const tokenCount =
+    typeof row.token_count === "number" && Number.isSafeInteger(row.token_count) && row.token_count >= 0
+      ? row.token_count
+      : null;
 
   const event: ChatEvent = {
     id: String(row.id),
@@ -170,10 +208,10 @@ export function decodeRow(row: Row, onCorrupt: (error: ChatlogError) => void): C
     content,
     toolCalls,
     usage,
-    provider: (row.provider as string | null) ?? null,
-    model: (row.model as string | null) ?? null,
-    stopReason: (row.stop_reason as string | null) ?? null,
-    tokenCount: typeof row.token_count === "number" ? row.token_count : null,
+    provider,
+    model,
+    stopReason,
+    tokenCount,
     createdAt: new Date(ms),
     extra,
     raw,
@@ -182,7 +220,13 @@ export function decodeRow(row: Row, onCorrupt: (error: ChatlogError) => void): C
     event.corruptFields = d.corrupt;
     onCorrupt(
       new ChatlogError("CORRUPT_ROW", `event ${event.id} has undecodable ${d.corrupt.join(", ")}`, {
-        details: { eventId: event.id, conversationId: event.conversationId, fields: d.corrupt },
+        details: {
+          eventId: event.id,
+          conversationId: event.conversationId,
+          fields: d.corrupt,
+          ...(type === storedType ? {} : { storedType }),
+          ...(role === storedRole ? {} : { storedRole }),
+        },
       }),
     );
   }

@@ -26,10 +26,12 @@ import {
   type RepositoryStats,
   type RetentionResult,
   requestIdOf,
+  type SavedEventsPage,
   type SavedSession,
   type SavedSessionPage,
   type UnfinishedTurn,
   uuidv7,
+  type VacuumResult,
   type ValidEvent,
   validateEvent,
 } from "@chatlog/core";
@@ -37,6 +39,7 @@ import type { Row, SqlExecutor, Statement, Step } from "./executor.ts";
 import { importEvents } from "./import-events.ts";
 import { validateRepositoryOptions } from "./options.ts";
 import {
+  DEFAULT_EVENT_PAGE,
   DEFAULT_LIST_PAGE,
   decodeListCursor,
   decodeSavedCursor,
@@ -48,8 +51,10 @@ import {
 } from "./paging.ts";
 import { RetentionRunner } from "./retention.ts";
 import { decodeRow, encodeEvent, storedEvent } from "./row-codec.ts";
+import { completeSavedTurns, unansweredTurns } from "./saved-turns.ts";
 import { deleteInSlices } from "./sliced-delete.ts";
 import { SQL } from "./statements.ts";
+import { vacuumDatabase } from "./vacuum.ts";
 import { WriteQueue } from "./write-queue.ts";
 
 const CLEAR_COUNTER = "clear_session_calls";
@@ -210,22 +215,23 @@ export class SqliteChatRepository implements ChatRepository {
   async listConversations(opts: ListConversationsOptions = {}): Promise<ConversationPage> {
     this.ensureOpen();
     const limit = Math.min(limitOf(opts.limit) ?? DEFAULT_LIST_PAGE, MAX_LIST_PAGE);
-    const cursor = opts.cursor ? decodeListCursor(opts.cursor) : { ms: Number.MAX_SAFE_INTEGER, id: "" };
+    // Above any stored value, even a damaged out-of-range one, so no conversation is skipped.
+    const cursor = opts.cursor ? decodeListCursor(opts.cursor) : { ms: Number.MAX_VALUE, id: "" };
     const rows = await this.executor.all({
       statement: SQL.listConversations,
       args: { cursor_ms: cursor.ms, cursor_id: cursor.id, limit: limit + 1 },
     });
     const conversations = rows.slice(0, limit).map((row) => ({
       conversationId: String(row.conversation_id),
-      createdAt: new Date(Number(row.created_at_ms)),
-      lastActivityAt: new Date(Number(row.last_activity_ms)),
+      createdAt: dateOf(row.created_at_ms) ?? new Date(0),
+      lastActivityAt: dateOf(row.last_activity_ms) ?? new Date(0),
       eventCount: Number(row.event_count),
     }));
-    const last = conversations.at(-1);
-    const nextCursor =
-      rows.length > limit && last
-        ? encodeListCursor(last.lastActivityAt.getTime(), last.conversationId)
-        : null;
+    // The cursor holds the stored value, not the Date shown, so paging past a damaged row works.
+    const last = rows.length > limit ? rows[limit - 1] : undefined;
+    const nextCursor = last
+      ? encodeListCursor(Number(last.last_activity_ms), String(last.conversation_id))
+      : null;
     return { conversations, nextCursor };
   }
 
@@ -308,7 +314,7 @@ export class SqliteChatRepository implements ChatRepository {
     ]);
     const eventsByType: Record<string, number> = {};
     for (const row of types) eventsByType[String(row.type)] = Number(row.n);
-    const time = (value: unknown) => (value === null || value === undefined ? null : new Date(Number(value)));
+    const time = dateOf;
     return {
       eventsByType,
       events: Object.values(eventsByType).reduce((a, b) => a + b, 0),
@@ -333,6 +339,11 @@ export class SqliteChatRepository implements ChatRepository {
     ]);
     const row = footprint?.[0];
     return { deletedEvents: Number(row?.events ?? 0), deletedSavedSessions: Number(row?.saved ?? 0) };
+  }
+
+  async vacuum(): Promise<VacuumResult> {
+    this.ensureOpen();
+    return vacuumDatabase(this.executor);
   }
 
   // --- retention and saved sessions ---------------------------------------------------------
@@ -405,22 +416,52 @@ export class SqliteChatRepository implements ChatRepository {
     return { saved: page.map(decodeSavedSession), nextCursor };
   }
 
-  async loadSavedSession(savedId: string, opts: LoadSavedSessionOptions = {}): Promise<ChatEvent[]> {
+  async loadSavedSession(savedId: string): Promise<ChatEvent[]> {
+    const { conversationId, rows } = await this.savedRows(savedId, {});
+    return this.completeSaved(conversationId, this.decodeAll(rows));
+  }
+
+  async loadSavedSessionPage(savedId: string, opts: LoadSavedSessionOptions = {}): Promise<SavedEventsPage> {
+    const limit = Math.min(limitOf(opts.limit) ?? DEFAULT_EVENT_PAGE, MAX_LIST_PAGE);
+    const { conversationId, rows } = await this.savedRows(savedId, { ...opts, limit: limit + 1 });
+    const page = rows.slice(0, limit);
+    // The cursor comes from the stored rows, not from what completeSaved makes of them (a
+    // reply that landed after the save carries a seq past the snapshot).
+    const nextAfterSeq = rows.length > limit ? Number(page.at(-1)?.seq) : null;
+    return { events: await this.completeSaved(conversationId, this.decodeAll(page)), nextAfterSeq };
+  }
+
+  private async savedRows(savedId: string, opts: LoadSavedSessionOptions) {
     this.ensureOpen();
     assertId(savedId, "savedId");
     const { afterSeq, limit } = eventRange(opts);
     const [saved] = await this.executor.all({ statement: SQL.savedSession, args: { id: savedId } });
     if (!saved) throw new ChatlogError("NOT_FOUND", `no saved session ${savedId}`, { details: { savedId } });
+    const conversationId = String(saved.conversation_id);
     const rows = await this.executor.all({
       statement: SQL.savedEvents,
       args: {
-        conversation_id: String(saved.conversation_id),
+        conversation_id: conversationId,
         last_seq: Number(saved.last_seq),
         after_seq: afterSeq ?? Number.MIN_SAFE_INTEGER,
         limit: limit ?? -1,
       },
     });
-    return this.decodeAll(rows);
+    return { conversationId, rows };
+  }
+
+  /**
+   * A turn that was streaming when the session was saved: its final reply if it has landed
+   * since (compaction removed the deltas the snapshot saw), else the reply so far. On a page,
+   * this applies to the turns whose user message is on it.
+   */
+  private async completeSaved(conversationId: string, events: ChatEvent[]): Promise<ChatEvent[]> {
+    const replies = new Map<string, ChatEvent>();
+    for (const requestId of unansweredTurns(events)) {
+      const reply = await this.getExistingAssistantResponse(conversationId, requestId);
+      if (reply !== null) replies.set(requestId, reply);
+    }
+    return completeSavedTurns(events, replies);
   }
 
   // --- lifecycle ----------------------------------------------------------------------------
@@ -575,13 +616,23 @@ function canonicalJson(value: unknown): string {
   );
 }
 
+/**
+ * A stored millisecond time as a Date, or null when absent or not a time a Date can hold (a
+ * damaged row must not produce an Invalid Date that throws a RangeError wherever it is printed).
+ */
+function dateOf(value: unknown): Date | null {
+  if (value === null || value === undefined) return null;
+  const ms = Number(value);
+  return Number.isSafeInteger(ms) && Math.abs(ms) <= 8.64e15 ? new Date(ms) : null;
+}
+
 function decodeSavedSession(row: Row): SavedSession {
-  const time = (value: unknown) => (value === null || value === undefined ? null : new Date(Number(value)));
+  const time = dateOf;
   return {
     id: String(row.id),
     conversationId: String(row.conversation_id),
     name: String(row.name),
-    createdAt: new Date(Number(row.created_at_ms)),
+    createdAt: time(row.created_at_ms) ?? new Date(0),
     sessionStart: time(row.session_start_ms),
     sessionEnd: time(row.session_end_ms),
     messageCount: Number(row.message_count),

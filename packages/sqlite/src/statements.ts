@@ -354,6 +354,28 @@ export const SQL = {
     "DELETE FROM chat_conversations WHERE conversation_id = :conversation_id",
   ),
 
+  /** auto_vacuum: 0 none, 1 full, 2 incremental; the size figures vacuum reports. */
+  vacuumState: stmt(
+    "vacuumState",
+    `SELECT (SELECT auto_vacuum FROM pragma_auto_vacuum) AS auto_vacuum,
+            (SELECT freelist_count FROM pragma_freelist_count) AS free_pages,
+            (SELECT page_count FROM pragma_page_count) * (SELECT page_size FROM pragma_page_size) AS bytes`,
+  ),
+
+  /** Takes effect at the next VACUUM, which rebuilds the file with the pointer maps it needs. */
+  useIncrementalVacuum: stmt("useIncrementalVacuum", "PRAGMA auto_vacuum = INCREMENTAL"),
+
+  vacuum: stmt("vacuum", "VACUUM"),
+
+  /** Releases up to 256 free pages (1 MiB at 4 KiB pages): one short write transaction. */
+  incrementalVacuumSlice: {
+    ...stmt("incrementalVacuumSlice", "PRAGMA incremental_vacuum(256)"),
+    stepAll: true,
+  },
+
+  /** Moves the WAL back into the file and truncates it, so the freed space leaves the disk. */
+  checkpointTruncate: stmt("checkpointTruncate", "PRAGMA wal_checkpoint(TRUNCATE)"),
+
   pragmas: stmt(
     "pragmas",
     `SELECT (SELECT journal_mode FROM pragma_journal_mode) AS journal_mode,

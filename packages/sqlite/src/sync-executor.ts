@@ -1,7 +1,7 @@
 import { performance } from "node:perf_hooks";
 import { setTimeout as sleep } from "node:timers/promises";
 import type { Job, JobOutcome, Row, SqlArgs, SqlExecutor, Statement, Step } from "./executor.ts";
-import { isBusyError } from "./storage-error.ts";
+import { isBusyError, toChatlogError } from "./storage-error.ts";
 
 /** The synchronous statement API shared by better-sqlite3 and libSQL's native binding (`libsql`). */
 export interface SyncStatement {
@@ -40,12 +40,16 @@ const MAX_RETRY_PAUSE_MS = 16;
  */
 export class SyncExecutor implements SqlExecutor {
   private readonly prepared = new Map<Statement, SyncStatement>();
+  /** Whether this binding's all() runs statements that return no data (see run). */
+  private allRunsWriters: boolean | undefined;
   /** How long a call waits, asynchronously, for another connection's lock. */
   readonly busyTimeoutMs: number;
 
   constructor(
     private readonly db: SyncDatabase,
     private readonly ownsDatabase = true,
+    /** The database file, named in every error this executor reports. */
+    private readonly location?: string,
   ) {
     const [row] = db.prepare("PRAGMA busy_timeout").all({}) as { timeout?: unknown }[];
     this.busyTimeoutMs = Number(row?.timeout ?? 0);
@@ -64,14 +68,21 @@ export class SyncExecutor implements SqlExecutor {
     if (this.ownsDatabase) this.db.close();
   }
 
-  /** Runs `work` now; if the database is locked, retries it asynchronously within the budget. */
+  /**
+   * Runs `work` now; if the database is locked, retries it asynchronously within the budget.
+   * Failures come out as ChatlogErrors naming the database.
+   */
   private attempt<T>(work: () => T): Promise<T> {
     try {
       return Promise.resolve(work());
     } catch (error) {
-      if (!isBusyError(error) || this.busyTimeoutMs <= 0) return Promise.reject(error);
-      return this.retry(work, error);
+      if (!isBusyError(error) || this.busyTimeoutMs <= 0) return Promise.reject(this.typed(error));
+      return this.retry(work, error).catch((e: unknown) => Promise.reject(this.typed(e)));
     }
+  }
+
+  private typed(error: unknown) {
+    return toChatlogError(error, this.location);
   }
 
   private async retry<T>(work: () => T, first: unknown): Promise<T> {
@@ -113,7 +124,7 @@ export class SyncExecutor implements SqlExecutor {
       try {
         return { ok: true, rows: [this.run(job[0]!)] };
       } catch (error) {
-        return { ok: false, error };
+        return { ok: false, error: this.typed(error) };
       }
     }
     this.db.exec("SAVEPOINT chatlog_job");
@@ -124,7 +135,7 @@ export class SyncExecutor implements SqlExecutor {
     } catch (error) {
       this.db.exec("ROLLBACK TO chatlog_job");
       this.db.exec("RELEASE chatlog_job");
-      return { ok: false, error };
+      return { ok: false, error: this.typed(error) };
     }
   }
 
@@ -137,6 +148,19 @@ export class SyncExecutor implements SqlExecutor {
     // .all() (never .get()) on INSERT ... RETURNING: .get() leaves the statement unfinished,
     // which blocks WAL checkpoints.
     if (stmt.reader) return stmt.all(step.args) as Row[];
+    if (step.statement.stepAll && this.allRunsWriters !== false) {
+      // libSQL's run() steps once, leaving such a statement unfinished (and every later COMMIT
+      // failing); its all() steps to the end. better-sqlite3's run() finishes and its all()
+      // refuses a statement without data, which tells the two apart.
+      try {
+        stmt.all(step.args);
+        this.allRunsWriters = true;
+        return [];
+      } catch (error) {
+        if (!(error instanceof TypeError)) throw error;
+        this.allRunsWriters = false;
+      }
+    }
     stmt.run(step.args);
     return [];
   }

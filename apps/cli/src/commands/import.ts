@@ -1,9 +1,9 @@
-import { createReadStream, statSync } from "node:fs";
+import { createReadStream, existsSync, rmSync, statSync } from "node:fs";
 import { createInterface } from "node:readline";
 import { type ChatEvent, ChatlogError, isChatlogError } from "@chatlog/core";
 import { COMMON_HELP, type Command, stringOption } from "../command.ts";
 import { type CliContext, resolvePath } from "../context.ts";
-import { withDatabase } from "../database.ts";
+import { resolveDatabase, withDatabase } from "../database.ts";
 import { parseEventLine, parseHeader } from "../jsonl-format.ts";
 import { Progress } from "../output.ts";
 
@@ -76,6 +76,21 @@ function openInput(context: CliContext, file: string): { input: NodeJS.ReadableS
   return { input: createReadStream(path), name: path };
 }
 
+/**
+ * An import is all or nothing, and so is the database it created: when the import fails, a file
+ * that did not exist before is removed again (with its WAL and shared-memory files) rather than
+ * left behind empty.
+ */
+async function removeIfCreated<T>(file: string | null, work: () => Promise<T>): Promise<T> {
+  try {
+    return await work();
+  } catch (error) {
+    if (file !== null)
+      for (const suffix of ["", "-wal", "-shm", "-journal"]) rmSync(file + suffix, { force: true });
+    throw error;
+  }
+}
+
 export const importCommand: Command = {
   name: "import",
   summary: "import a JSONL export (atomic per file, idempotent)",
@@ -85,7 +100,10 @@ Imports a file written by "chatlog export" (use - for stdin), keeping every even
 timestamp. The whole file is one transaction: a bad line (invalid JSON, a missing or unknown
 header, an invalid event, a conflict with a different stored event) is reported with its line
 number and nothing from the file is imported. Events already present are skipped, so
-importing the same file twice adds nothing. Creates the database if needed.
+importing the same file twice adds nothing. Creates the database if needed (and removes it
+again if the import fails). Safe beside a live server: the file is staged in chunks of 500
+events, each a short transaction, and published in one statement at the end, so other writers
+keep going while it runs and nobody sees a half-imported file.
 
 ${COMMON_HELP}`,
   options: {},
@@ -94,11 +112,10 @@ ${COMMON_HELP}`,
     const { input, name } = openInput(context, positionals[0]!);
     const state: ReadState = { yielded: 0, lastLine: 0 };
     const progress = new Progress(context.stderr, "imported");
-    const result = await withDatabase(
-      context,
-      stringOption(values, "db"),
-      { mustExist: false },
-      async (repo) => {
+    const file = resolveDatabase(context, stringOption(values, "db")).file;
+    const created = file !== null && file !== ":memory:" && !existsSync(file);
+    const result = await removeIfCreated(created ? file : null, () =>
+      withDatabase(context, stringOption(values, "db"), { mustExist: false }, async (repo) => {
         try {
           return await repo.importEvents(readEvents(input, state, progress));
         } catch (error) {
@@ -115,7 +132,7 @@ ${COMMON_HELP}`,
           if ("destroy" in input && typeof input.destroy === "function" && input !== process.stdin)
             input.destroy();
         }
-      },
+      }),
     );
     context.stdout.write(
       `imported ${result.imported} events from ${name} (${result.skipped} already present, skipped)\n`,

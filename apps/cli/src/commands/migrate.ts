@@ -1,5 +1,6 @@
 import { COMMON_HELP, type Command, stringOption } from "../command.ts";
 import { resolveDatabase, withDatabase } from "../database.ts";
+import { inspectSchema, shippedMigrations } from "../schema-state.ts";
 
 export const migrateCommand: Command = {
   name: "migrate",
@@ -7,7 +8,8 @@ export const migrateCommand: Command = {
   help: `Usage: chatlog migrate [--db <path-or-url>]
 
 Creates the database if it does not exist and applies every pending migration. A database
-written by the Python system is adopted in place and stays usable by it.
+written by the Python system is adopted in place and stays usable by it. Says which it did:
+created, adopted, migrated (with the number of migrations applied) or up to date.
 
 ${COMMON_HELP}`,
   options: {},
@@ -15,11 +17,22 @@ ${COMMON_HELP}`,
   async run(context, { values }) {
     const db = stringOption(values, "db");
     const target = resolveDatabase(context, db);
+    const before = target.file === null ? null : inspectSchema(target.file);
     // Opening runs the migrations; stats() proves the migrated schema answers queries.
     const stats = await withDatabase(context, db, { mustExist: false }, (repo) => repo.stats());
     const where = target.file ?? target.url.replace(/\/\/[^@/]*@/, "//");
-    context.stdout.write(
-      `database ${where} is up to date (${stats.events} events in ${stats.conversations} conversations)\n`,
-    );
+    const contents = `${stats.events} events in ${stats.conversations} conversations`;
+    const shipped = shippedMigrations();
+    let what: string;
+    if (before === null)
+      what = `database ${where} is at the current schema`; // remote: not inspected
+    else if (before.kind === "absent" || before.kind === "empty") what = `created database ${where}`;
+    else if (before.kind === "legacy") {
+      what = `adopted the Python-era database ${where} in place (it stays usable by the Python system)`;
+    } else if (before.applied < shipped) {
+      const n = shipped - before.applied;
+      what = `migrated database ${where}: applied ${n} pending migration${n === 1 ? "" : "s"}`;
+    } else what = `database ${where} is up to date`;
+    context.stdout.write(`${what} (${contents})\n`);
   },
 };

@@ -37,16 +37,11 @@ export function sessionRoutes(repo: ChatRepository): Hono {
     const savedId = c.req.param("savedId");
     const limit = pageLimit(c, EVENT_PAGE);
     const afterSeq = queryInt(c, "afterSeq");
-    const read = await repo.loadSavedSession(savedId, {
-      limit: limit + 1,
+    const page = await repo.loadSavedSessionPage(savedId, {
+      limit,
       ...(afterSeq === undefined ? {} : { afterSeq }),
     });
-    const events = read.slice(0, limit);
-    return c.json({
-      savedId,
-      events,
-      nextAfterSeq: read.length > limit ? (events.at(-1)?.seq ?? null) : null,
-    });
+    return c.json({ savedId, ...page });
   });
 
   return app;

@@ -9,8 +9,9 @@ interface RawRow {
   id: string;
   seq: number;
   type?: string;
-  role?: string | null;
-  content?: string | null;
+  role?: string | number | null;
+  content?: string | Uint8Array | null;
+  model?: string | Uint8Array | number | null;
   content_format?: string | null;
   tool_calls?: string | null;
   usage?: string | null;
@@ -36,12 +37,13 @@ async function insertRaw(raw: RawDb, conversationId: string, row: RawRow): Promi
     created_at_ms: now,
     extra: "{}",
     raw: null,
+    model: null,
     ...row,
   };
   await raw.run(
     `INSERT INTO chat_events (id, conversation_id, seq, schema_version, type, role, content, content_format,
-       tool_calls, usage, created_at, created_at_unix, created_at_ms, extra, raw)
-     VALUES (?, ?, ?, 1, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
+       tool_calls, usage, created_at, created_at_unix, created_at_ms, extra, raw, model)
+     VALUES (?, ?, ?, 1, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
     values.id,
     conversationId,
     values.seq,
@@ -56,6 +58,7 @@ async function insertRaw(raw: RawDb, conversationId: string, row: RawRow): Promi
     values.created_at_ms,
     values.extra,
     values.raw,
+    values.model,
   );
 }
 
@@ -126,6 +129,84 @@ export function corruptRowCases(h: DriverHarness): void {
           expect(messages.at(0)).toEqual({ role: "system", content: "sys" });
           expect(messages.at(-1)).toEqual({ role: "user", content: "next" });
           expect((await repo.listConversations()).conversations[0]?.eventCount).toBe(9);
+        },
+        { onCorruptRow: (error) => reported.push(error) },
+      );
+    });
+
+    it("out-of-range times, BLOBs and unknown types are reported, and an export of them imports cleanly", async () => {
+      const reported: ChatlogError[] = [];
+      await withDb(
+        h,
+        async ({ repo, raw }) => {
+          const good = await add(repo, user("c", "intact"));
+          const fallbackIso = "2024-02-01T00:00:00.000Z";
+          await insertRaw(raw, "c", {
+            id: "far-future",
+            seq: 2,
+            created_at_ms: 1e20,
+            created_at: fallbackIso,
+          });
+          await insertRaw(raw, "c", {
+            id: "no-time",
+            seq: 3,
+            created_at_ms: -9e15, // a safe integer beyond what a Date holds
+            created_at: "not a time",
+            created_at_unix: null,
+          });
+          await insertRaw(raw, "c", {
+            id: "blob-content",
+            seq: 4,
+            content: new TextEncoder().encode("bytes"),
+          });
+          await insertRaw(raw, "c", { id: "blob-model", seq: 5, model: new Uint8Array([0x6d, 0xff]) });
+          await insertRaw(raw, "c", { id: "odd-kinds", seq: 6, type: "mystery", role: 7 });
+          const after = await add(repo, assistant("c", "after"));
+
+          const events = await repo.getEvents("c");
+          expect(events.map((e) => e.id)).toEqual([
+            good.id,
+            "far-future",
+            "no-time",
+            "blob-content",
+            "blob-model",
+            "odd-kinds",
+            after.id,
+          ]);
+          const byId = new Map(events.map((e) => [e.id, e]));
+          expect(byId.get("far-future")).toMatchObject({
+            createdAt: new Date(fallbackIso),
+            corruptFields: ["created_at_ms"],
+          });
+          expect(byId.get("no-time")?.createdAt.getTime()).toBe(0);
+          expect(byId.get("no-time")?.corruptFields).toEqual(["created_at_ms", "created_at"]);
+          expect(byId.get("blob-content")).toMatchObject({ content: "bytes", corruptFields: ["content"] });
+          expect(byId.get("blob-model")).toMatchObject({ model: "m\ufffd", corruptFields: ["model"] });
+          expect(byId.get("odd-kinds")).toMatchObject({
+            type: "meta",
+            role: null,
+            corruptFields: ["type", "role"],
+          });
+          expect(reported.find((e) => e.details.eventId === "odd-kinds")?.details).toMatchObject({
+            storedType: "mystery",
+          });
+          // Every value is a plain one: no Buffer, no Invalid Date.
+          for (const event of events) {
+            expect(Number.isFinite(event.createdAt.getTime())).toBe(true);
+            expect(JSON.stringify(event)).not.toContain('"type":"Buffer"');
+          }
+          // Every other reader goes on past them.
+          expect((await repo.getConversationHistory("c")).length).toBeGreaterThan(0);
+          expect((await repo.listConversations()).conversations[0]?.eventCount).toBe(7);
+          const saved = await repo.saveSession("c");
+          expect((await repo.loadSavedSession(saved)).length).toBe(7);
+
+          // An export of the damaged conversation imports into a fresh database whole.
+          await withDb(h, async (fresh) => {
+            expect(await fresh.repo.importEvents(events)).toEqual({ imported: 7, skipped: 0 });
+            const copied = await fresh.repo.getEvents("c");
+            expect(copied).toEqual(events.map(({ corruptFields: _, ...event }) => event));
+          });
         },
         { onCorruptRow: (error) => reported.push(error) },
       );

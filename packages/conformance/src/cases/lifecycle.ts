@@ -21,6 +21,7 @@ const AFTER_CLOSE: [string, (repo: SqliteChatRepository) => Promise<unknown>][] 
   ["listSavedSessions", (r) => r.listSavedSessions()],
   ["listSavedSessionsPage", (r) => r.listSavedSessionsPage()],
   ["loadSavedSession", (r) => r.loadSavedSession("s")],
+  ["loadSavedSessionPage", (r) => r.loadSavedSessionPage("s")],
   ["getTurnEvents", (r) => r.getTurnEvents("c", "r")],
   ["listUnfinishedTurns", (r) => r.listUnfinishedTurns()],
   ["importEvents", (r) => r.importEvents([])],

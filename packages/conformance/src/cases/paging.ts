@@ -42,16 +42,19 @@ export function pagingCases(h: DriverHarness): void {
         await rejectsWith(() => repo.listSavedSessionsPage({ cursor: "bogus" }), "INVALID_ARGUMENT");
       }));
 
-    it("loadSavedSession pages forward with afterSeq and limit, within the snapshot", () =>
+    it("loadSavedSessionPage pages forward with afterSeq and limit, within the snapshot", () =>
       withDb(h, async ({ repo }) => {
         for (let i = 1; i <= 3; i++) await add(repo, user("c", `q${i}`));
         const id = await repo.saveSession("c");
         await add(repo, user("c", "after the save"));
-        const first = await repo.loadSavedSession(id, { limit: 2 });
-        expect(first.map((e) => e.content)).toEqual(["q1", "q2"]);
-        const rest = await repo.loadSavedSession(id, { afterSeq: first[1]!.seq, limit: 2 });
-        expect(rest.map((e) => e.content)).toEqual(["q3"]);
-        await rejectsWith(() => repo.loadSavedSession(id, { limit: 0 }), "INVALID_ARGUMENT");
+        const first = await repo.loadSavedSessionPage(id, { limit: 2 });
+        expect(first.events.map((e) => e.content)).toEqual(["q1", "q2"]);
+        expect(first.nextAfterSeq).toBe(first.events[1]!.seq);
+        const rest = await repo.loadSavedSessionPage(id, { afterSeq: first.nextAfterSeq!, limit: 2 });
+        expect(rest.events.map((e) => e.content)).toEqual(["q3"]);
+        expect(rest.nextAfterSeq).toBeNull();
+        expect((await repo.loadSavedSessionPage(id)).events).toEqual(await repo.loadSavedSession(id));
+        await rejectsWith(() => repo.loadSavedSessionPage(id, { limit: 0 }), "INVALID_ARGUMENT");
       }));
   });
 }

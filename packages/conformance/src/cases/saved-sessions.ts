@@ -1,6 +1,6 @@
 import { describe, expect, it } from "vitest";
 import type { DriverHarness } from "../harness.ts";
-import { add, assistant, at, count, rejectsWith, user, withDb } from "./support.ts";
+import { add, assistant, at, count, delta, rejectsWith, user, withDb } from "./support.ts";
 
 const DAY_MS = 86_400_000;
 
@@ -37,6 +37,35 @@ export function savedSessionCases(h: DriverHarness): void {
         expect(saved!.createdAt.getTime()).toBeGreaterThanOrEqual(before);
         expect(saved!.createdAt.getTime()).toBeLessThanOrEqual(after);
         expect(await repo.loadSavedSession(id)).toEqual(events);
+      }));
+
+    it("saved mid-stream: the reply so far, marked partial, then the final reply once it lands", () =>
+      withDb(h, async ({ repo }) => {
+        await add(repo, user("c", "earlier"));
+        expect(await repo.handleUserMessagePersistence("c", "tell me", "r1")).toBe(true);
+        await add(repo, delta("c", "r1", "Once "));
+        await add(repo, delta("c", "r1", "upon"));
+        const id = await repo.saveSession("c", "mid-stream");
+
+        const during = await repo.loadSavedSession(id);
+        expect(during.map((e) => [e.type, e.content])).toEqual([
+          ["user_message", "earlier"],
+          ["user_message", "tell me"],
+          ["assistant_message", "Once upon"],
+        ]);
+        expect(during.at(-1)?.extra).toEqual({ user_request_id: "r1", partial: true });
+
+        // The stream goes on and is compacted: the deltas the snapshot saw are gone.
+        await add(repo, delta("c", "r1", " a time"));
+        const final = await repo.compactDeltas("c", "r1", "Once upon a time");
+        await add(repo, user("c", "after the save"));
+        const after = await repo.loadSavedSession(id);
+        expect(after.map((e) => [e.type, e.content])).toEqual([
+          ["user_message", "earlier"],
+          ["user_message", "tell me"],
+          ["assistant_message", "Once upon a time"],
+        ]);
+        expect(after.at(-1)).toEqual(final);
       }));
 
     it("keeps a given name and lists the newest first", () =>
