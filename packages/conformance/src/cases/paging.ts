@@ -1,6 +1,6 @@
 import { describe, expect, it } from "vitest";
 import type { DriverHarness } from "../harness.ts";
-import { add, assistant, rejectsWith, user, withDb } from "./support.ts";
+import { add, assistant, delta, rejectsWith, toolCall, toolResult, user, withDb } from "./support.ts";
 
 /** The bounded reads a server builds its list routes on: every long list has a page and a cursor. */
 export function pagingCases(h: DriverHarness): void {
@@ -55,6 +55,40 @@ export function pagingCases(h: DriverHarness): void {
         expect(rest.nextAfterSeq).toBeNull();
         expect((await repo.loadSavedSessionPage(id)).events).toEqual(await repo.loadSavedSession(id));
         await rejectsWith(() => repo.loadSavedSessionPage(id, { limit: 0 }), "INVALID_ARGUMENT");
+      }));
+
+    it("a page of a mid-stream save whose reply landed since does not make the next page skip the turn's tool events", () =>
+      withDb(h, async ({ repo }) => {
+        await add(repo, user("c", "q1"));
+        await add(repo, assistant("c", "a1"));
+        await repo.handleUserMessagePersistence("c", "live question", "live");
+        await add(repo, { ...toolCall("c", "call-1"), extra: { user_request_id: "live" } });
+        await add(repo, {
+          ...toolResult("c", "call-1"),
+          extra: { tool_call_id: "call-1", user_request_id: "live" },
+        });
+        await add(repo, delta("c", "live", "partial "));
+        const id = await repo.saveSession("c");
+        await repo.compactDeltas("c", "live", "partial answer");
+
+        const pages = [];
+        let afterSeq: number | null = 0;
+        while (afterSeq !== null) {
+          const page: Awaited<ReturnType<typeof repo.loadSavedSessionPage>> = await repo.loadSavedSessionPage(
+            id,
+            {
+              afterSeq,
+              limit: 3,
+            },
+          );
+          pages.push(page.events.map((e) => e.type));
+          afterSeq = page.nextAfterSeq;
+        }
+        // The landed reply follows its user message's page; the tool events are on the next one.
+        expect(pages.flat()).toEqual(expect.arrayContaining(["tool_call", "tool_result"]));
+        expect(pages.flat().filter((t) => t === "assistant_message")).toHaveLength(2);
+        const all = (await repo.loadSavedSession(id)).map((e) => e.type);
+        expect([...pages.flat()].sort()).toEqual([...all].sort());
       }));
   });
 }
