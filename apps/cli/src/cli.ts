@@ -39,7 +39,8 @@ export function topUsage(): string {
 Commands:
 ${COMMANDS.map((c) => `  ${c.name.padEnd(width)}  ${c.summary}`).join("\n")}
 
-The database is --db <path-or-url>, else $DATABASE_URL, else file:./data/chatlog.db.
+The database is --db <path-or-url>, else $DATABASE_URL, else chatlog.db in the data
+directory: $CHATLOG_DATA_DIR, else data/ at the workspace root (or the current folder).
 Local files use better-sqlite3 (CHATLOG_DRIVER=libsql picks libSQL); libsql://, http(s)://
 and ws(s):// URLs use libSQL with $DATABASE_AUTH_TOKEN.
 Run "chatlog <command> --help" for a command's options.`;

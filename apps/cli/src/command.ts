@@ -42,7 +42,8 @@ export const COMMON_OPTIONS: OptionSpecs = {
 
 export const COMMON_HELP = `Common options:
   --db <path-or-url>   database: a file path, file:path, or libsql://, http(s)://, ws(s):// URL
-                       (default: $DATABASE_URL, else file:./data/chatlog.db)
+                       (default: $DATABASE_URL, else chatlog.db in $CHATLOG_DATA_DIR,
+                       else in data/ at the workspace root)
   -h, --help           show this help`;
 
 /**

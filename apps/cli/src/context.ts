@@ -1,4 +1,5 @@
-import { isAbsolute, resolve } from "node:path";
+import { resolve } from "node:path";
+import { invocationDir } from "@chatlog/connect";
 
 /** What a command reads from its surroundings; built once in main so commands stay testable. */
 export interface CliContext {
@@ -9,16 +10,9 @@ export interface CliContext {
   baseDir: string;
 }
 
-/**
- * `pnpm chatlog` runs the package script with the package's own folder as cwd; pnpm records the
- * folder the user typed the command in as INIT_CWD. It is trusted only while running as the
- * `chatlog` script, because INIT_CWD also leaks into processes started by any other script
- * (a test run, for one), where it would point somewhere unrelated.
- */
+/** The folder the user typed the command in (@chatlog/connect's one rule for pnpm scripts). */
 export function baseDirOf(env: NodeJS.ProcessEnv, cwd: string): string {
-  const init = env.INIT_CWD;
-  if (init && isAbsolute(init) && env.npm_lifecycle_event === "chatlog") return init;
-  return cwd;
+  return invocationDir(env, cwd);
 }
 
 export function resolvePath(context: CliContext, path: string): string {

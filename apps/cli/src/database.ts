@@ -3,8 +3,6 @@ import { type DatabaseTarget, openDatabase as openTarget, resolveDatabaseTarget 
 import { ChatlogError, type ChatRepository, type RepositoryOptions } from "@chatlog/core";
 import type { CliContext } from "./context.ts";
 
-export { DEFAULT_DATABASE_URL } from "@chatlog/connect";
-
 /**
  * --db, else DATABASE_URL, read the way the server reads it (@chatlog/connect): remote URLs need
  * libSQL; local files use better-sqlite3 unless CHATLOG_DRIVER=libsql. Relative paths are
@@ -16,6 +14,7 @@ export function resolveDatabase(context: CliContext, dbOption: string | undefine
     driver: context.env.CHATLOG_DRIVER,
     authToken: context.env.DATABASE_AUTH_TOKEN,
     baseDir: context.baseDir,
+    env: context.env,
   });
 }
 

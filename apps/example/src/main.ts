@@ -1,16 +1,15 @@
-// A tour of chatlog on the embedded default (a SQLite file through better-sqlite3): a turn
+// A tour of chatlog on an embedded database (a SQLite file through better-sqlite3): a turn
 // with a tool call, a retried request recognised, a streamed reply compacted, and the message
 // list the model would receive. Run it twice: the second run finds everything already stored.
 import { resolve } from "node:path";
 import { openChatRepository } from "@chatlog/better-sqlite3";
+import { defaultDatabaseFile, invocationDir } from "@chatlog/connect";
 
-const baseDir = process.env.INIT_CWD ?? process.cwd();
-const url = process.env.DATABASE_URL ?? "file:./data/chatlog.db";
-if (!url.startsWith("file:")) {
-  console.error("the example runs on the embedded default; set DATABASE_URL to a file: URL or unset it");
-  process.exit(2);
-}
-const path = resolve(baseDir, url.slice("file:".length));
+// Its own file, never the main database (the tour writes demo conversations): CHATLOG_EXAMPLE_DB
+// if set, else example.db beside chatlog.db in the data directory. DATABASE_URL is not read.
+const path = process.env.CHATLOG_EXAMPLE_DB
+  ? resolve(invocationDir(), process.env.CHATLOG_EXAMPLE_DB)
+  : defaultDatabaseFile(process.env, process.cwd(), "example.db");
 const repo = await openChatRepository({ path });
 const conversationId = "example-weather";
 const say = (label: string, value: unknown) => console.log(`${label.padEnd(34)} ${JSON.stringify(value)}`);

@@ -1,9 +1,13 @@
-import { randomUUID } from "node:crypto";
 import type { ChatRepository } from "@chatlog/core";
 import { Hono } from "hono";
 import { bodyLimit } from "hono/body-limit";
 import { requireBearer } from "./http/auth.ts";
+import { requireJsonContentType } from "./http/content-type.ts";
 import { errorBody, errorResponse, isServerError } from "./http/errors.ts";
+import { isLoopbackHost, loopbackHostCheck } from "./http/host-check.ts";
+import { originGuard } from "./http/origin.ts";
+import { checkRequestIds, correlationId } from "./http/request-ids.ts";
+import { setResponseHeader } from "./http/response-headers.ts";
 import type { Logger } from "./logging.ts";
 import { conversationRoutes } from "./routes/conversations.ts";
 import { healthRoutes } from "./routes/health.ts";
@@ -18,19 +22,29 @@ export interface AppDeps {
   modelId: string;
   apiToken: string | undefined;
   maxBodyBytes: number;
+  /** Browser origins allowed besides the server's own (CHATLOG_CORS_ORIGINS). */
+  corsOrigins: readonly string[];
+  /** The address the server binds; a loopback one turns on the Host header check. */
+  host: string;
+  /** The port it listens on, known once it listens (PORT=0 picks one). */
+  port: () => number;
 }
+
+/** Path prefixes of the API (everything but /healthz and the web page): auth applies there. */
+export const API_PREFIXES = ["/v1", "/api"] as const;
 
 /** The HTTP routes; no listening socket (server.ts does that). */
 export function createApp(deps: AppDeps): Hono {
   const { logger } = deps;
   const app = new Hono();
 
-  // One log line per request, with an id the client can quote (X-Request-Id in and out).
+  // One log line per request, with an id the client can quote (X-Request-Id in and out). The
+  // header is set after the handler so that responses built by hand (the SSE stream) carry it.
   app.use("*", async (c, next) => {
     const started = performance.now();
-    const id = c.req.header("x-request-id") || randomUUID();
-    c.header("x-request-id", id);
+    const id = correlationId(c.req.header("x-request-id"));
     await next();
+    setResponseHeader(c, "x-request-id", id);
     logger.info("request", {
       requestId: id,
       method: c.req.method,
@@ -40,17 +54,26 @@ export function createApp(deps: AppDeps): Hono {
     });
   });
 
+  // Who may talk to us at all, for every path (the API, the web page, /healthz): DNS-rebound
+  // names, then other sites' pages. CORS preflights are answered here, before auth.
+  if (isLoopbackHost(deps.host)) app.use("*", loopbackHostCheck(deps.host, deps.port));
+  app.use("*", originGuard(deps.corsOrigins));
+
   app.route("/", healthRoutes(deps.turns, deps.modelId));
 
-  if (deps.apiToken !== undefined) app.use("/v1/*", requireBearer(deps.apiToken));
+  if (deps.apiToken !== undefined) {
+    for (const prefix of API_PREFIXES) app.use(`${prefix}/*`, requireBearer(deps.apiToken));
+  }
   app.use(
-    "/v1/*",
+    "*",
     bodyLimit({
       maxSize: deps.maxBodyBytes,
       onError: (c) =>
         c.json(errorBody("PAYLOAD_TOO_LARGE", `the request body exceeds ${deps.maxBodyBytes} bytes`), 413),
     }),
   );
+  app.use("*", requireJsonContentType());
+  app.use("*", checkRequestIds());
   app.route("/v1", turnRoutes(deps.turns));
   app.route("/v1", conversationRoutes(deps.repo));
   app.route("/v1", sessionRoutes(deps.repo));

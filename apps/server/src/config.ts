@@ -1,4 +1,4 @@
-import { DEFAULT_DATABASE_URL, type DriverName, resolveDatabaseTarget } from "@chatlog/connect";
+import { type DriverName, invocationDir, resolveDatabaseTarget } from "@chatlog/connect";
 
 export type { DriverName };
 export type LogLevel = "debug" | "info" | "warn" | "error" | "silent";
@@ -6,7 +6,11 @@ export type LogLevel = "debug" | "info" | "warn" | "error" | "silent";
 export interface ServerConfig {
   port: number;
   host: string;
-  /** The database as configured (a `file:` URL for the embedded default). */
+  /**
+   * The database: `file:<absolute path>` for a local one (relative DATABASE_URL paths resolved
+   * against the folder the command was run in; unset means `chatlog.db` in the data directory,
+   * see @chatlog/connect), `:memory:`, or the remote URL as given.
+   */
   databaseUrl: string;
   driver: DriverName;
   databaseAuthToken: string | undefined;
@@ -14,8 +18,10 @@ export interface ServerConfig {
   model: string;
   openaiBaseUrl: string | undefined;
   openaiApiKey: string | undefined;
-  /** When set, every /v1 request needs `Authorization: Bearer <apiToken>`. */
+  /** When set, every API request (/v1, /api) needs `Authorization: Bearer <apiToken>`. */
   apiToken: string | undefined;
+  /** Browser origins (`scheme://host[:port]`) allowed to call the API besides the server's own. */
+  corsOrigins: string[];
   offlineDelayMs: number;
   /** Minimum words in an offline reply (the bench and the crash test want long ones). */
   offlineReplyWords: number;
@@ -32,7 +38,6 @@ export interface ServerConfig {
   persistDeltas: boolean;
 }
 
-export { DEFAULT_DATABASE_URL };
 export const DEFAULT_SYSTEM_PROMPT = "You are a helpful assistant. Use the tools when they help.";
 
 export class ConfigError extends Error {
@@ -59,13 +64,65 @@ function nonEmpty(env: Env, name: string): string | undefined {
   return value === undefined || value === "" ? undefined : value;
 }
 
+/**
+ * CHATLOG_API_TOKEN: unset means auth off. Set but empty (or blank) is a mistake, most often an
+ * unexpanded secret in a deployment file, and must not silently turn auth off.
+ */
+function apiToken(env: Env): string | undefined {
+  const value = env.CHATLOG_API_TOKEN;
+  if (value === undefined) return undefined;
+  if (value.trim() === "") {
+    throw new ConfigError("CHATLOG_API_TOKEN is set but empty; unset it to run without auth");
+  }
+  if (!/^[\x21-\x7e]+$/.test(value)) {
+    throw new ConfigError("CHATLOG_API_TOKEN must be visible ASCII characters, without spaces");
+  }
+  return value;
+}
+
+/**
+ * CHATLOG_CORS_ORIGINS: a comma list of exact origins. Each is normalized the way browsers
+ * write the Origin header (lowercase, no default port, no path), so the comparison per request
+ * is a plain string match.
+ */
+export function parseCorsOrigins(text: string | undefined): string[] {
+  if (text === undefined || text.trim() === "") return [];
+  const origins: string[] = [];
+  for (const item of text.split(",")) {
+    const entry = item.trim();
+    if (entry === "") continue;
+    let url: URL;
+    try {
+      url = new URL(entry);
+    } catch {
+      throw new ConfigError(
+        `CHATLOG_CORS_ORIGINS: ${JSON.stringify(entry)} is not an origin (scheme://host[:port])`,
+      );
+    }
+    const bare = url.pathname === "/" && url.search === "" && url.hash === "";
+    if (!/^https?:$/.test(url.protocol) || !bare || url.username !== "" || url.password !== "") {
+      throw new ConfigError(
+        `CHATLOG_CORS_ORIGINS: ${JSON.stringify(entry)} must be an http(s) origin with no path, e.g. https://app.example.com`,
+      );
+    }
+    origins.push(url.origin);
+  }
+  return [...new Set(origins)];
+}
+
 /** Reads and checks the settings; throws ConfigError with a message naming the bad variable. */
-export function loadConfig(env: Env = process.env): ServerConfig {
-  const databaseUrl = nonEmpty(env, "DATABASE_URL") ?? DEFAULT_DATABASE_URL;
+export function loadConfig(env: Env = process.env, cwd: string = process.cwd()): ServerConfig {
+  let databaseUrl: string;
   let driver: DriverName;
   try {
-    // The apps share one reading of DATABASE_URL / CHATLOG_DRIVER (@chatlog/connect).
-    ({ driver } = resolveDatabaseTarget({ url: databaseUrl, driver: nonEmpty(env, "CHATLOG_DRIVER") }));
+    // The apps share one reading of DATABASE_URL / CHATLOG_DRIVER and one default location
+    // (@chatlog/connect), so the server, the CLI and `pnpm start` from any folder meet on one file.
+    ({ url: databaseUrl, driver } = resolveDatabaseTarget({
+      url: nonEmpty(env, "DATABASE_URL"),
+      driver: nonEmpty(env, "CHATLOG_DRIVER"),
+      env,
+      baseDir: invocationDir(env, cwd),
+    }));
   } catch (error) {
     throw new ConfigError((error as Error).message);
   }
@@ -96,7 +153,8 @@ export function loadConfig(env: Env = process.env): ServerConfig {
     model,
     openaiBaseUrl,
     openaiApiKey: nonEmpty(env, "CHATLOG_OPENAI_API_KEY"),
-    apiToken: nonEmpty(env, "CHATLOG_API_TOKEN"),
+    apiToken: apiToken(env),
+    corsOrigins: parseCorsOrigins(env.CHATLOG_CORS_ORIGINS),
     offlineDelayMs: integer(env, "CHATLOG_OFFLINE_DELAY_MS", 15, 0, 60_000),
     offlineReplyWords: integer(env, "CHATLOG_OFFLINE_REPLY_WORDS", 0, 0, 100_000),
     systemPrompt: env.CHATLOG_SYSTEM_PROMPT ?? DEFAULT_SYSTEM_PROMPT,

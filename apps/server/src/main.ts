@@ -1,4 +1,5 @@
 import { ConfigError, loadConfig, localDatabaseFile } from "./config.ts";
+import { isLoopbackHost } from "./http/host-check.ts";
 import { createLogger } from "./logging.ts";
 import { startServer } from "./server.ts";
 
@@ -23,7 +24,18 @@ async function main(): Promise<void> {
     driver: config.driver,
     database: localDatabaseFile(config) ?? config.databaseUrl.replace(/\/\/.*@/, "//***@"),
     model: config.model,
+    // Whether /v1 and /api need a bearer token, said where an operator looks first.
+    auth: config.apiToken === undefined ? "off" : "bearer-token",
+    corsOrigins: config.corsOrigins,
   });
+  if (config.apiToken === undefined && !isLoopbackHost(config.host)) {
+    logger.warn(
+      "no CHATLOG_API_TOKEN on a non-loopback address: anyone who can reach it can read and write",
+      {
+        host: config.host,
+      },
+    );
+  }
 
   let stopping = false;
   const stop = (signal: string) => {

@@ -32,6 +32,9 @@ export interface RunningServer {
   close(): Promise<void>;
 }
 
+/** How long shutdown lets finished turns' streams flush before cutting the remaining sockets. */
+const STREAM_FLUSH_MS = 1_000;
+
 /** Opens the database, finalizes interrupted turns, and starts listening. */
 export async function startServer(options: StartServerOptions = {}): Promise<RunningServer> {
   const config: ServerConfig = {
@@ -58,6 +61,7 @@ export async function startServer(options: StartServerOptions = {}): Promise<Run
     followPollMs: config.followPollMs,
     followStaleMs: config.followStaleMs,
   });
+  let boundPort = config.port;
   const app = createApp({
     repo,
     turns,
@@ -65,6 +69,9 @@ export async function startServer(options: StartServerOptions = {}): Promise<Run
     modelId: selected.modelId,
     apiToken: config.apiToken,
     maxBodyBytes: config.maxBodyBytes,
+    corsOrigins: config.corsOrigins,
+    host: config.host,
+    port: () => boundPort,
   });
 
   const server = await new Promise<ReturnType<typeof serve>>((resolve, reject) => {
@@ -72,6 +79,7 @@ export async function startServer(options: StartServerOptions = {}): Promise<Run
     s.once("error", reject);
   });
   const { port } = server.address() as AddressInfo;
+  boundPort = port;
   const host = config.host.includes(":") ? `[${config.host}]` : config.host;
 
   let closing: Promise<void> | null = null;
@@ -80,7 +88,9 @@ export async function startServer(options: StartServerOptions = {}): Promise<Run
       const closed = new Promise<void>((resolve) => server.close(() => resolve()));
       if ("closeIdleConnections" in server) server.closeIdleConnections();
       await turns.drain(config.shutdownTimeoutMs);
-      // Readers of finished turns are done by now; whatever is left is an idle or stuck socket.
+      // Every turn has ended, but its streams may still be writing their last frame: give them
+      // a moment to finish on their own; whatever is left then is an idle or stuck socket.
+      await Promise.race([closed, new Promise((resolve) => setTimeout(resolve, STREAM_FLUSH_MS).unref())]);
       if ("closeAllConnections" in server) server.closeAllConnections();
       await closed;
       await repo.close();

@@ -1,3 +1,4 @@
+import { fileURLToPath } from "node:url";
 import { describe, expect, it } from "vitest";
 import { ConfigError, loadConfig } from "../src/config.ts";
 
@@ -6,7 +7,8 @@ describe("loadConfig", () => {
     const config = loadConfig({});
     expect(config).toMatchObject({
       port: 3000,
-      databaseUrl: "file:./data/chatlog.db",
+      // data/ at the workspace root, not under apps/server where vitest runs.
+      databaseUrl: `file:${fileURLToPath(new URL("../../../data/chatlog.db", import.meta.url))}`,
       driver: "better-sqlite3",
       model: "offline",
       apiToken: undefined,

@@ -4,6 +4,8 @@ import { countRows } from "./helpers/raw-db.ts";
 import { type Json, jsonOf, runTurn } from "./helpers/sse.ts";
 import { startTestServer, type TestServer } from "./helpers/test-server.ts";
 
+const JSON_TYPE = { "content-type": "application/json" };
+
 async function getJson(url: string, init?: RequestInit): Promise<{ status: number; body: Json }> {
   const response = await fetch(url, init);
   return { status: response.status, body: await jsonOf(response) };
@@ -98,6 +100,7 @@ describe.each(DRIVERS)("read, clear and save routes on $name", (driver) => {
 
     const saved = await getJson(`${server.url}/v1/conversations/keep/save`, {
       method: "POST",
+      headers: JSON_TYPE,
       body: JSON.stringify({ name: "kept" }),
     });
     expect(saved.status).toBe(201);
@@ -109,18 +112,25 @@ describe.each(DRIVERS)("read, clear and save routes on $name", (driver) => {
     const loaded = await getJson(`${server.url}/v1/saved/${savedId}`);
     expect(loaded.body.events.map((e: { content: string }) => e.content)[0]).toBe("remember this");
 
-    const clear = await getJson(`${server.url}/v1/clear`, { method: "POST" });
+    const clear = await getJson(`${server.url}/v1/clear`, { method: "POST", headers: JSON_TYPE });
     expect(clear.body).toEqual({ wiped: true });
     expect(countRows(server.file, "conversation_id = 'drop'")).toBe(0);
     expect(countRows(server.file, "conversation_id = 'keep'")).toBe(2);
 
-    const unnamed = await getJson(`${server.url}/v1/conversations/keep/save`, { method: "POST" });
+    const unnamed = await getJson(`${server.url}/v1/conversations/keep/save`, {
+      method: "POST",
+      headers: JSON_TYPE,
+    });
     expect(unnamed.status).toBe(201);
-    const empty = await getJson(`${server.url}/v1/conversations/nothing/save`, { method: "POST" });
+    const empty = await getJson(`${server.url}/v1/conversations/nothing/save`, {
+      method: "POST",
+      headers: JSON_TYPE,
+    });
     expect(empty.status).toBe(404);
     expect(empty.body.error.code).toBe("EMPTY_CONVERSATION");
     const badName = await getJson(`${server.url}/v1/conversations/keep/save`, {
       method: "POST",
+      headers: JSON_TYPE,
       body: JSON.stringify({ name: 5 }),
     });
     expect(badName.status).toBe(400);

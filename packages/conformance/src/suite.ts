@@ -13,6 +13,7 @@ import { lifecycleCases } from "./cases/lifecycle.ts";
 import { listConversationCases } from "./cases/list-conversations.ts";
 import { llmConversationCases } from "./cases/llm-conversation.ts";
 import { openErrorCases } from "./cases/open-errors.ts";
+import { pagingCases } from "./cases/paging.ts";
 import { readCases } from "./cases/reads.ts";
 import { requestIdCases } from "./cases/request-ids.ts";
 import { retentionCases } from "./cases/retention.ts";
@@ -32,6 +33,7 @@ export function describeConformance(harness: DriverHarness): void {
     addEventCases(harness);
     readCases(harness);
     listConversationCases(harness);
+    pagingCases(harness);
     requestIdCases(harness);
     turnCases(harness);
     compactionCases(harness);

@@ -1,11 +1,9 @@
 import { isAbsolute, resolve } from "node:path";
 import { ChatlogError } from "@chatlog/core";
+import { defaultDatabaseFile, invocationDir } from "./default-location.ts";
 
 export const DRIVER_NAMES = ["better-sqlite3", "libsql"] as const;
 export type DriverName = (typeof DRIVER_NAMES)[number];
-
-/** The embedded default every app uses when DATABASE_URL is unset. */
-export const DEFAULT_DATABASE_URL = "file:./data/chatlog.db";
 
 const REMOTE = /^(libsql|https?|wss?):\/\//i;
 const ANY_SCHEME = /^[a-z][a-z0-9+.-]+:\/\//i;
@@ -31,16 +29,21 @@ export interface DatabaseSettings {
   driver?: string | undefined;
   /** DATABASE_AUTH_TOKEN, for remote databases. */
   authToken?: string | undefined;
-  /** What relative paths are relative to (default: the working directory). */
+  /** What relative paths are relative to (default: the directory the command was run in). */
   baseDir?: string | undefined;
+  /** Where CHATLOG_DATA_DIR (and the pnpm script variables) are read from (default process.env). */
+  env?: Record<string, string | undefined> | undefined;
 }
 
 /**
  * The one place the apps' database settings are interpreted: remote URLs go to libSQL; local
  * files to better-sqlite3 unless CHATLOG_DRIVER=libsql; anything else is an INVALID_ARGUMENT.
+ * No URL means the default file, `chatlog.db` in the data directory (default-location.ts).
  */
 export function resolveDatabaseTarget(settings: DatabaseSettings): DatabaseTarget {
-  const url = settings.url || DEFAULT_DATABASE_URL;
+  const env = settings.env ?? process.env;
+  const baseDir = settings.baseDir ?? invocationDir(env);
+  const url = settings.url || `file:${defaultDatabaseFile(env, baseDir)}`;
   const forced = settings.driver || undefined;
   if (forced !== undefined && !(DRIVER_NAMES as readonly string[]).includes(forced)) {
     throw new ChatlogError(
@@ -81,6 +84,6 @@ export function resolveDatabaseTarget(settings: DatabaseSettings): DatabaseTarge
       details: { field: "DATABASE_URL" },
     });
   }
-  const file = isAbsolute(path) ? path : resolve(settings.baseDir ?? process.cwd(), path);
+  const file = isAbsolute(path) ? path : resolve(baseDir, path);
   return { driver, url: `file:${file}`, file };
 }

@@ -1,2 +1,3 @@
 export * from "./database-target.ts";
+export * from "./default-location.ts";
 export { openDatabase } from "./open-database.ts";

@@ -24,6 +24,8 @@ export interface GetEventsOptions {
 export interface HistoryOptions {
   /** Keep only the most recent `limit` LLM-visible events (default: all). */
   limit?: number;
+  /** Only events with seq < beforeSeq: pages back through a long history, newest page first. */
+  beforeSeq?: number;
 }
 
 export interface BuildLlmConversationOptions {
@@ -64,6 +66,34 @@ export interface SavedSession {
   sessionStart: Date | null;
   sessionEnd: Date | null;
   messageCount: number;
+}
+
+export interface ListSavedSessionsOptions {
+  /** Page size (default 50, at most 1000). */
+  limit?: number;
+  /** `nextCursor` of the previous page. */
+  cursor?: string | null;
+}
+
+export interface SavedSessionPage {
+  /** Newest first, as listSavedSessions. */
+  saved: SavedSession[];
+  /** Pass as `cursor` to get the next page; null on the last page. */
+  nextCursor: string | null;
+}
+
+export interface LoadSavedSessionOptions {
+  /** `nextAfterSeq` of the previous page: only events with seq > afterSeq. */
+  afterSeq?: number;
+  /** Page size (default 200, at most 1000). */
+  limit?: number;
+}
+
+export interface SavedEventsPage {
+  /** In seq order, as loadSavedSession returns them. */
+  events: ChatEvent[];
+  /** Pass as `afterSeq` to get the next page; null on the last page. */
+  nextAfterSeq: number | null;
 }
 
 export interface RetentionResult {
@@ -205,7 +235,12 @@ export interface ChatRepository {
   vacuum(): Promise<VacuumResult>;
   runRetention(): Promise<RetentionResult>;
   saveSession(conversationId: string, name?: string): Promise<string>;
+  /** Every saved session, newest first. */
   listSavedSessions(): Promise<SavedSession[]>;
+  /** The same list one bounded page at a time. */
+  listSavedSessionsPage(opts?: ListSavedSessionsOptions): Promise<SavedSessionPage>;
   loadSavedSession(savedId: string): Promise<ChatEvent[]>;
+  /** The same events one bounded page at a time (default 200, at most 1000). */
+  loadSavedSessionPage(savedId: string, opts?: LoadSavedSessionOptions): Promise<SavedEventsPage>;
   close(): Promise<void>;
 }

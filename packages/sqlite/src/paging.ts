@@ -2,6 +2,8 @@ import { ChatlogError, type GetEventsOptions } from "@chatlog/core";
 
 export const MAX_LIST_PAGE = 1000;
 export const DEFAULT_LIST_PAGE = 50;
+/** Default page of a saved session's events. */
+export const DEFAULT_EVENT_PAGE = 200;
 
 function int(value: unknown, name: string, min: number): number | undefined {
   if (value === undefined || value === null) return undefined;
@@ -25,21 +27,48 @@ export function eventRange(opts: GetEventsOptions = {}) {
   };
 }
 
-/** Conversation-list cursors are opaque to callers: base64url of [lastActivityMs, conversationId]. */
-export function encodeListCursor(lastActivityMs: number, conversationId: string): string {
-  return Buffer.from(JSON.stringify([lastActivityMs, conversationId])).toString("base64url");
+/**
+ * Page cursors are opaque to callers: base64url of a JSON array of keyset values. `shape` says
+ * what a decoded one must hold; anything else (a made-up or damaged cursor) is INVALID_ARGUMENT.
+ */
+function encodeCursor(values: (number | string)[]): string {
+  return Buffer.from(JSON.stringify(values)).toString("base64url");
 }
 
-export function decodeListCursor(cursor: string): { ms: number; id: string } {
+function decodeCursor(cursor: string, shape: ("number" | "string")[], what: string): unknown[] {
   try {
     const value: unknown = JSON.parse(Buffer.from(cursor, "base64url").toString("utf8"));
-    if (Array.isArray(value) && Number.isFinite(value[0]) && typeof value[1] === "string") {
-      return { ms: value[0] as number, id: value[1] };
+    if (
+      Array.isArray(value) &&
+      value.length === shape.length &&
+      shape.every((kind, i) => (kind === "number" ? Number.isFinite(value[i]) : typeof value[i] === "string"))
+    ) {
+      return value;
     }
   } catch {
     // fall through
   }
-  throw new ChatlogError("INVALID_ARGUMENT", "cursor is not a cursor returned by listConversations", {
+  throw new ChatlogError("INVALID_ARGUMENT", `cursor is not a cursor returned by ${what}`, {
     details: { field: "cursor" },
   });
+}
+
+/** Conversation-list cursors: [lastActivityMs, conversationId]. */
+export function encodeListCursor(lastActivityMs: number, conversationId: string): string {
+  return encodeCursor([lastActivityMs, conversationId]);
+}
+
+export function decodeListCursor(cursor: string): { ms: number; id: string } {
+  const [ms, id] = decodeCursor(cursor, ["number", "string"], "listConversations");
+  return { ms: ms as number, id: id as string };
+}
+
+/** Saved-session-list cursors: [createdAtMs, rowid], the list's own order. */
+export function encodeSavedCursor(createdAtMs: number, rowid: number): string {
+  return encodeCursor([createdAtMs, rowid]);
+}
+
+export function decodeSavedCursor(cursor: string): { ms: number; rowid: number } {
+  const [ms, rowid] = decodeCursor(cursor, ["number", "number"], "listSavedSessionsPage");
+  return { ms: ms as number, rowid: rowid as number };
 }

@@ -18,13 +18,17 @@ import {
   type ImportResult,
   type JsonObject,
   type ListConversationsOptions,
+  type ListSavedSessionsOptions,
   type LlmMessage,
+  type LoadSavedSessionOptions,
   type NewChatEvent,
   type RepositoryOptions,
   type RepositoryStats,
   type RetentionResult,
   requestIdOf,
+  type SavedEventsPage,
   type SavedSession,
+  type SavedSessionPage,
   type UnfinishedTurn,
   uuidv7,
   type VacuumResult,
@@ -35,9 +39,12 @@ import type { Row, SqlExecutor, Statement, Step } from "./executor.ts";
 import { importEvents } from "./import-events.ts";
 import { validateRepositoryOptions } from "./options.ts";
 import {
+  DEFAULT_EVENT_PAGE,
   DEFAULT_LIST_PAGE,
   decodeListCursor,
+  decodeSavedCursor,
   encodeListCursor,
+  encodeSavedCursor,
   eventRange,
   limitOf,
   MAX_LIST_PAGE,
@@ -192,13 +199,17 @@ export class SqliteChatRepository implements ChatRepository {
   async getConversationHistory(conversationId: string, opts: HistoryOptions = {}): Promise<ChatEvent[]> {
     this.ensureOpen();
     assertId(conversationId, "conversationId");
-    const limit = limitOf(opts.limit);
+    const { limit, beforeSeq } = eventRange(opts);
     const rows = await this.executor.all({
       statement: SQL.history,
-      args: { conversation_id: conversationId, limit: limit ?? -1 },
+      args: {
+        conversation_id: conversationId,
+        limit: limit ?? -1,
+        before_seq: beforeSeq ?? Number.MAX_SAFE_INTEGER,
+      },
     });
     const events = this.decodeAll(rows);
-    return limit === undefined ? events : withoutCutOffResults(events);
+    return limit === undefined && beforeSeq === undefined ? events : withoutCutOffResults(events);
   }
 
   async listConversations(opts: ListConversationsOptions = {}): Promise<ConversationPage> {
@@ -386,19 +397,65 @@ export class SqliteChatRepository implements ChatRepository {
     return rows.map(decodeSavedSession);
   }
 
+  async listSavedSessionsPage(opts: ListSavedSessionsOptions = {}): Promise<SavedSessionPage> {
+    this.ensureOpen();
+    const limit = Math.min(limitOf(opts.limit) ?? DEFAULT_LIST_PAGE, MAX_LIST_PAGE);
+    const cursor = opts.cursor
+      ? decodeSavedCursor(opts.cursor)
+      : { ms: Number.MAX_SAFE_INTEGER, rowid: Number.MAX_SAFE_INTEGER };
+    const rows = await this.executor.all({
+      statement: SQL.savedSessionsPage,
+      args: { cursor_ms: cursor.ms, cursor_rowid: cursor.rowid, limit: limit + 1 },
+    });
+    const page = rows.slice(0, limit);
+    const last = page.at(-1);
+    const nextCursor =
+      rows.length > limit && last
+        ? encodeSavedCursor(Number(last.created_at_ms), Number(last.page_rowid))
+        : null;
+    return { saved: page.map(decodeSavedSession), nextCursor };
+  }
+
   async loadSavedSession(savedId: string): Promise<ChatEvent[]> {
+    const { conversationId, rows } = await this.savedRows(savedId, {});
+    return this.completeSaved(conversationId, this.decodeAll(rows));
+  }
+
+  async loadSavedSessionPage(savedId: string, opts: LoadSavedSessionOptions = {}): Promise<SavedEventsPage> {
+    const limit = Math.min(limitOf(opts.limit) ?? DEFAULT_EVENT_PAGE, MAX_LIST_PAGE);
+    const { conversationId, rows } = await this.savedRows(savedId, { ...opts, limit: limit + 1 });
+    const page = rows.slice(0, limit);
+    // The cursor comes from the stored rows, not from what completeSaved makes of them (a
+    // reply that landed after the save carries a seq past the snapshot).
+    const nextAfterSeq = rows.length > limit ? Number(page.at(-1)?.seq) : null;
+    return { events: await this.completeSaved(conversationId, this.decodeAll(page)), nextAfterSeq };
+  }
+
+  private async savedRows(savedId: string, opts: LoadSavedSessionOptions) {
     this.ensureOpen();
     assertId(savedId, "savedId");
+    const { afterSeq, limit } = eventRange(opts);
     const [saved] = await this.executor.all({ statement: SQL.savedSession, args: { id: savedId } });
     if (!saved) throw new ChatlogError("NOT_FOUND", `no saved session ${savedId}`, { details: { savedId } });
     const conversationId = String(saved.conversation_id);
     const rows = await this.executor.all({
       statement: SQL.savedEvents,
-      args: { conversation_id: conversationId, last_seq: Number(saved.last_seq) },
+      args: {
+        conversation_id: conversationId,
+        last_seq: Number(saved.last_seq),
+        after_seq: afterSeq ?? Number.MIN_SAFE_INTEGER,
+        limit: limit ?? -1,
+      },
     });
-    const events = this.decodeAll(rows);
-    // A turn that was streaming when the session was saved: its final reply if it has landed
-    // since (compaction removed the deltas the snapshot saw), else the reply so far.
+    return { conversationId, rows };
+  }
+
+  /**
+   * A turn that was streaming when the session was saved: its final reply if it has landed
+   * since (compaction removed the deltas the snapshot saw), else the reply so far. On a page,
+   * this applies to the turns whose user message is on it.
+   */
+  private async completeSaved(conversationId: string, events: ChatEvent[]): Promise<ChatEvent[]> {
     const replies = new Map<string, ChatEvent>();
     for (const requestId of unansweredTurns(events)) {
       const reply = await this.getExistingAssistantResponse(conversationId, requestId);

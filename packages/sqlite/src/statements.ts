@@ -81,8 +81,8 @@ export const SQL = {
   /** The most recent :limit LLM-visible events, oldest first. */
   history: stmt(
     "history",
-    `SELECT * FROM (SELECT * FROM chat_events WHERE conversation_id = :conversation_id AND ${LLM_VISIBLE}
-       ORDER BY seq DESC LIMIT :limit) ORDER BY seq`,
+    `SELECT * FROM (SELECT * FROM chat_events WHERE conversation_id = :conversation_id AND seq < :before_seq
+       AND ${LLM_VISIBLE} ORDER BY seq DESC LIMIT :limit) ORDER BY seq`,
   ),
 
   /** A page of conversations, most recently active first, after the (:cursor_ms, :cursor_id) key. */
@@ -316,11 +316,19 @@ export const SQL = {
     "SELECT * FROM chat_saved_sessions ORDER BY created_at_ms DESC, rowid DESC",
   ),
 
+  /** A page of saved sessions in listSavedSessions order, after the (:cursor_ms, :cursor_rowid) key. */
+  savedSessionsPage: stmt(
+    "savedSessionsPage",
+    `SELECT rowid AS page_rowid, * FROM chat_saved_sessions WHERE (created_at_ms, rowid) < (:cursor_ms, :cursor_rowid)
+     ORDER BY created_at_ms DESC, rowid DESC LIMIT :limit`,
+  ),
+
   savedSession: stmt("savedSession", "SELECT * FROM chat_saved_sessions WHERE id = :id"),
 
   savedEvents: stmt(
     "savedEvents",
-    "SELECT * FROM chat_events WHERE conversation_id = :conversation_id AND seq <= :last_seq ORDER BY seq",
+    `SELECT * FROM chat_events WHERE conversation_id = :conversation_id AND seq > :after_seq AND seq <= :last_seq
+     ORDER BY seq LIMIT :limit`,
   ),
 
   /** What deleteConversation is about to remove (read in the same transaction as the deletes). */

@@ -14,7 +14,13 @@ export class HttpError extends Error {
   }
 }
 
-const STATUS_BY_CODE: Record<ChatlogErrorCode, ContentfulStatusCode> = {
+/**
+ * Every library code has a status (the Record type makes a new code a compile error until it
+ * is mapped here). The index signature admits codes other branches add to ERROR_CODES before
+ * they reach this one's type.
+ */
+const STATUS_BY_CODE: Record<ChatlogErrorCode, ContentfulStatusCode> &
+  Readonly<Record<string, ContentfulStatusCode>> = {
   INVALID_ARGUMENT: 400,
   INVALID_EVENT: 400,
   UNKNOWN_EVENT_TYPE: 400,
@@ -30,7 +36,14 @@ const STATUS_BY_CODE: Record<ChatlogErrorCode, ContentfulStatusCode> = {
   MIGRATION_FAILED: 500,
   /** A request id reused with different content (the first content is what is stored). */
   REQUEST_ID_CONFLICT: 409,
+  /** A remote database that cannot be reached right now: retry later. */
+  UNAVAILABLE: 503,
 };
+
+/** The status a stable error code answers with (500 for a code this server does not know). */
+export function statusOfCode(code: string): ContentfulStatusCode {
+  return STATUS_BY_CODE[code] ?? 500;
+}
 
 export function errorBody(code: string, message: string) {
   return { error: { code, message } };

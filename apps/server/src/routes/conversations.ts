@@ -1,12 +1,10 @@
 import { assertId, type ChatRepository } from "@chatlog/core";
 import { Hono } from "hono";
 import { HttpError } from "../http/errors.ts";
+import { EVENT_PAGE, LIST_PAGE, pageLimit, queryCursor } from "../http/paging.ts";
 import { queryInt } from "../http/request-body.ts";
 
-const DEFAULT_PAGE = 100;
-const MAX_PAGE = 1000;
-
-/** Conversations and their events, cursor-paged. */
+/** Conversations and their events, every list bounded and cursor-paged. */
 export function conversationRoutes(repo: ChatRepository): Hono {
   const app = new Hono();
 
@@ -16,12 +14,9 @@ export function conversationRoutes(repo: ChatRepository): Hono {
   }
 
   app.get("/conversations", async (c) => {
-    const limit = queryInt(c, "limit", MAX_PAGE);
-    const cursor = c.req.query("cursor");
-    const page = await repo.listConversations({
-      ...(limit === undefined ? {} : { limit }),
-      ...(cursor ? { cursor } : {}),
-    });
+    const limit = pageLimit(c, LIST_PAGE);
+    const cursor = queryCursor(c);
+    const page = await repo.listConversations({ limit, ...(cursor ? { cursor } : {}) });
     return c.json(page);
   });
 
@@ -30,8 +25,7 @@ export function conversationRoutes(repo: ChatRepository): Hono {
     assertId(conversationId, "conversationId");
     const afterSeq = queryInt(c, "afterSeq");
     const beforeSeq = queryInt(c, "beforeSeq");
-    const limit = queryInt(c, "limit", MAX_PAGE) ?? DEFAULT_PAGE;
-    if (limit === 0) throw new HttpError(400, "INVALID_ARGUMENT", "limit must be at least 1");
+    const limit = pageLimit(c, EVENT_PAGE);
     const events = await repo.getEvents(conversationId, {
       limit,
       ...(afterSeq === undefined ? {} : { afterSeq }),
@@ -49,14 +43,43 @@ export function conversationRoutes(repo: ChatRepository): Hono {
     });
   });
 
+  // The most recent `limit` LLM-visible events; prevBeforeSeq pages back to older ones (events
+  // with seq below the page's first). One event more than the page is read, so a full page
+  // knows there is more. The library leaves out tool results whose call is older than the
+  // window, so a short page may still have events before it: one indexed probe says whether
+  // the walk goes on. The results left out come back on the older page, beside their call.
   app.get("/conversations/:id/history", async (c) => {
     const conversationId = c.req.param("id");
     assertId(conversationId, "conversationId");
-    const limit = queryInt(c, "limit", MAX_PAGE);
-    if (limit === 0) throw new HttpError(400, "INVALID_ARGUMENT", "limit must be at least 1");
-    const events = await repo.getConversationHistory(conversationId, limit === undefined ? {} : { limit });
-    if (events.length === 0) await ensureExists(conversationId);
-    return c.json({ events });
+    const limit = pageLimit(c, EVENT_PAGE);
+    const beforeSeq = queryInt(c, "beforeSeq");
+    const read = await repo.getConversationHistory(conversationId, {
+      limit: limit + 1,
+      ...(beforeSeq === undefined ? {} : { beforeSeq }),
+    });
+    const events = read.length > limit ? read.slice(read.length - limit) : read;
+    const first = events[0]?.seq;
+    let prevBeforeSeq: number | null = null;
+    if (first !== undefined) {
+      const more =
+        read.length > limit ||
+        (await repo.getEvents(conversationId, { beforeSeq: first, limit: 1 })).length > 0;
+      if (more) prevBeforeSeq = first;
+    } else if (beforeSeq === undefined) {
+      await ensureExists(conversationId);
+    }
+    return c.json({ events, prevBeforeSeq });
+  });
+
+  // Erasure of one conversation: its events, summary and saved snapshots, in one commit.
+  app.delete("/conversations/:id", async (c) => {
+    const conversationId = c.req.param("id");
+    assertId(conversationId, "conversationId");
+    const deleted = await repo.deleteConversation(conversationId);
+    if (deleted.deletedEvents === 0 && deleted.deletedSavedSessions === 0) {
+      throw new HttpError(404, "NOT_FOUND", `no conversation ${conversationId}`);
+    }
+    return c.json(deleted);
   });
 
   return app;

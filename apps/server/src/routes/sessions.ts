@@ -1,7 +1,8 @@
 import { assertId, type ChatRepository } from "@chatlog/core";
 import { Hono } from "hono";
 import { HttpError } from "../http/errors.ts";
-import { onlyFields, readJsonObject } from "../http/request-body.ts";
+import { EVENT_PAGE, LIST_PAGE, pageLimit, queryCursor } from "../http/paging.ts";
+import { onlyFields, queryInt, readJsonObject } from "../http/request-body.ts";
 
 /** Clearing (the seed's clear trigger) and saved sessions. */
 export function sessionRoutes(repo: ChatRepository): Hono {
@@ -25,12 +26,22 @@ export function sessionRoutes(repo: ChatRepository): Hono {
     return c.json({ savedId }, 201);
   });
 
-  app.get("/saved", async (c) => c.json({ saved: await repo.listSavedSessions() }));
+  app.get("/saved", async (c) => {
+    const limit = pageLimit(c, LIST_PAGE);
+    const cursor = queryCursor(c);
+    return c.json(await repo.listSavedSessionsPage({ limit, ...(cursor ? { cursor } : {}) }));
+  });
 
+  // A saved snapshot in seq order, a page at a time: pass nextAfterSeq as afterSeq.
   app.get("/saved/:savedId", async (c) => {
     const savedId = c.req.param("savedId");
-    const events = await repo.loadSavedSession(savedId);
-    return c.json({ savedId, events });
+    const limit = pageLimit(c, EVENT_PAGE);
+    const afterSeq = queryInt(c, "afterSeq");
+    const page = await repo.loadSavedSessionPage(savedId, {
+      limit,
+      ...(afterSeq === undefined ? {} : { afterSeq }),
+    });
+    return c.json({ savedId, ...page });
   });
 
   return app;

@@ -1,9 +1,11 @@
 import { randomUUID } from "node:crypto";
-import { assertId, MAX_ID_LENGTH } from "@chatlog/core";
+import { assertId } from "@chatlog/core";
 import { Hono } from "hono";
 import { HttpError } from "../http/errors.ts";
+import { checkId } from "../http/ids.ts";
 import { onlyFields, readJsonObject } from "../http/request-body.ts";
-import { sseStream } from "../http/sse.ts";
+import { encodeHeaderValue } from "../http/response-headers.ts";
+import { sseResponse } from "../http/sse.ts";
 import { ShuttingDownError, type TurnService } from "../turns/turn-service.ts";
 
 function requestIdFrom(body: Record<string, unknown>, header: string | undefined): string {
@@ -18,9 +20,7 @@ function requestIdFrom(body: Record<string, unknown>, header: string | undefined
     throw new HttpError(400, "REQUEST_ID_MISMATCH", "requestId and the Idempotency-Key header differ");
   }
   const requestId = fromBody ?? header ?? randomUUID();
-  if (requestId.length > MAX_ID_LENGTH) {
-    throw new HttpError(400, "INVALID_ARGUMENT", `requestId must be at most ${MAX_ID_LENGTH} characters`);
-  }
+  checkId(requestId, "requestId");
   return requestId;
 }
 
@@ -45,16 +45,16 @@ export function turnRoutes(turns: TurnService): Hono {
       if (error instanceof ShuttingDownError) throw new HttpError(503, "SHUTTING_DOWN", error.message);
       throw error;
     }
-    const stream = sseStream(opened.events.subscribe(), { conversationId, requestId, joined: opened.joined });
-    return new Response(stream, {
-      status: 200,
-      headers: {
+    return sseResponse(
+      opened.events.subscribe(),
+      { conversationId, requestId, joined: opened.joined },
+      {
         "content-type": "text/event-stream; charset=utf-8",
         "cache-control": "no-cache, no-transform",
         "x-accel-buffering": "no",
-        "x-chatlog-request-id": requestId,
+        "x-chatlog-request-id": encodeHeaderValue(requestId),
       },
-    });
+    );
   });
   return app;
 }

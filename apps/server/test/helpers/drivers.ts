@@ -4,7 +4,14 @@ export interface DriverCase {
   env(file: string): Record<string, string>;
 }
 
-export const DRIVERS: DriverCase[] = [
-  { name: "better-sqlite3 file", env: (file) => ({ DATABASE_URL: `file:${file}` }) },
-  { name: "libsql file", env: (file) => ({ DATABASE_URL: `file:${file}`, CHATLOG_DRIVER: "libsql" }) },
-];
+export const BETTER_SQLITE3: DriverCase = {
+  name: "better-sqlite3 file",
+  env: (file) => ({ DATABASE_URL: `file:${file}` }),
+};
+
+export const LIBSQL: DriverCase = {
+  name: "libsql file",
+  env: (file) => ({ DATABASE_URL: `file:${file}`, CHATLOG_DRIVER: "libsql" }),
+};
+
+export const DRIVERS: DriverCase[] = [BETTER_SQLITE3, LIBSQL];

@@ -12,14 +12,21 @@ export interface TestServer extends RunningServer {
   dispose(): Promise<void>;
 }
 
+export interface TestServerOptions {
+  /** Runs on the fresh file before the server opens it (e.g. writes a large conversation). */
+  prepare?: (file: string) => void | Promise<void>;
+}
+
 /** A real server on a free port, on a brand-new database file, quiet unless told otherwise. */
 export async function startTestServer(
   driver: DriverCase,
   env: Record<string, string> = {},
   config: Partial<ServerConfig> = {},
+  options: TestServerOptions = {},
 ): Promise<TestServer> {
   const dir = mkdtempSync(join(tmpdir(), "chatlog-server-"));
   const file = join(dir, "chat.db");
+  await options.prepare?.(file);
   const server = await startServer({
     env: { LOG_LEVEL: "silent", CHATLOG_OFFLINE_DELAY_MS: "0", ...driver.env(file), ...env },
     config,
