@@ -48,6 +48,8 @@ export class Connection {
   ) {
     this.db = new Database(file);
     this.db.exec("PRAGMA busy_timeout = 0");
+    // sqld's default durability ("relaxed") is synchronous=NORMAL on its WAL database.
+    this.db.exec("PRAGMA synchronous = NORMAL");
     this.changes = this.db.prepare("SELECT changes(), last_insert_rowid()").raw(true).safeIntegers(true);
   }
 
