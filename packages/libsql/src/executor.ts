@@ -12,6 +12,8 @@ export class LibsqlExecutor implements SqlExecutor {
   constructor(
     private readonly client: Client,
     private readonly ownsClient = true,
+    /** Whether the client talks to a server (each call a round trip) rather than a local file. */
+    readonly remote = false,
   ) {}
 
   async all(step: Step): Promise<Row[]> {

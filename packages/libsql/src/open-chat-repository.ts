@@ -72,7 +72,7 @@ export async function openChatRepository(options: LibsqlRepositoryOptions): Prom
     if (path !== null) await setLocalPragmas(client, path, options);
     if (options.migrate !== false)
       await migrateWithRetry(() => migrate(drizzle({ client }), { migrationsFolder }));
-    return new SqliteChatRepository(new LibsqlExecutor(client, owned), options);
+    return new SqliteChatRepository(new LibsqlExecutor(client, owned, path === null), options);
   } catch (error) {
     if (owned) client.close();
     throw toChatlogError(error);
