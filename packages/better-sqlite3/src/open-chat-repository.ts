@@ -3,8 +3,10 @@ import { dirname } from "node:path";
 import { ChatlogError, type RepositoryOptions } from "@chatlog/core";
 import { migrationsFolder } from "@chatlog/schema";
 import {
+  APPLIED_MIGRATIONS_SQL,
   connectionPragmas,
   migrateWithRetry,
+  retryWhileBusy,
   SqliteChatRepository,
   SyncExecutor,
   toChatlogError,
@@ -57,11 +59,14 @@ export async function openChatRepository(
       busyTimeoutMs: options.busyTimeoutMs,
       inMemory: client.memory,
     })) {
-      client.exec(pragma);
+      await retryWhileBusy(() => client.exec(pragma), options.busyTimeoutMs);
     }
     if (options.migrate !== false) {
       const db = drizzle({ client });
-      await migrateWithRetry(() => migrate(db, { migrationsFolder }));
+      await migrateWithRetry(
+        () => migrate(db, { migrationsFolder }),
+        () => Number((client.prepare(APPLIED_MIGRATIONS_SQL).get() as { applied: number }).applied),
+      );
     }
     return new SqliteChatRepository(new SyncExecutor(client, owned), options);
   } catch (error) {

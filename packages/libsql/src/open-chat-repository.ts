@@ -3,8 +3,10 @@ import { dirname } from "node:path";
 import { ChatlogError, type RepositoryOptions } from "@chatlog/core";
 import { migrationsFolder } from "@chatlog/schema";
 import {
+  APPLIED_MIGRATIONS_SQL,
   connectionPragmas,
   migrateWithRetry,
+  retryWhileBusy,
   SqliteChatRepository,
   SyncExecutor,
   toChatlogError,
@@ -70,13 +72,20 @@ export async function openChatRepository(options: LibsqlRepositoryOptions): Prom
     });
   try {
     if (path !== null) await setLocalPragmas(client, path, options);
-    if (options.migrate !== false)
-      await migrateWithRetry(() => migrate(drizzle({ client }), { migrationsFolder }));
+    if (options.migrate !== false) await migrateClient(client);
     return new SqliteChatRepository(new LibsqlExecutor(client, owned, path === null), options);
   } catch (error) {
     if (owned) client.close();
     throw toChatlogError(error);
   }
+}
+
+/** drizzle's libSQL migrator through the race-safe retry (see migrateWithRetry). */
+function migrateClient(client: Client): Promise<void> {
+  return migrateWithRetry(
+    () => migrate(drizzle({ client }), { migrationsFolder }),
+    async () => Number((await client.execute(APPLIED_MIGRATIONS_SQL)).rows[0]?.applied ?? 0),
+  );
 }
 
 function pragmaStatements(path: string, options: LibsqlRepositoryOptions): string[] {
@@ -88,7 +97,9 @@ async function setLocalPragmas(
   path: string,
   options: LibsqlRepositoryOptions,
 ): Promise<void> {
-  for (const pragma of pragmaStatements(path, options)) await client.execute(pragma);
+  for (const pragma of pragmaStatements(path, options)) {
+    await retryWhileBusy(() => client.execute(pragma), options.busyTimeoutMs);
+  }
 }
 
 /**
@@ -103,7 +114,7 @@ async function openLocalFile(path: string, options: LibsqlRepositoryOptions): Pr
     const client = createClient({ url: `file:${path}`, concurrency: 1 });
     try {
       await setLocalPragmas(client, path, options);
-      await migrateWithRetry(() => migrate(drizzle({ client }), { migrationsFolder }));
+      await migrateClient(client);
     } catch (error) {
       throw toChatlogError(error);
     } finally {
@@ -119,7 +130,9 @@ async function openLocalFile(path: string, options: LibsqlRepositoryOptions): Pr
     });
   }
   try {
-    for (const pragma of pragmaStatements(path, options)) db.exec(pragma);
+    for (const pragma of pragmaStatements(path, options)) {
+      await retryWhileBusy(() => db.exec(pragma), options.busyTimeoutMs);
+    }
     return new SqliteChatRepository(new SyncExecutor(db), options);
   } catch (error) {
     db.close();

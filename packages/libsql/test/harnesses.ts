@@ -103,6 +103,14 @@ export function libsqlHttpHarness(serverOptions: { delayMs?: number } = {}): Dri
       if (server === undefined) throw new Error(`no Hrana server is serving ${file}`);
       return { url: server.url, authToken: TOKEN };
     },
+    async serve(file) {
+      const { server, owned } = await serve(file);
+      return async () => {
+        if (!owned) return;
+        running.delete(file);
+        await server.close();
+      };
+    },
     create(options = {}) {
       const tmp = tempDir();
       return open(join(tmp.dir, "chat.db"), options, tmp.remove);

@@ -10,7 +10,7 @@ export type {
   Step,
   TransactionScope,
 } from "./executor.ts";
-export { migrateWithRetry } from "./migrate-retry.ts";
+export { APPLIED_MIGRATIONS_SQL, migrateWithRetry, retryWhileBusy } from "./migrate-retry.ts";
 export { decodeRow, encodeEvent } from "./row-codec.ts";
 export { type DatabasePragmas, SqliteChatRepository } from "./sqlite-chat-repository.ts";
 export { SQL } from "./statements.ts";
