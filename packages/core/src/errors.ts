@@ -15,6 +15,7 @@ export const ERROR_CODES = [
   "BUSY", // the database stayed locked past the busy timeout
   "STORAGE_ERROR", // any other failure of the underlying database
   "MIGRATION_FAILED", // the schema could not be brought up to date
+  "UNAVAILABLE", // a remote database could not be reached, timed out, or answered a 5xx / expired stream
 ] as const;
 export type ChatlogErrorCode = (typeof ERROR_CODES)[number];
 

@@ -1,6 +1,6 @@
 import { mkdirSync } from "node:fs";
 import { dirname } from "node:path";
-import { ChatlogError, type RepositoryOptions } from "@chatlog/core";
+import { ChatlogError, isChatlogError, type RepositoryOptions } from "@chatlog/core";
 import { migrationsFolder } from "@chatlog/schema";
 import {
   APPLIED_MIGRATIONS_SQL,
@@ -16,6 +16,7 @@ import { drizzle } from "drizzle-orm/libsql";
 import { migrate } from "drizzle-orm/libsql/migrator";
 import Database from "libsql";
 import { LibsqlExecutor } from "./executor.ts";
+import { authError, displayUrl, unavailableError } from "./remote-errors.ts";
 
 export interface LibsqlRepositoryOptions extends RepositoryOptions {
   /** `file:chat.db`, `:memory:`, or a remote `libsql://`, `http(s)://`, `ws(s)://` URL. */
@@ -29,7 +30,15 @@ export interface LibsqlRepositoryOptions extends RepositoryOptions {
   authToken?: string;
   /** Local files only: how long a write waits for another process's lock (default 5000 ms). */
   busyTimeoutMs?: number;
+  /**
+   * Remote URLs only: how long one HTTP request may take before it fails with UNAVAILABLE
+   * (default 30000 ms). A timed-out write may still have committed; retry it with the same
+   * request id (idempotent) to find out.
+   */
+  requestTimeoutMs?: number;
 }
+
+const DEFAULT_REQUEST_TIMEOUT_MS = 30_000;
 
 const REMOTE = /^(libsql|https?|wss?):\/\//i;
 
@@ -63,21 +72,50 @@ export async function openChatRepository(options: LibsqlRepositoryOptions): Prom
   // One connection: the local client is synchronous underneath, and a pool would both miss the
   // pragmas on its other connections and make concurrent transactions block each other.
   const owned = options.client === undefined;
-  const client =
-    options.client ??
-    createClient({
-      url,
-      ...(options.authToken === undefined ? {} : { authToken: options.authToken }),
-      concurrency: 1,
-    });
+  const requestTimeoutMs = options.requestTimeoutMs ?? DEFAULT_REQUEST_TIMEOUT_MS;
+  if (!Number.isInteger(requestTimeoutMs) || requestTimeoutMs <= 0) {
+    throw new ChatlogError("INVALID_ARGUMENT", "requestTimeoutMs must be a positive integer (milliseconds)");
+  }
+  const remote = path === null ? { url, requestTimeoutMs } : undefined;
+  let client: Client;
+  try {
+    client =
+      options.client ??
+      createClient({
+        url,
+        ...(options.authToken === undefined ? {} : { authToken: options.authToken }),
+        ...(remote === undefined ? {} : { fetch: timedFetch(requestTimeoutMs) }),
+        concurrency: 1,
+      });
+  } catch (error) {
+    // A malformed URL (bad scheme, ?tls=1 on http:) is the caller's mistake.
+    throw new ChatlogError(
+      "INVALID_ARGUMENT",
+      `invalid libSQL url ${displayUrl(url)}: ${(error as Error).message}`,
+      {
+        cause: error,
+      },
+    );
+  }
   try {
     if (path !== null) await setLocalPragmas(client, path, options);
     if (options.migrate !== false) await migrateClient(client);
-    return new SqliteChatRepository(new LibsqlExecutor(client, owned, path === null), options);
+    return new SqliteChatRepository(new LibsqlExecutor(client, owned, remote), options);
   } catch (error) {
     if (owned) client.close();
+    if (remote !== undefined) {
+      // Unreachable at open is UNAVAILABLE, not a MIGRATION_FAILED hiding "connection refused"
+      // under the text of the first CREATE TABLE.
+      const root = isChatlogError(error, "MIGRATION_FAILED") ? error.cause : error;
+      throw unavailableError(url, root, requestTimeoutMs) ?? authError(url, root) ?? toChatlogError(error);
+    }
     throw toChatlogError(error);
   }
+}
+
+/** fetch with a deadline per request, so a server that never answers fails the call. */
+function timedFetch(timeoutMs: number): (request: Request) => Promise<Response> {
+  return (request) => fetch(request, { signal: AbortSignal.timeout(timeoutMs) });
 }
 
 /** drizzle's libSQL migrator through the race-safe retry (see migrateWithRetry). */
