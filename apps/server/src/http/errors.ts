@@ -28,6 +28,7 @@ const STATUS_BY_CODE: Record<ChatlogErrorCode, ContentfulStatusCode> = {
   BUSY: 503,
   STORAGE_ERROR: 500,
   MIGRATION_FAILED: 500,
+  UNAVAILABLE: 503,
 };
 
 export function errorBody(code: string, message: string) {
