@@ -1,17 +1,9 @@
 import { createClient, LibsqlError } from "@libsql/client";
 import Database from "libsql";
-import { afterEach, describe, expect, it } from "vitest";
-import { freshServer } from "./temp.ts";
+import { describe, expect, it } from "vitest";
+import { serversPerTest } from "./temp.ts";
 
-const servers: { dispose(): Promise<void> }[] = [];
-afterEach(async () => {
-  for (const s of servers.splice(0)) await s.dispose();
-});
-async function server(options: Parameters<typeof freshServer>[0] = {}) {
-  const s = await freshServer(options);
-  servers.push(s);
-  return s;
-}
+const server = serversPerTest();
 
 describe("@libsql/client against the Hrana server", () => {
   it("executes statements with positional and named arguments and round-trips every value type", async () => {

@@ -1,15 +1,7 @@
-import { afterEach, describe, expect, it } from "vitest";
-import { freshServer, pipeline, type Wire } from "./temp.ts";
+import { describe, expect, it } from "vitest";
+import { pipeline, serversPerTest, type Wire } from "./temp.ts";
 
-const servers: { dispose(): Promise<void> }[] = [];
-afterEach(async () => {
-  for (const s of servers.splice(0)) await s.dispose();
-});
-async function server(options: Parameters<typeof freshServer>[0] = {}) {
-  const s = await freshServer(options);
-  servers.push(s);
-  return s;
-}
+const server = serversPerTest();
 const stmt = (sql: string) => ({ sql, args: [], named_args: [], want_rows: true });
 
 describe("Hrana protocol details", () => {

@@ -1,6 +1,7 @@
 import { mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
+import { afterEach } from "vitest";
 import { type HranaServer, type HranaServerOptions, startHranaServer } from "../src/index.ts";
 
 /** A server on a brand-new file in its own temp dir; `dispose` closes it and removes the dir. */
@@ -15,6 +16,19 @@ export async function freshServer(
       rmSync(dir, { recursive: true, force: true });
     },
   });
+}
+
+/** A `server(options)` for the tests of one file: each one started is disposed after its test. */
+export function serversPerTest() {
+  const started: { dispose(): Promise<void> }[] = [];
+  afterEach(async () => {
+    for (const s of started.splice(0)) await s.dispose();
+  });
+  return async (options: Parameters<typeof freshServer>[0] = {}) => {
+    const s = await freshServer(options);
+    started.push(s);
+    return s;
+  };
 }
 
 /** A decoded JSON answer, read loosely: tests index into it freely. */
