@@ -3,6 +3,7 @@ import { parseArgs } from "./args.ts";
 import { ManagedContext } from "./context.ts";
 import { DRIVERS } from "./drivers.ts";
 import { SECTIONS } from "./registry.ts";
+import { REMOTE_LATENCY_MS, runRemote } from "./remote.ts";
 import { formatTable, judge, type LineResult } from "./report.ts";
 
 /**
@@ -40,6 +41,21 @@ async function main(): Promise<void> {
     }
     console.log(`\n${formatTable(`== driver: ${driver.name} (file database) ==`, results)}\n`);
     for (const r of results) if (r.verdict === "FAIL") failures.push(`${driver.name}: ${r.operation}`);
+  }
+
+  // Remote mode (`--driver=remote`, `--section=remote`): libSQL over HTTP with simulated latency.
+  const remoteWanted =
+    (args.drivers === null || args.drivers.includes("remote")) &&
+    (args.sections === null || args.sections.includes("remote"));
+  if (remoteWanted) {
+    const t0 = performance.now();
+    const remote = await runRemote(args.quick ? 0.2 : 1, plan);
+    console.error(`  [remote] done in ${((performance.now() - t0) / 1000).toFixed(1)} s`);
+    const title = `== remote: @chatlog/libsql over HTTP, Hrana test server, ${REMOTE_LATENCY_MS} ms latency per request ==`;
+    console.log(`\n${formatTable(title, remote.lines)}`);
+    for (const note of remote.notes) console.log(note);
+    console.log("");
+    for (const r of remote.lines) if (r.verdict === "FAIL") failures.push(`remote: ${r.operation}`);
   }
 
   console.log(`total time ${((performance.now() - started) / 1000).toFixed(1)} s`);

@@ -1,10 +1,12 @@
 import { ChatlogError, type RepositoryOptions } from "@chatlog/core";
 import { migrationsFolder } from "@chatlog/schema";
 import {
+  APPLIED_MIGRATIONS_SQL,
   assertKnownOptions,
   connectionPragmas,
   ensureDatabaseFolder,
   migrateWithRetry,
+  retryWhileBusy,
   SqliteChatRepository,
   SyncExecutor,
   toChatlogError,
@@ -61,11 +63,14 @@ export async function openChatRepository(
       busyTimeoutMs: options.busyTimeoutMs,
       inMemory: client.memory,
     })) {
-      client.exec(pragma);
+      await retryWhileBusy(() => client.exec(pragma), options.busyTimeoutMs);
     }
     if (options.migrate !== false) {
       const db = drizzle({ client });
-      await migrateWithRetry(() => migrate(db, { migrationsFolder }));
+      await migrateWithRetry(
+        () => migrate(db, { migrationsFolder }),
+        () => Number((client.prepare(APPLIED_MIGRATIONS_SQL).get() as { applied: number }).applied),
+      );
     }
     return new SqliteChatRepository(new SyncExecutor(client, owned, file), options);
   } catch (error) {

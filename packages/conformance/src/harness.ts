@@ -36,6 +36,16 @@ export interface DriverHarness {
   entry: string;
   /** Whether databases are files (multi-process and restart cases need one). */
   file: boolean;
+  /**
+   * Remote configurations: how another process reaches the database whose file is `file` (the
+   * server's URL and token). Child processes then open that URL instead of the file.
+   */
+  remoteOf?(file: string): { url: string; authToken?: string };
+  /**
+   * Remote configurations: starts serving `file` (which may not exist yet) so that remoteOf
+   * reaches it, without opening a repository on it; resolves to the function that stops it.
+   */
+  serve?(file: string): Promise<() => Promise<void>>;
   /** Opens a repository on a brand-new database. */
   create(options?: RepositoryOptions): Promise<Opened>;
   /** File configurations: opens another repository on an existing file (a restart). */

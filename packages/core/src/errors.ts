@@ -16,6 +16,7 @@ export const ERROR_CODES = [
   "STORAGE_ERROR", // any other failure of the underlying database
   "MIGRATION_FAILED", // the schema could not be brought up to date
   "REQUEST_ID_CONFLICT", // a user message's request id was already used for different content
+  "UNAVAILABLE", // a remote database could not be reached, timed out, or answered a 5xx / expired stream
 ] as const;
 export type ChatlogErrorCode = (typeof ERROR_CODES)[number];
 

@@ -1,10 +1,12 @@
-import { ChatlogError, type RepositoryOptions } from "@chatlog/core";
+import { ChatlogError, isChatlogError, type RepositoryOptions } from "@chatlog/core";
 import { migrationsFolder } from "@chatlog/schema";
 import {
+  APPLIED_MIGRATIONS_SQL,
   assertKnownOptions,
   connectionPragmas,
   ensureDatabaseFolder,
   migrateWithRetry,
+  retryWhileBusy,
   SqliteChatRepository,
   SyncExecutor,
   toChatlogError,
@@ -14,6 +16,7 @@ import { drizzle } from "drizzle-orm/libsql";
 import { migrate } from "drizzle-orm/libsql/migrator";
 import Database from "libsql";
 import { LibsqlExecutor } from "./executor.ts";
+import { authError, displayUrl, unavailableError } from "./remote-errors.ts";
 
 export interface LibsqlRepositoryOptions extends RepositoryOptions {
   /** `file:chat.db`, `:memory:`, or a remote `libsql://`, `http(s)://`, `ws(s)://` URL. */
@@ -27,7 +30,15 @@ export interface LibsqlRepositoryOptions extends RepositoryOptions {
   authToken?: string;
   /** Local files only: how long a write waits for another process's lock (default 5000 ms). */
   busyTimeoutMs?: number;
+  /**
+   * Remote URLs only: how long one HTTP request may take before it fails with UNAVAILABLE
+   * (default 30000 ms). A timed-out write may still have committed; retry it with the same
+   * request id (idempotent) to find out.
+   */
+  requestTimeoutMs?: number;
 }
+
+const DEFAULT_REQUEST_TIMEOUT_MS = 30_000;
 
 const REMOTE = /^(libsql|https?|wss?):\/\//i;
 
@@ -62,22 +73,58 @@ export async function openChatRepository(options: LibsqlRepositoryOptions): Prom
   // One connection: the local client is synchronous underneath, and a pool would both miss the
   // pragmas on its other connections and make concurrent transactions block each other.
   const owned = options.client === undefined;
-  const client =
-    options.client ??
-    createClient({
-      url,
-      ...(options.authToken === undefined ? {} : { authToken: options.authToken }),
-      concurrency: 1,
-    });
+  const requestTimeoutMs = options.requestTimeoutMs ?? DEFAULT_REQUEST_TIMEOUT_MS;
+  if (!Number.isInteger(requestTimeoutMs) || requestTimeoutMs <= 0) {
+    throw new ChatlogError("INVALID_ARGUMENT", "requestTimeoutMs must be a positive integer (milliseconds)");
+  }
+  const remote = path === null ? { url, requestTimeoutMs } : undefined;
+  let client: Client;
+  try {
+    client =
+      options.client ??
+      createClient({
+        url,
+        ...(options.authToken === undefined ? {} : { authToken: options.authToken }),
+        ...(remote === undefined ? {} : { fetch: timedFetch(requestTimeoutMs) }),
+        concurrency: 1,
+      });
+  } catch (error) {
+    // A malformed URL (bad scheme, ?tls=1 on http:) is the caller's mistake.
+    throw new ChatlogError(
+      "INVALID_ARGUMENT",
+      `invalid libSQL url ${displayUrl(url)}: ${(error as Error).message}`,
+      {
+        cause: error,
+      },
+    );
+  }
   try {
     if (path !== null) await setLocalPragmas(client, path, options);
-    if (options.migrate !== false)
-      await migrateWithRetry(() => migrate(drizzle({ client }), { migrationsFolder }));
-    return new SqliteChatRepository(new LibsqlExecutor(client, owned), options);
+    if (options.migrate !== false) await migrateClient(client);
+    return new SqliteChatRepository(new LibsqlExecutor(client, owned, remote), options);
   } catch (error) {
     if (owned) client.close();
+    if (remote !== undefined) {
+      // Unreachable at open is UNAVAILABLE, not a MIGRATION_FAILED hiding "connection refused"
+      // under the text of the first CREATE TABLE.
+      const root = isChatlogError(error, "MIGRATION_FAILED") ? error.cause : error;
+      throw unavailableError(url, root, requestTimeoutMs) ?? authError(url, root) ?? toChatlogError(error);
+    }
     throw toChatlogError(error);
   }
+}
+
+/** fetch with a deadline per request, so a server that never answers fails the call. */
+function timedFetch(timeoutMs: number): (request: Request) => Promise<Response> {
+  return (request) => fetch(request, { signal: AbortSignal.timeout(timeoutMs) });
+}
+
+/** drizzle's libSQL migrator through the race-safe retry (see migrateWithRetry). */
+function migrateClient(client: Client): Promise<void> {
+  return migrateWithRetry(
+    () => migrate(drizzle({ client }), { migrationsFolder }),
+    async () => Number((await client.execute(APPLIED_MIGRATIONS_SQL)).rows[0]?.applied ?? 0),
+  );
 }
 
 function pragmaStatements(path: string, options: LibsqlRepositoryOptions): string[] {
@@ -89,7 +136,9 @@ async function setLocalPragmas(
   path: string,
   options: LibsqlRepositoryOptions,
 ): Promise<void> {
-  for (const pragma of pragmaStatements(path, options)) await client.execute(pragma);
+  for (const pragma of pragmaStatements(path, options)) {
+    await retryWhileBusy(() => client.execute(pragma), options.busyTimeoutMs);
+  }
 }
 
 /**
@@ -104,7 +153,7 @@ async function openLocalFile(path: string, options: LibsqlRepositoryOptions): Pr
     const client = createClient({ url: `file:${path}`, concurrency: 1 });
     try {
       await setLocalPragmas(client, path, options);
-      await migrateWithRetry(() => migrate(drizzle({ client }), { migrationsFolder }));
+      await migrateClient(client);
     } catch (error) {
       throw toChatlogError(error, path);
     } finally {
@@ -122,7 +171,9 @@ async function openLocalFile(path: string, options: LibsqlRepositoryOptions): Pr
     });
   }
   try {
-    for (const pragma of pragmaStatements(path, options)) db.exec(pragma);
+    for (const pragma of pragmaStatements(path, options)) {
+      await retryWhileBusy(() => db.exec(pragma), options.busyTimeoutMs);
+    }
     return new SqliteChatRepository(new SyncExecutor(db, true, path), options);
   } catch (error) {
     db.close();

@@ -35,6 +35,13 @@ export type JobOutcome = { ok: true; rows: Row[][] } | { ok: false; error: unkno
  * client. Everything else, the SQL included, is shared.
  */
 export interface SqlExecutor {
+  /**
+   * True when every call is a network round trip (a remote database): the repository then sends
+   * the read a write may need (the stored duplicate) in the write's own request instead of
+   * after it. Local executors leave it unset: a second local statement costs less than
+   * turning a lone autocommit write into a transaction.
+   */
+  readonly remote?: boolean;
   /** Runs one statement on its own (autocommit); one round trip on a remote database. */
   all(step: Step): Promise<Row[]>;
   /**

@@ -9,7 +9,7 @@ export type {
   Statement,
   Step,
 } from "./executor.ts";
-export { migrateWithRetry } from "./migrate-retry.ts";
+export { APPLIED_MIGRATIONS_SQL, migrateWithRetry, retryWhileBusy } from "./migrate-retry.ts";
 export { assertKnownOptions } from "./options.ts";
 export { decodeRow, encodeEvent } from "./row-codec.ts";
 export { type DatabasePragmas, SqliteChatRepository } from "./sqlite-chat-repository.ts";

@@ -94,7 +94,15 @@ export class SqliteChatRepository implements ChatRepository {
     // A user message's key is always a client's: it may not take one of chatlog's own keys.
     const key = requestIdOf(event);
     if (event.type === "user_message" && key !== null) assertClientRequestId(key, "extra.request_id");
-    const [inserted] = await this.queue.submit([{ statement: SQL.append, args: encodeEvent(event) }]);
+    const append: Step = { statement: SQL.append, args: encodeEvent(event) };
+    if (this.executor.remote) {
+      // One round trip even for a duplicate: the lookup rides in the append's batch.
+      const [inserted, existing] = await this.queue.submit([append, this.duplicateLookup(event)]);
+      const seq = inserted?.[0]?.seq;
+      if (typeof seq === "number") return { added: true, event: storedEvent(event, seq) };
+      return { added: false, event: this.storedDuplicate(event, existing ?? []) };
+    }
+    const [inserted] = await this.queue.submit([append]);
     const seq = inserted?.[0]?.seq;
     if (typeof seq === "number") return { added: true, event: storedEvent(event, seq) };
     return { added: false, event: await this.findDuplicate(event) };
@@ -553,11 +561,18 @@ export class SqliteChatRepository implements ChatRepository {
     );
   }
 
-  private async findDuplicate(event: ValidEvent): Promise<ChatEvent> {
-    const rows = await this.executor.all({
+  private duplicateLookup(event: ValidEvent): Step {
+    return {
       statement: SQL.findDuplicate,
       args: { conversation_id: event.conversationId, request_id: requestIdOf(event), id: event.id },
-    });
+    };
+  }
+
+  private async findDuplicate(event: ValidEvent): Promise<ChatEvent> {
+    return this.storedDuplicate(event, await this.executor.all(this.duplicateLookup(event)));
+  }
+
+  private storedDuplicate(event: ValidEvent, rows: Row[]): ChatEvent {
     const stored = this.decodeFirst(rows);
     if (stored === null) {
       throw new ChatlogError(

@@ -10,6 +10,9 @@ export interface ChildArgs {
   driver: "better-sqlite3" | "libsql";
   entry: string;
   file: string;
+  /** A remote database (libsql over HTTP): opened by URL, the file is only the server's. */
+  url?: string;
+  authToken?: string;
 }
 
 export function readArgs<T>(): ChildArgs & T {
@@ -26,7 +29,12 @@ export async function openRepository(
   options: RepositoryOptions = {},
 ): Promise<ChatRepository> {
   const driver = (await import(pathToFileURL(args.entry).href)) as { openChatRepository: Open };
-  const location = args.driver === "libsql" ? { url: `file:${args.file}` } : { path: args.file };
+  const location =
+    args.url !== undefined
+      ? { url: args.url, ...(args.authToken === undefined ? {} : { authToken: args.authToken }) }
+      : args.driver === "libsql"
+        ? { url: `file:${args.file}` }
+        : { path: args.file };
   return driver.openChatRepository({ ...options, ...location });
 }
 

@@ -23,10 +23,13 @@ export interface ChildTarget {
   driver: DriverHarness["driver"];
   entry: string;
   file: string;
+  /** Remote configurations: the URL (and token) the child opens instead of the file. */
+  url?: string;
+  authToken?: string;
 }
 
 export function targetOf(harness: DriverHarness, file: string): ChildTarget {
-  return { driver: harness.driver, entry: harness.entry, file };
+  return { driver: harness.driver, entry: harness.entry, file, ...harness.remoteOf?.(file) };
 }
 
 export interface ChildExit {

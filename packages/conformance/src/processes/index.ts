@@ -4,6 +4,7 @@ import { registerConcurrentAppends } from "./concurrent-appends.ts";
 import { registerCrashSafety } from "./crash-safety.ts";
 import { registerDbMigrateScript } from "./db-migrate-script.ts";
 import { registerLegacyAdoption } from "./legacy-adoption.ts";
+import { registerOpenTogether } from "./open-together.ts";
 import { registerRequestIdRace } from "./request-id-race.ts";
 import { registerRetentionTimerExit } from "./retention-timer-exit.ts";
 
@@ -11,6 +12,7 @@ export { registerConcurrentAppends } from "./concurrent-appends.ts";
 export { registerCrashSafety } from "./crash-safety.ts";
 export { registerDbMigrateScript } from "./db-migrate-script.ts";
 export { registerLegacyAdoption } from "./legacy-adoption.ts";
+export { registerOpenTogether } from "./open-together.ts";
 export { registerRequestIdRace } from "./request-id-race.ts";
 export { registerRetentionTimerExit } from "./retention-timer-exit.ts";
 
@@ -25,6 +27,7 @@ export function describeProcesses(h: DriverHarness): void {
     registerRequestIdRace(h);
     registerCrashSafety(h);
     registerRetentionTimerExit(h);
+    registerOpenTogether(h);
   });
 }
 
