@@ -61,7 +61,7 @@ function localPath(url: string): string | null {
  * @libsql/client.
  */
 export async function openChatRepository(options: LibsqlRepositoryOptions): Promise<SqliteChatRepository> {
-  assertKnownOptions(options, ["url", "client", "authToken", "busyTimeoutMs"]);
+  assertKnownOptions(options, ["url", "client", "authToken", "busyTimeoutMs", "requestTimeoutMs"]);
   const { url } = options;
   if (typeof url !== "string" || url.length === 0) {
     throw new ChatlogError("INVALID_ARGUMENT", "url must be a non-empty string");

@@ -126,11 +126,13 @@ export class SqliteChatRepository implements ChatRepository {
     });
     // One statement: stored only if neither this message nor a reply to it exists, so two
     // processes racing the same request id get exactly one true between them.
-    const [inserted] = await this.queue.submit([
+    // The read of what the key names rides in the same job: a retry is one round trip too.
+    const [inserted, stored] = await this.queue.submit([
       { statement: SQL.appendUnanswered, args: { ...encodeEvent(event), user_request_id: requestId } },
+      { statement: SQL.byRequestId, args: { conversation_id: conversationId, request_id: requestId } },
     ]);
     if ((inserted?.length ?? 0) > 0) return true;
-    await this.assertSameRequest(event);
+    this.assertSameRequest(event, stored ?? []);
     return false;
   }
 
@@ -545,12 +547,8 @@ export class SqliteChatRepository implements ChatRepository {
    * replay the old reply to the new question: REQUEST_ID_CONFLICT. (A request answered by a
    * reply whose user message is not stored, as legacy rows can be, stays a retry.)
    */
-  private async assertSameRequest(event: ValidEvent): Promise<void> {
+  private assertSameRequest(event: ValidEvent, stored: Row[]): void {
     const requestId = requestIdOf(event) as string;
-    const stored = await this.executor.all({
-      statement: SQL.byRequestId,
-      args: { conversation_id: event.conversationId, request_id: requestId },
-    });
     if (stored.length === 0) return;
     const previous = decodeRow(stored[0]!, this.onCorrupt);
     if (previous.type === "user_message" && sameContent(previous.content, event.content)) return;

@@ -32,92 +32,96 @@ function immutable(file: string, on: boolean): boolean {
 }
 
 export function openErrorCases(h: DriverHarness): void {
-  describe.skipIf(!h.file)("opening fails with a typed, one-line error naming the file", () => {
-    it("a file where the database folder should be", async () => {
-      const tmp = tempDir();
-      try {
-        const blocker = join(tmp.dir, "data");
-        writeFileSync(blocker, "not a folder");
-        const file = join(blocker, "chat.db");
-        const error = await openFails(h, file);
-        expect(error.code).toBe("STORAGE_ERROR");
-        expect(error.message).toContain(blocker);
-        expect(error.message).toMatch(/EEXIST|ENOTDIR/);
-      } finally {
-        tmp.remove();
-      }
-    });
-
-    it("a file that is not a database", async () => {
-      const tmp = tempDir();
-      try {
-        const file = join(tmp.dir, "notes.db");
-        writeFileSync(file, "These are my notes, not a database. ".repeat(200));
-        const error = await openFails(h, file);
-        expect(error.code).toMatch(/STORAGE_ERROR|MIGRATION_FAILED/);
-        expect(error.message).toContain(file);
-        expect(error.message).toMatch(/not a (SQLite )?database/);
-      } finally {
-        tmp.remove();
-      }
-    });
-
-    it("a read-only database file", async (context) => {
-      const tmp = tempDir();
-      const file = join(tmp.dir, "chat.db");
-      await (await h.reopen(file)).dispose();
-      if (!immutable(file, true)) {
-        tmp.remove();
-        context.skip();
-      }
-      try {
-        // SQLite opens such a file read-only; either the open or the first write must fail
-        // with a typed error that names the file and says it is read-only.
-        let error: unknown;
+  // Remote configurations open a URL: the server, not the client, owns the file.
+  describe.skipIf(!h.file || h.remoteOf !== undefined)(
+    "opening fails with a typed, one-line error naming the file",
+    () => {
+      it("a file where the database folder should be", async () => {
+        const tmp = tempDir();
         try {
-          const opened = await h.reopen(file);
+          const blocker = join(tmp.dir, "data");
+          writeFileSync(blocker, "not a folder");
+          const file = join(blocker, "chat.db");
+          const error = await openFails(h, file);
+          expect(error.code).toBe("STORAGE_ERROR");
+          expect(error.message).toContain(blocker);
+          expect(error.message).toMatch(/EEXIST|ENOTDIR/);
+        } finally {
+          tmp.remove();
+        }
+      });
+
+      it("a file that is not a database", async () => {
+        const tmp = tempDir();
+        try {
+          const file = join(tmp.dir, "notes.db");
+          writeFileSync(file, "These are my notes, not a database. ".repeat(200));
+          const error = await openFails(h, file);
+          expect(error.code).toMatch(/STORAGE_ERROR|MIGRATION_FAILED/);
+          expect(error.message).toContain(file);
+          expect(error.message).toMatch(/not a (SQLite )?database/);
+        } finally {
+          tmp.remove();
+        }
+      });
+
+      it("a read-only database file", async (context) => {
+        const tmp = tempDir();
+        const file = join(tmp.dir, "chat.db");
+        await (await h.reopen(file)).dispose();
+        if (!immutable(file, true)) {
+          tmp.remove();
+          context.skip();
+        }
+        try {
+          // SQLite opens such a file read-only; either the open or the first write must fail
+          // with a typed error that names the file and says it is read-only.
+          let error: unknown;
           try {
-            await opened.repo.addEvent({ conversationId: "c", type: "user_message", content: "x" });
+            const opened = await h.reopen(file);
+            try {
+              await opened.repo.addEvent({ conversationId: "c", type: "user_message", content: "x" });
+            } catch (e) {
+              error = e;
+            } finally {
+              await opened.dispose();
+            }
           } catch (e) {
             error = e;
-          } finally {
-            await opened.dispose();
           }
-        } catch (e) {
-          error = e;
+          expect(error).toMatchObject({ name: "ChatlogError" });
+          const typed = error as ChatlogError;
+          expect(typed.code).toMatch(/STORAGE_ERROR|MIGRATION_FAILED/);
+          expect(typed.message.split("\n")).toHaveLength(1);
+          expect(typed.message).toContain(file);
+          expect(typed.message).toMatch(/read-only|readonly/i);
+        } finally {
+          immutable(file, false);
+          tmp.remove();
         }
-        expect(error).toMatchObject({ name: "ChatlogError" });
-        const typed = error as ChatlogError;
-        expect(typed.code).toMatch(/STORAGE_ERROR|MIGRATION_FAILED/);
-        expect(typed.message.split("\n")).toHaveLength(1);
-        expect(typed.message).toContain(file);
-        expect(typed.message).toMatch(/read-only|readonly/i);
-      } finally {
-        immutable(file, false);
-        tmp.remove();
-      }
-    });
+      });
 
-    it("misspelled option keys and out-of-range values are INVALID_ARGUMENT", async () => {
-      const tmp = tempDir();
-      const file = join(tmp.dir, "chat.db");
-      await (await h.reopen(file)).dispose();
-      for (const options of [
-        { retension: { maxAgeHours: 1 } },
-        { retention: { maxAge: 1 } },
-        { savedSessions: { max: 3 } },
-        { savedSessions: { enabled: "no" } },
-        { retention: 5 },
-        { migrate: "yes" },
-        { busyTimeoutMs: -1 },
-        { busyTimeoutMs: 1e9 },
-        { busyTimeoutMs: 1.5 },
-        { onCorruptRow: "log" },
-      ]) {
-        const error = await openFails(h, file, options as RepositoryOptions);
-        expect(error.code, JSON.stringify(options)).toBe("INVALID_ARGUMENT");
-      }
-      tmp.remove();
-    });
-  });
+      it("misspelled option keys and out-of-range values are INVALID_ARGUMENT", async () => {
+        const tmp = tempDir();
+        const file = join(tmp.dir, "chat.db");
+        await (await h.reopen(file)).dispose();
+        for (const options of [
+          { retension: { maxAgeHours: 1 } },
+          { retention: { maxAge: 1 } },
+          { savedSessions: { max: 3 } },
+          { savedSessions: { enabled: "no" } },
+          { retention: 5 },
+          { migrate: "yes" },
+          { busyTimeoutMs: -1 },
+          { busyTimeoutMs: 1e9 },
+          { busyTimeoutMs: 1.5 },
+          { onCorruptRow: "log" },
+        ]) {
+          const error = await openFails(h, file, options as RepositoryOptions);
+          expect(error.code, JSON.stringify(options)).toBe("INVALID_ARGUMENT");
+        }
+        tmp.remove();
+      });
+    },
+  );
 }
