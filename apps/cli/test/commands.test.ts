@@ -331,7 +331,7 @@ describe("prune", () => {
     expect((await dump("better-sqlite3", db)).map((e) => e.conversationId)).toEqual(["a", "a", "a", "a"]);
   });
 
-  it("--max-messages (cutting only at turn starts) and --saved-retention-days", async () => {
+  it("--max-messages (a maximum, cutting only at turn starts) and --saved-retention-days", async () => {
     const db = await threeConversations();
     expect((await chatlog(["saved", "save", "a", "--db", db])).code).toBe(0);
     // The saved session expires first, so conversation a is no longer protected.
@@ -348,14 +348,15 @@ describe("prune", () => {
     expect(run.code, run.stderr).toBe(0);
     expect(JSON.parse(run.stdout)).toEqual({
       deletedByAge: 0,
-      deletedByMaxMessages: 4,
+      deletedByMaxMessages: 8,
       deletedByMaxSessions: 0,
       expiredSavedSessions: 1,
-      removedConversations: 1,
+      removedConversations: 2,
     });
-    // 8 are left, not 5: conversation b is one turn, and a turn is never split.
+    // 4 are left, not 5: a maximum is a maximum, and conversation b is one turn, which is never
+    // split, so it goes whole.
     const left = await dump("better-sqlite3", db);
-    expect(left.map((e) => e.conversationId)).toEqual(["b", "b", "b", "b", "c", "c", "c", "c"]);
+    expect(left.map((e) => e.conversationId)).toEqual(["c", "c", "c", "c"]);
     expect((await chatlog(["saved", "list", "--json", "--db", db])).stdout).toBe("");
   });
 

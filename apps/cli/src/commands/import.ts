@@ -10,7 +10,11 @@ import { Progress } from "../output.ts";
 /** Where the reader is: lets an error the repository reports by event index name its line. */
 interface ReadState {
   yielded: number;
-  lastLine: number;
+  /**
+   * The line of each event handed over, by event index: the repository checks events a chunk
+   * at a time, so the event it names may be one read a while ago.
+   */
+  lineOf: number[];
 }
 
 /**
@@ -36,7 +40,7 @@ async function* readEvents(
     }
     const event = parseEventLine(text, line);
     state.yielded++;
-    state.lastLine = line;
+    state.lineOf.push(line);
     progress.count(state.yielded);
     yield event;
   }
@@ -55,11 +59,12 @@ async function* readEvents(
 function withLine(error: unknown, state: ReadState): unknown {
   if (!isChatlogError(error) || typeof error.details.line === "number") return error;
   const index = error.details.index;
-  if (typeof index !== "number" || index !== state.yielded - 1) return error;
+  const line = typeof index === "number" ? state.lineOf[index] : undefined;
+  if (line === undefined) return error;
   const message = error.message.replace(/^event #\d+: /, "");
-  return new ChatlogError(error.code, `line ${state.lastLine}: ${message}`, {
+  return new ChatlogError(error.code, `line ${line}: ${message}`, {
     cause: error,
-    details: { ...error.details, line: state.lastLine },
+    details: { ...error.details, line },
   });
 }
 
@@ -110,7 +115,7 @@ ${COMMON_HELP}`,
   positionals: { min: 1, max: 1, name: "<file>" },
   async run(context, { values, positionals }) {
     const { input, name } = openInput(context, positionals[0]!);
-    const state: ReadState = { yielded: 0, lastLine: 0 };
+    const state: ReadState = { yielded: 0, lineOf: [] };
     const progress = new Progress(context.stderr, "imported");
     const file = resolveDatabase(context, stringOption(values, "db")).file;
     const created = file !== null && file !== ":memory:" && !existsSync(file);
