@@ -9,8 +9,7 @@ import {
   validateEvent,
 } from "@chatlog/core";
 import { safeValidateUIMessages, type UIMessage } from "ai";
-import { foldReply, foldUserMessage } from "./fold-message.ts";
-import { revisionOf } from "./stored-extra.ts";
+import { foldReply } from "./fold-message.ts";
 import { progressOf } from "./tool-parts.ts";
 import { revisionEvents, userMessageEvent } from "./ui-to-events.ts";
 
@@ -59,7 +58,6 @@ export async function saveUIMessage(
   }
   const stored = await readRevisions(repo, conversationId, message.id);
   if (stored === null) return { added: await writeAll(repo, conversationId, message, 0, 0) };
-  if (stored.owner !== "revisions") return { added: false };
   const from = changedFrom(stored.message, message);
   if (from === null) return { added: false };
   return { added: await writeAll(repo, conversationId, message, stored.count, from) };
@@ -84,8 +82,7 @@ async function writeAll(
 }
 
 interface StoredMessage {
-  /** "revisions": written by saveUIMessage; "turn": the reply of a streamed turn, owned by it. */
-  owner: "revisions" | "turn";
+  /** How many revisions are stored (the next one's number). */
   count: number;
   message: UIMessage;
 }
@@ -98,9 +95,6 @@ export async function readRevisions(
 ): Promise<StoredMessage | null> {
   const head = await repo.getEventByRequestId(conversationId, uiPartsKey(messageId, 0));
   if (head === null) return null;
-  if (head.type === "user_message") return { owner: "revisions", count: 1, message: foldUserMessage(head) };
-  if (revisionOf(head) === null)
-    return { owner: "turn", count: 0, message: { id: messageId, role: "assistant", parts: [] } };
   const events: ChatEvent[] = [head];
   for (let rev = 1; ; rev++) {
     const next = await repo.getEventByRequestId(conversationId, uiPartsKey(messageId, rev));
@@ -108,7 +102,7 @@ export async function readRevisions(
     events.push(next);
   }
   const message = foldReply(messageId, events) ?? { id: messageId, role: "assistant", parts: [] };
-  return { owner: "revisions", count: events.length, message };
+  return { count: events.length, message };
 }
 
 /**

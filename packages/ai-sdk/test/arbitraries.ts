@@ -9,9 +9,12 @@ const jsonObject = fc.dictionary(fc.string({ maxLength: 6 }), json, { maxKeys: 3
 const text = fc.string({ maxLength: 40 });
 const id = fc.stringMatching(/^[A-Za-z0-9_-]{1,12}$/);
 const name = fc.stringMatching(/^[A-Za-z_][A-Za-z0-9_]{0,10}$/);
-const providerMetadata = fc.option(fc.dictionary(name, fc.dictionary(name, json, { maxKeys: 2 }), { maxKeys: 2 }), {
-  nil: undefined,
-});
+const providerMetadata = fc.option(
+  fc.dictionary(name, fc.dictionary(name, json, { maxKeys: 2 }), { maxKeys: 2 }),
+  {
+    nil: undefined,
+  },
+);
 
 function optional<T extends object>(value: T): T {
   return Object.fromEntries(Object.entries(value).filter(([, v]) => v !== undefined)) as T;
@@ -79,9 +82,7 @@ function toolPart(toolCallId: string): fc.Arbitrary<Part> {
       callProviderMetadata: providerMetadata,
     })
     .map((r) => {
-      const head = r.dynamic
-        ? { type: "dynamic-tool", toolName: r.name }
-        : { type: `tool-${r.name}` };
+      const head = r.dynamic ? { type: "dynamic-tool", toolName: r.name } : { type: `tool-${r.name}` };
       const base = optional({
         ...head,
         toolCallId,
@@ -98,18 +99,34 @@ function toolPart(toolCallId: string): fc.Arbitrary<Part> {
         case "approval-requested":
           return { ...base, input: r.input, approval: { id: r.approvalId } } as Part;
         case "approval-responded":
-          return { ...base, input: r.input, approval: optional({ id: r.approvalId, approved: r.approved, reason: r.reason }) } as Part;
+          return {
+            ...base,
+            input: r.input,
+            approval: optional({ id: r.approvalId, approved: r.approved, reason: r.reason }),
+          } as Part;
         case "output-available":
           return { ...base, input: r.input, output: r.output } as Part;
         case "output-error":
           return { ...base, input: r.input, errorText: r.errorText } as Part;
         default:
-          return { ...base, input: r.input, approval: optional({ id: r.approvalId, approved: false, reason: r.reason }) } as Part;
+          return {
+            ...base,
+            input: r.input,
+            approval: optional({ id: r.approvalId, approved: false, reason: r.reason }),
+          } as Part;
       }
     });
 }
 
-const otherPart = fc.oneof(textPart, reasoningPart, filePart, sourceUrlPart, sourceDocumentPart, dataPart, stepStart);
+const otherPart = fc.oneof(
+  textPart,
+  reasoningPart,
+  filePart,
+  sourceUrlPart,
+  sourceDocumentPart,
+  dataPart,
+  stepStart,
+);
 
 export const assistantMessage = (messageId: string): fc.Arbitrary<UIMessage> =>
   fc
@@ -118,9 +135,11 @@ export const assistantMessage = (messageId: string): fc.Arbitrary<UIMessage> =>
       metadata: fc.option(jsonObject, { nil: undefined }),
     })
     .chain(({ kinds, metadata }) =>
-      fc.tuple(...kinds.map((isTool, i) => (isTool ? toolPart(`${messageId}-call-${i}`) : otherPart))).map(
-        (parts) => optional({ id: messageId, role: "assistant" as const, parts, metadata }) as UIMessage,
-      ),
+      fc
+        .tuple(...kinds.map((isTool, i) => (isTool ? toolPart(`${messageId}-call-${i}`) : otherPart)))
+        .map(
+          (parts) => optional({ id: messageId, role: "assistant" as const, parts, metadata }) as UIMessage,
+        ),
     );
 
 export const userMessage = (messageId: string): fc.Arbitrary<UIMessage> =>
@@ -129,11 +148,18 @@ export const userMessage = (messageId: string): fc.Arbitrary<UIMessage> =>
       parts: fc.array(fc.oneof(textPart, filePart, dataPart), { minLength: 1, maxLength: 3 }),
       metadata: fc.option(jsonObject, { nil: undefined }),
     })
-    .map(({ parts, metadata }) => optional({ id: messageId, role: "user" as const, parts, metadata }) as UIMessage);
+    .map(
+      ({ parts, metadata }) =>
+        optional({ id: messageId, role: "user" as const, parts, metadata }) as UIMessage,
+    );
 
 /** A conversation: alternating user and assistant messages with distinct ids. */
 export const conversation = fc
   .integer({ min: 1, max: 6 })
   .chain((n) =>
-    fc.tuple(...Array.from({ length: n }, (_, i) => (i % 2 === 0 ? userMessage(`u${i}`) : assistantMessage(`a${i}`)))),
+    fc.tuple(
+      ...Array.from({ length: n }, (_, i) =>
+        i % 2 === 0 ? userMessage(`u${i}`) : assistantMessage(`a${i}`),
+      ),
+    ),
   );

@@ -16,8 +16,10 @@ for (const driver of drivers) {
       await fc.assert(
         fc.asyncProperty(conversation, fc.integer({ min: 1, max: 4 }), async (messages, limit) => {
           const chatId = `chat-${run++}`;
-          for (const message of messages) expect(await saveUIMessage(repo, chatId, message)).toEqual({ added: true });
-          for (const message of messages) expect(await saveUIMessage(repo, chatId, message)).toEqual({ added: false });
+          for (const message of messages)
+            expect(await saveUIMessage(repo, chatId, message)).toEqual({ added: true });
+          for (const message of messages)
+            expect(await saveUIMessage(repo, chatId, message)).toEqual({ added: false });
           const loaded = (await loadUIMessages(repo, chatId)).messages;
           expect(loaded).toEqual(messages);
           await validateUIMessages({ messages: loaded });
@@ -25,7 +27,10 @@ for (const driver of drivers) {
           const pages = [];
           let cursor: string | null = null;
           do {
-            const page: Awaited<ReturnType<typeof loadUIMessages>> = await loadUIMessages(repo, chatId, { limit, cursor });
+            const page: Awaited<ReturnType<typeof loadUIMessages>> = await loadUIMessages(repo, chatId, {
+              limit,
+              cursor,
+            });
             pages.unshift(page.messages);
             cursor = page.nextCursor;
           } while (cursor !== null);

@@ -80,3 +80,12 @@ export function uiToolResultKey(messageId: string, toolCallId: string): string {
 export function continuationRequestId(messageId: string, partCount: number): string {
   return `chatlog:continue:${JSON.stringify([messageId, partCount])}`;
 }
+
+/**
+ * The key of the event a streamed reply to user request `userRequestId` begins with: it records
+ * the assistant message id before the first chunk, and, being unique, is the claim that makes
+ * one request (of several retries) the one that runs the model.
+ */
+export function replyStartKey(userRequestId: string, attempt = 1): string {
+  return `chatlog:reply_start:${JSON.stringify(attempt === 1 ? [userRequestId] : [userRequestId, attempt])}`;
+}
