@@ -1,0 +1,127 @@
+import { type ChildProcess, spawn } from "node:child_process";
+import { mkdtempSync, rmSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { fileURLToPath } from "node:url";
+import { DefaultChatTransport, readUIMessageStream, type UIMessage, type UIMessageChunk } from "ai";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+
+const appDir = fileURLToPath(new URL("..", import.meta.url));
+let child: ChildProcess;
+let base: string;
+let dir: string;
+
+/** Starts the app as `pnpm start` does (tsx src/main.ts), on a free port and its own database. */
+beforeAll(async () => {
+  dir = mkdtempSync(join(tmpdir(), "ai-sdk-example-"));
+  child = spawn(process.execPath, ["--import", "tsx", "src/main.ts"], {
+    cwd: appDir,
+    env: { ...process.env, PORT: "0", CHAT_DB: join(dir, "chat.db"), OFFLINE_DELAY_MS: "1" },
+    stdio: ["ignore", "pipe", "inherit"],
+  });
+  base = await new Promise<string>((resolve, reject) => {
+    let out = "";
+    child.stdout!.on("data", (data: Buffer) => {
+      out += data.toString();
+      const match = /listening on (http:\/\/127\.0\.0\.1:\d+)/.exec(out);
+      if (match) resolve(match[1]!);
+    });
+    child.on("exit", (code) => reject(new Error(`the app exited with ${code}`)));
+  });
+}, 30_000);
+
+afterAll(async () => {
+  if (child.exitCode === null) {
+    const exited = new Promise((resolve) => child.once("exit", resolve));
+    child.kill("SIGTERM");
+    await exited;
+  }
+  rmSync(dir, { recursive: true, force: true });
+});
+
+/** What useChat does with a request: DefaultChatTransport's stream, folded by readUIMessageStream. */
+async function send(chatId: string, messages: UIMessage[]): Promise<UIMessage> {
+  const transport = new DefaultChatTransport({ api: `${base}/api/chat` });
+  const stream = await transport.sendMessages({
+    chatId,
+    messages,
+    trigger: "submit-message",
+    messageId: undefined,
+    abortSignal: undefined,
+  });
+  const last = messages.at(-1);
+  let message: UIMessage | undefined;
+  const options = last?.role === "assistant" ? { message: structuredClone(last) } : {};
+  for await (const state of readUIMessageStream({
+    stream: stream as ReadableStream<UIMessageChunk>,
+    ...options,
+  })) {
+    message = state;
+  }
+  return message!;
+}
+
+async function stored(chatId: string): Promise<UIMessage[]> {
+  const response = await fetch(`${base}/api/chat/${chatId}/messages`);
+  expect(response.status).toBe(200);
+  return ((await response.json()) as { messages: UIMessage[] }).messages;
+}
+
+describe("apps/ai-sdk-example over HTTP", () => {
+  it("streams a reply that is stored as the client built it; a retry replays it", async () => {
+    const question: UIMessage = {
+      id: "u-1",
+      role: "user",
+      parts: [{ type: "text", text: "What is the weather in Paris?" }],
+    };
+    const reply = await send("chat-1", [question]);
+    expect(reply.parts.find((p) => p.type === "tool-weather")).toMatchObject({ state: "output-available" });
+    expect(await stored("chat-1")).toEqual([question, reply]);
+
+    const retry = await fetch(`${base}/api/chat`, {
+      method: "POST",
+      headers: { "content-type": "application/json" },
+      body: JSON.stringify({ id: "chat-1", messages: [question] }),
+    });
+    expect(retry.headers.get("x-chatlog-source")).toBe("stored");
+    await retry.text();
+    expect(await send("chat-1", [question])).toEqual(reply);
+    expect(await stored("chat-1")).toEqual([question, reply]);
+  });
+
+  it("a tool approval continues the same assistant message", async () => {
+    const question: UIMessage = {
+      id: "u-2",
+      role: "user",
+      parts: [{ type: "text", text: "Please delete /tmp/a.txt" }],
+    };
+    const asked = await send("chat-2", [question]);
+    const approved: UIMessage = {
+      ...asked,
+      parts: asked.parts.map((p) =>
+        p.type === "tool-deleteFile" && p.state === "approval-requested"
+          ? { ...p, state: "approval-responded", approval: { id: p.approval.id, approved: true } }
+          : p,
+      ),
+    };
+    const final = await send("chat-2", [question, approved]);
+    expect(final.id).toBe(asked.id);
+    expect(final.parts.find((p) => p.type === "tool-deleteFile")).toMatchObject({
+      state: "output-available",
+      output: { deleted: "/tmp/a.txt" },
+    });
+    expect(await stored("chat-2")).toEqual([question, final]);
+  });
+
+  it("answers bad requests with a JSON error and stores nothing", async () => {
+    for (const body of [
+      "not json",
+      JSON.stringify({ id: "chat-3", messages: [{ id: "x", role: "user", parts: [] }] }),
+    ]) {
+      const response = await fetch(`${base}/api/chat`, { method: "POST", body });
+      expect(response.status).toBe(400);
+      expect(((await response.json()) as { error: { code: string } }).error.code).toBe("INVALID_ARGUMENT");
+    }
+    expect(await stored("chat-3")).toEqual([]);
+  });
+});
