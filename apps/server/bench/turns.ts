@@ -58,13 +58,17 @@ async function round(repo: ChatRepository, persist: boolean, tag: string): Promi
     logger: createLogger("silent"),
     persistDeltas: persist,
     followPollMs: 100,
-    followStaleMs: 60_000,
+    claims: { staleMs: 60_000, heartbeatMs: 10_000 },
   });
   const started = performance.now();
   let lastDelta = started;
   const counts = await Promise.all(
     Array.from({ length: TURNS }, async (_, i) => {
-      const { events } = turns.open(`${tag}-c${i}`, `${tag}-r${i}`, "go");
+      const { events } = await turns.open({
+        conversationId: `${tag}-c${i}`,
+        requestId: `${tag}-r${i}`,
+        content: "go",
+      });
       let deltas = 0;
       for await (const event of events.subscribe()) {
         if (event.type === "delta") {

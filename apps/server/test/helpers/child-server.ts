@@ -1,4 +1,7 @@
 import { type ChildProcess, spawn } from "node:child_process";
+import { mkdtempSync, rmSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
 import { fileURLToPath } from "node:url";
 
 const appDir = fileURLToPath(new URL("../..", import.meta.url));
@@ -54,4 +57,33 @@ export function spawnServer(env: Record<string, string>): Promise<ChildServer> {
       reject(new Error(`server exited with ${code} before listening: ${err}`));
     });
   });
+}
+
+/**
+ * Per-test child servers on one fresh database file: `start` spawns one on it, and `cleanup`
+ * (afterEach) SIGKILLs whatever is still running and removes the folder.
+ */
+export function childServerPool(prefix: string, baseEnv: (file: string) => Record<string, string>) {
+  const children: ChildServer[] = [];
+  const pool = {
+    dir: "",
+    file: "",
+    setup() {
+      pool.dir = mkdtempSync(join(tmpdir(), prefix));
+      pool.file = join(pool.dir, "chat.db");
+    },
+    async start(env: Record<string, string> = {}): Promise<ChildServer> {
+      const server = await spawnServer({ ...baseEnv(pool.file), ...env });
+      children.push(server);
+      return server;
+    },
+    async cleanup() {
+      for (const c of children.splice(0)) {
+        if (c.child.exitCode === null && c.child.signalCode === null) c.child.kill("SIGKILL");
+        await c.exited;
+      }
+      rmSync(pool.dir, { recursive: true, force: true });
+    },
+  };
+  return pool;
 }
