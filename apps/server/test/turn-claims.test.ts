@@ -1,5 +1,6 @@
 import Database from "better-sqlite3";
 import { afterEach, beforeEach, describe, expect, it } from "vitest";
+import { collect, storedMessages, transport, userMessage } from "./helpers/ai-chat.ts";
 import { childServerPool } from "./helpers/child-server.ts";
 import { DRIVERS } from "./helpers/drivers.ts";
 import { countRows, rawQuery } from "./helpers/raw-db.ts";
@@ -167,5 +168,36 @@ describe.each(DRIVERS)("turn claims across processes on $name", (driver) => {
     });
     expect(followed.done).toMatchObject({ content: "Partial answer", interrupted: true });
     expect(countRows(file, "type = 'meta'")).toBe(0);
+  });
+  it("AI SDK resume on the other process: GET /api/chat/{id}/stream on B follows A's generation", async () => {
+    const a = await start({ CHATLOG_OFFLINE_DELAY_MS: "20", CHATLOG_OFFLINE_REPLY_WORDS: "120" });
+    const b = await start();
+    const abort = new AbortController();
+    const sent = await transport(a.url).sendMessages({
+      chatId: "c1",
+      messages: [userMessage("u1", "over there")],
+      trigger: "submit-message",
+      messageId: undefined,
+      abortSignal: abort.signal,
+    });
+    const reader = sent.getReader();
+    const first = await reader.read();
+    const announced = first.value?.type === "start" ? first.value.messageId : undefined;
+    for (let i = 0; i < 5; i++) await reader.read();
+    abort.abort();
+    await reader.cancel().catch(() => {});
+
+    const resumed = await transport(b.url).reconnectToStream({ chatId: "c1" });
+    expect(resumed).not.toBeNull();
+    const { message, chunks } = await collect(resumed!);
+    expect(chunks[0]).toEqual({ type: "start", messageId: announced });
+    const onA = await storedMessages(a.url, "c1");
+    const onB = await storedMessages(b.url, "c1");
+    expect(onB).toEqual(onA);
+    expect(onB[1]).toEqual(message);
+    expect(message?.id).toBe(announced);
+    expect(JSON.stringify(message?.parts.at(-1) ?? {}).split(/\s+/).length).toBeGreaterThanOrEqual(120);
+    expect(replies(file)).toHaveLength(1);
+    expect((await fetch(`${b.url}/api/chat/c1/stream`)).status).toBe(204);
   });
 });

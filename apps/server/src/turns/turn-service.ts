@@ -1,5 +1,11 @@
 import { randomUUID } from "node:crypto";
-import { type ChatEvent, ChatlogError, type ChatRepository, type TurnKey } from "@chatlog/core";
+import {
+  type ChatEvent,
+  ChatlogError,
+  type ChatRepository,
+  contentToText,
+  type TurnKey,
+} from "@chatlog/core";
 import type { Logger } from "../logging.ts";
 import type { LanguageModelV3 } from "../models/model-types.ts";
 import { finalizeAbandoned } from "./finalize-abandoned.ts";
@@ -46,6 +52,7 @@ export interface OpenedTurn {
 }
 
 interface LiveTurn {
+  conversationId: string;
   events: TurnBroadcast;
   abort: AbortController;
   done: Promise<void>;
@@ -121,7 +128,7 @@ export class TurnService {
     // below finds this turn instead of starting a second one.
     const events = new TurnBroadcast();
     const abort = new AbortController();
-    const turn: LiveTurn = { events, abort, done: Promise.resolve() };
+    const turn: LiveTurn = { conversationId, events, abort, done: Promise.resolve() };
     this.live.set(key, turn);
     const persisted = this.persistUserMessage(request);
     const report = (error: unknown) => {
@@ -178,24 +185,7 @@ export class TurnService {
     }
 
     const taken = await this.claims.take(turn, randomUUID());
-    if (!taken.acquired) {
-      out.push(followingReady(taken.claim.messageId, turn.attempt));
-      const followed = await followOtherProcess(repo, this.claims, turn, out, {
-        pollMs: this.options.followPollMs,
-        signal,
-      });
-      if (followed.kind !== "took-over") return;
-      // The holder went away mid-turn and this process took the claim over.
-      return this.continueTakenOver(
-        turn,
-        followed.messageId,
-        followed.started,
-        content,
-        out,
-        signal,
-        followed.lost,
-      );
-    }
+    if (!taken.acquired) return this.followHolder(turn, taken.claim.messageId, out, signal, content);
     const now = eventsOfAttempt(await repo.getTurnEvents(conversationId, requestId), turn.attempt);
     const answered = replyOf(now, turn.attempt);
     if (answered) {
@@ -229,6 +219,71 @@ export class TurnService {
    * started (deltas or tool events are stored), its partial reply is stored as interrupted,
    * exactly as the clients following it saw it; if not, this process generates the reply.
    */
+  /**
+   * The conversation's generation in flight, from its first event then live (AI SDK resume):
+   * this process's own broadcast when it runs (or follows) the turn here, else the turn whose
+   * claim another process holds, followed from the database. Null when nothing is in flight.
+   */
+  async resume(conversationId: string): Promise<TurnBroadcast | null> {
+    let local: LiveTurn | undefined;
+    for (const turn of this.live.values()) if (turn.conversationId === conversationId) local = turn;
+    if (local && !local.events.isFinished) return local.events;
+    if (this.closing) throw new ShuttingDownError("the server is shutting down");
+    const claim = (await this.options.repo.listTurnClaims(conversationId)).at(-1);
+    if (!claim) return null;
+    const turn: TurnKey = { conversationId, userRequestId: claim.userRequestId, attempt: claim.attempt };
+    const key = JSON.stringify(["resume", conversationId, claim.userRequestId, claim.attempt]);
+    const running = this.live.get(key);
+    if (running) return running.events;
+    const events = new TurnBroadcast();
+    const abort = new AbortController();
+    const live: LiveTurn = { conversationId, events, abort, done: Promise.resolve() };
+    this.live.set(key, live);
+    live.done = this.followHolder(turn, claim.messageId, events, abort.signal)
+      .catch((error: unknown) => {
+        this.options.logger.error("resume failed", { ...turn, error });
+        const code = error instanceof ChatlogError ? error.code : "INTERNAL";
+        events.push({ type: "error", code, message: (error as Error)?.message ?? String(error) });
+      })
+      .finally(() => {
+        events.finish();
+        this.live.delete(key);
+      });
+    return events;
+  }
+
+  /** Follows the holder of `turn` from the database; takes the turn over if the holder is gone. */
+  private async followHolder(
+    turn: TurnKey,
+    messageId: string,
+    out: TurnBroadcast,
+    signal: AbortSignal,
+    content?: string,
+  ): Promise<void> {
+    out.push(followingReady(messageId, turn.attempt));
+    const followed = await followOtherProcess(this.options.repo, this.claims, turn, out, {
+      pollMs: this.options.followPollMs,
+      signal,
+    });
+    if (followed.kind !== "took-over") return;
+    // The holder went away mid-turn and this process took the claim over.
+    const text = content ?? (await this.userContent(turn));
+    return this.continueTakenOver(
+      turn,
+      followed.messageId,
+      followed.started,
+      text,
+      out,
+      signal,
+      followed.lost,
+    );
+  }
+
+  private async userContent(turn: TurnKey): Promise<string> {
+    const message = await this.options.repo.getEventByRequestId(turn.conversationId, turn.userRequestId);
+    return message ? contentToText(message.content) : "";
+  }
+
   private async continueTakenOver(
     turn: TurnKey,
     messageId: string,
