@@ -40,11 +40,13 @@ const figures = {
   failedAttempts: 0,
   kills: 0,
   restarts: 0,
+  failedStarts: 0,
   turns: 0,
 };
 /** Every done.content a client received, per request id. */
 const received = new Map<string, { conversationId: string; contents: string[] }>();
 let stopping = false;
+const restarts: Promise<void>[] = [];
 
 const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
 const pick = <T>(items: T[]): T => items[Math.floor(Math.random() * items.length)]!;
@@ -109,6 +111,19 @@ async function conversation(index: number): Promise<void> {
   }
 }
 
+/** A new server process; on a loaded machine a start can be slow, so it is retried. */
+async function startServer(): Promise<ChildServer | null> {
+  for (let tries = 0; tries < 3; tries++) {
+    try {
+      return await spawnServer(env, 60_000);
+    } catch (error) {
+      figures.failedStarts++;
+      console.log(`soak: a server failed to start: ${(error as Error).message.slice(0, 200)}`);
+    }
+  }
+  return null;
+}
+
 async function chaos(): Promise<void> {
   while (!stopping) {
     await sleep(KILL_EVERY_MS);
@@ -120,8 +135,13 @@ async function chaos(): Promise<void> {
     victim.child.kill("SIGKILL");
     await victim.exited;
     figures.kills++;
-    slots[index] = await spawnServer(env);
-    figures.restarts++;
+    // Restarted in the background, so the next kill comes on time even when starts are slow.
+    restarts.push(
+      startServer().then((server) => {
+        slots[index] = server;
+        if (server) figures.restarts++;
+      }),
+    );
   }
 }
 
@@ -184,13 +204,16 @@ function verify(): string[] {
 
 async function main(): Promise<void> {
   const started = Date.now();
-  for (let i = 0; i < SERVERS; i++) slots.push(await spawnServer(env));
+  for (let i = 0; i < SERVERS; i++) slots.push(await spawnServer(env, 60_000));
   console.log(`soak: ${SERVERS} servers on ${file}, ${CONVERSATIONS} conversations, ${SECONDS} s`);
-  const chaosDone = chaos();
+  const chaosDone = chaos().catch((error: unknown) => {
+    console.log("soak: chaos stopped:", error);
+  });
   const clients = Array.from({ length: CONVERSATIONS }, (_, i) => conversation(i));
   await sleep(SECONDS * 1000);
   stopping = true;
   await chaosDone;
+  await Promise.all(restarts);
   await Promise.all(clients); // each finishes its turn in progress (retried until answered)
   for (const server of liveServers()) server.child.kill("SIGTERM");
   const exits = await Promise.all(liveServers().map((s) => s.exited));

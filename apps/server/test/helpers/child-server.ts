@@ -16,7 +16,7 @@ export interface ChildServer {
 }
 
 /** Runs `node --import tsx src/main.ts` as a real process and waits for its "listening" line. */
-export function spawnServer(env: Record<string, string>): Promise<ChildServer> {
+export function spawnServer(env: Record<string, string>, startTimeoutMs = 30_000): Promise<ChildServer> {
   const child = spawn(process.execPath, ["--import", "tsx", "src/main.ts"], {
     cwd: appDir,
     env: { ...process.env, PORT: "0", LOG_LEVEL: "warn", ...env },
@@ -32,7 +32,11 @@ export function spawnServer(env: Record<string, string>): Promise<ChildServer> {
   );
   return new Promise((resolve, reject) => {
     let pending = "";
-    const timer = setTimeout(() => reject(new Error(`server did not start: ${err}`)), 30_000);
+    const timer = setTimeout(() => {
+      // Not left running behind a caller that gave up on it.
+      child.kill("SIGKILL");
+      reject(new Error(`server did not start: ${err}`));
+    }, startTimeoutMs);
     child.stdout?.on("data", (chunk: Buffer) => {
       pending += chunk.toString();
       let nl = pending.indexOf("\n");
