@@ -9,6 +9,7 @@ import { originGuard } from "./http/origin.ts";
 import { checkRequestIds, correlationId } from "./http/request-ids.ts";
 import { setResponseHeader } from "./http/response-headers.ts";
 import type { Logger } from "./logging.ts";
+import { aiChatRoutes } from "./routes/ai-chat.ts";
 import { conversationRoutes } from "./routes/conversations.ts";
 import { healthRoutes } from "./routes/health.ts";
 import { sessionRoutes } from "./routes/sessions.ts";
@@ -77,6 +78,7 @@ export function createApp(deps: AppDeps): Hono {
   app.route("/v1", turnRoutes(deps.turns));
   app.route("/v1", conversationRoutes(deps.repo));
   app.route("/v1", sessionRoutes(deps.repo));
+  app.route("/api", aiChatRoutes(deps.turns, deps.repo));
 
   app.notFound((c) => c.json(errorBody("NOT_FOUND", `no route for ${c.req.method} ${c.req.path}`), 404));
   app.onError((error, c) => {

@@ -15,6 +15,7 @@ import { llmConversationCases } from "./cases/llm-conversation.ts";
 import { openErrorCases } from "./cases/open-errors.ts";
 import { pagingCases } from "./cases/paging.ts";
 import { readCases } from "./cases/reads.ts";
+import { replyAttemptCases } from "./cases/reply-attempts.ts";
 import { requestIdCases } from "./cases/request-ids.ts";
 import { retentionCases } from "./cases/retention.ts";
 import { savedSessionCases } from "./cases/saved-sessions.ts";
@@ -38,6 +39,7 @@ export function describeConformance(harness: DriverHarness): void {
     turnCases(harness);
     compactionCases(harness);
     turnEventCases(harness);
+    replyAttemptCases(harness);
     llmConversationCases(harness);
     seedDefectCases(harness);
     badInputCases(harness);
