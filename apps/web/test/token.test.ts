@@ -1,6 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { chromiumAvailable, type LaunchedBrowser, launchChromium } from "./helpers/chromium.ts";
-import { startWebServer, type WebServer } from "./helpers/server.ts";
+import { startWebServer } from "./helpers/server.ts";
 import { postTurn } from "./helpers/turns.ts";
 
 const TOKEN = "s3cret-token-for-the-page";
