@@ -117,7 +117,7 @@ export function Conversation({ conversationId, initial, onActivity }: Props) {
   const last = messages.at(-1);
   const streamingId = busy && last?.role === "assistant" ? last.id : null;
   return (
-    <div className="conversation">
+    <div className="conversation" data-status={status}>
       <MessageList
         messages={messages}
         streamingId={streamingId}

@@ -1,0 +1,83 @@
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { hasAiChatRoutes } from "./helpers/ai-chat-routes.ts";
+import { chromiumAvailable, type LaunchedBrowser, launchChromium } from "./helpers/chromium.ts";
+import { send, waitForIdle } from "./helpers/page.ts";
+import { startWebServer, type WebServer } from "./helpers/server.ts";
+import { postTurn } from "./helpers/turns.ts";
+
+const PHONE = { viewport: { width: 390, height: 844 }, isMobile: true, hasTouch: true };
+
+describe.runIf(chromiumAvailable() && hasAiChatRoutes)("on a phone-sized screen, a long conversation", () => {
+  let server: WebServer;
+  let chrome: LaunchedBrowser;
+  beforeAll(async () => {
+    [server, chrome] = await Promise.all([
+      startWebServer({ CHATLOG_OFFLINE_DELAY_MS: "0" }),
+      launchChromium(),
+    ]);
+    // 25 turns: 50 messages, more than the page's first page of 40.
+    for (let i = 0; i < 25; i++) await postTurn(server, "long", `message number ${i}`);
+    await postTurn(server, "short", "hi");
+  });
+  afterAll(async () => {
+    await chrome?.close();
+    await server?.stop();
+  });
+
+  it("fits the screen, with the conversations behind a button", async () => {
+    const context = await chrome.browser.newContext(PHONE);
+    const page = await context.newPage();
+    await page.goto(server.url);
+    const toggle = page.getByRole("button", { name: "Conversations" });
+    const nav = page.getByRole("navigation", { name: "Conversations" });
+    await expect(toggle.getAttribute("aria-expanded")).resolves.toBe("false");
+    await expect(nav.isVisible()).resolves.toBe(false);
+
+    await toggle.click();
+    await expect(toggle.getAttribute("aria-expanded")).resolves.toBe("true");
+    await nav.getByRole("link", { name: /short/ }).click();
+    await page.waitForURL(/\/c\/short$/);
+    await expect(nav.isVisible()).resolves.toBe(false);
+    await page.locator(".message-assistant").first().waitFor();
+
+    // Nothing wider than the screen; the message box is on screen and takes a message.
+    const overflow = await page.evaluate(() => document.documentElement.scrollWidth - window.innerWidth);
+    expect(overflow).toBeLessThanOrEqual(0);
+    const box = page.getByRole("textbox", { name: "Message", exact: true });
+    const where = await box.boundingBox();
+    expect(where).not.toBeNull();
+    expect(where!.y + where!.height).toBeLessThanOrEqual(844);
+    expect(where!.width).toBeGreaterThan(200);
+    await send(page, "hello from a phone");
+    await page.locator(".message-assistant").nth(1).getByText("You said: hello from a phone").waitFor();
+    await waitForIdle(page);
+    await context.close();
+  });
+
+  it("loads older messages when scrolled to the top, keeping the view in place", async () => {
+    const context = await chrome.browser.newContext(PHONE);
+    const page = await context.newPage();
+    await page.goto(`${server.url}/c/long`);
+    await page.getByText("You said: message number 24").waitFor();
+    await waitForIdle(page);
+    const articles = page.locator(".messages article");
+    await expect(articles.count()).resolves.toBe(40);
+    await expect(page.getByText("message number 0", { exact: true }).count()).resolves.toBe(0);
+
+    // Scroll up to the top: the page before arrives and lands above what was being read.
+    const firstShown = await articles.first().getAttribute("data-message-id");
+    await page.locator(".message-scroller").evaluate((el) => {
+      el.scrollTop = 0;
+    });
+    await page.getByText("message number 0", { exact: true }).waitFor();
+    await expect(articles.count()).resolves.toBe(50);
+    const ids = await articles.evaluateAll((a) => a.map((e) => e.getAttribute("data-message-id")));
+    expect(new Set(ids).size).toBe(50);
+    const kept = page.locator(`[data-message-id="${firstShown}"]`);
+    await expect(kept.isVisible()).resolves.toBe(true);
+    const top = await page.locator(".message-scroller").evaluate((el) => el.scrollTop);
+    expect(top).toBeGreaterThan(0);
+    await expect(page.getByRole("button", { name: "Load older messages" }).count()).resolves.toBe(0);
+    await context.close();
+  });
+});

@@ -1,0 +1,61 @@
+import type { UIMessage } from "ai";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { hasAiChatRoutes } from "./helpers/ai-chat-routes.ts";
+import { chromiumAvailable, type LaunchedBrowser, launchChromium } from "./helpers/chromium.ts";
+import { conversationIdOf, recordReplyGrowth, replyLengths, send, waitForIdle } from "./helpers/page.ts";
+import { startWebServer, type WebServer } from "./helpers/server.ts";
+
+describe.runIf(chromiumAvailable() && hasAiChatRoutes)("reloading mid-reply", () => {
+  let server: WebServer;
+  let chrome: LaunchedBrowser;
+  beforeAll(async () => {
+    // A slow reply: 60 words at 50 ms, about three seconds, so the reload lands in the middle.
+    [server, chrome] = await Promise.all([
+      startWebServer({ CHATLOG_OFFLINE_DELAY_MS: "50", CHATLOG_OFFLINE_REPLY_WORDS: "60" }),
+      launchChromium(),
+    ]);
+  });
+  afterAll(async () => {
+    await chrome?.close();
+    await server?.stop();
+  });
+
+  it("continues the reply after the reload and ends with the one stored reply", async () => {
+    const page = await chrome.browser.newPage();
+    await page.goto(server.url);
+    await send(page, "Tell me a long story");
+    await page.waitForURL(/\/c\/[^/]+$/);
+    const conversationId = conversationIdOf(page);
+
+    // Some of the reply is on screen, not all of it.
+    await page
+      .locator(".message-assistant .message-text")
+      .getByText("You said: Tell me a long story")
+      .waitFor();
+    await page.reload();
+    await recordReplyGrowth(page);
+
+    const stored = async () => {
+      const res = await server.api(`/api/chat/${encodeURIComponent(conversationId)}/messages`);
+      return ((await res.json()) as { messages: UIMessage[] }).messages;
+    };
+    // The resumed stream keeps adding to the reply until the stored one is complete.
+    await expect
+      .poll(async () => (await stored()).length === 2 && (await stored())[1]?.metadata === undefined, {
+        timeout: 20_000,
+      })
+      .toBe(true);
+    const final = (await stored())[1]!;
+    const finalText = final.parts.map((p) => (p.type === "text" ? p.text : "")).join("");
+    await page.locator(".message-assistant .message-text").getByText(finalText.slice(-40)).waitFor();
+    await waitForIdle(page);
+
+    const growth = await replyLengths(page);
+    expect(growth.length).toBeGreaterThan(1); // it grew after the reload: it was resumed, not reloaded whole
+    expect(growth.at(-1)).toBe(finalText.length);
+    await expect(page.locator(".message-assistant").count()).resolves.toBe(1);
+    await expect(page.locator(".message-assistant").getAttribute("data-message-id")).resolves.toBe(final.id);
+    await expect(page.locator(".message-assistant .message-text").textContent()).resolves.toBe(finalText);
+    await expect(page.locator(".interrupted-note").count()).resolves.toBe(0);
+  });
+});
