@@ -59,3 +59,50 @@ describe.runIf(chromiumAvailable() && hasAiChatRoutes)("reloading mid-reply", ()
     await expect(page.locator(".interrupted-note").count()).resolves.toBe(0);
   });
 });
+
+describe.runIf(chromiumAvailable() && hasAiChatRoutes)("a reply cut short by a crash", () => {
+  let chrome: LaunchedBrowser;
+  const servers: WebServer[] = [];
+  beforeAll(async () => {
+    chrome = await launchChromium();
+  });
+  afterAll(async () => {
+    await chrome?.close();
+    for (const s of servers) await s.stop();
+  });
+
+  it("is marked interrupted once the next server has finalized it", async () => {
+    const slow = { CHATLOG_OFFLINE_DELAY_MS: "50", CHATLOG_OFFLINE_REPLY_WORDS: "200" };
+    const first = await startWebServer(slow);
+    servers.push(first);
+    const page = await chrome.browser.newPage();
+    await page.goto(first.url);
+    await send(page, "Tell me an endless story");
+    await page.waitForURL(/\/c\/[^/]+$/);
+    const conversationId = conversationIdOf(page);
+    await page
+      .locator(".message-assistant .message-text")
+      .getByText("You said: Tell me an endless story")
+      .waitFor();
+    await first.kill();
+
+    // The next start, on the same database, stores what the deltas had as an interrupted reply.
+    const second = await startWebServer(slow, { databaseFile: first.databaseFile });
+    servers.push(second);
+    await page.goto(`${second.url}/c/${encodeURIComponent(conversationId)}`);
+    const reply = page.locator(".message-assistant");
+    await reply.locator(".interrupted-note").waitFor();
+    await expect(reply.count()).resolves.toBe(1);
+    await expect(reply.locator(".message-text").textContent()).resolves.toContain(
+      "You said: Tell me an endless story",
+    );
+    // Regenerate gives it a whole reply, and the mark goes with the old one.
+    await page.getByRole("button", { name: "Regenerate" }).click();
+    await page
+      .locator(".message-assistant .message-text")
+      .getByText("You said: Tell me an endless story")
+      .waitFor();
+    await expect(page.locator(".interrupted-note").count()).resolves.toBe(0);
+    await page.close();
+  });
+});
