@@ -1,8 +1,9 @@
 import type { UIMessage } from "ai";
 import type { BrowserContext, Page } from "playwright-core";
-import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { beforeAll, describe, expect, it } from "vitest";
 import { hasAiChatRoutes } from "./helpers/ai-chat-routes.ts";
-import { chromiumAvailable, type LaunchedBrowser, launchChromium } from "./helpers/chromium.ts";
+import { chromiumAvailable } from "./helpers/chromium.ts";
+import { serverAndBrowser } from "./helpers/harness.ts";
 import {
   conversationIdOf,
   recordReplyGrowth,
@@ -11,7 +12,6 @@ import {
   shownMessages,
   waitForIdle,
 } from "./helpers/page.ts";
-import { startWebServer, type WebServer } from "./helpers/server.ts";
 
 interface StoredEvent {
   type: string;
@@ -20,39 +20,30 @@ interface StoredEvent {
 }
 
 describe.runIf(chromiumAvailable() && hasAiChatRoutes)("chatting in the page", () => {
-  let server: WebServer;
-  let chrome: LaunchedBrowser;
+  // Paced and padded replies (about 30 words at 15 ms): long enough to watch them stream.
+  const h = serverAndBrowser({ CHATLOG_OFFLINE_DELAY_MS: "15", CHATLOG_OFFLINE_REPLY_WORDS: "30" });
   let context: BrowserContext;
   let page: Page;
   let conversationId: string;
 
   beforeAll(async () => {
-    // Paced and padded replies (about 30 words at 15 ms): long enough to watch them stream.
-    [server, chrome] = await Promise.all([
-      startWebServer({ CHATLOG_OFFLINE_DELAY_MS: "15", CHATLOG_OFFLINE_REPLY_WORDS: "30" }),
-      launchChromium(),
-    ]);
-    context = await chrome.browser.newContext();
+    context = await h.chrome.browser.newContext();
     page = await context.newPage();
-  });
-  afterAll(async () => {
-    await chrome?.close();
-    await server?.stop();
   });
 
   async function storedMessages(id: string): Promise<UIMessage[]> {
-    const res = await server.api(`/api/chat/${encodeURIComponent(id)}/messages`);
+    const res = await h.server.api(`/api/chat/${encodeURIComponent(id)}/messages`);
     expect(res.status).toBe(200);
     return ((await res.json()) as { messages: UIMessage[] }).messages;
   }
 
   async function storedEvents(id: string): Promise<StoredEvent[]> {
-    const res = await server.api(`/v1/conversations/${encodeURIComponent(id)}/events?limit=1000`);
+    const res = await h.server.api(`/v1/conversations/${encodeURIComponent(id)}/events?limit=1000`);
     return ((await res.json()) as { events: StoredEvent[] }).events;
   }
 
   it("sends with Enter, streams the reply and shows the tool call with its result", async () => {
-    await page.goto(server.url);
+    await page.goto(h.server.url);
     await recordReplyGrowth(page);
     await send(page, "What time is it?");
 

@@ -1,33 +1,23 @@
-import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { describe, expect, it } from "vitest";
 import { hasAiChatRoutes } from "./helpers/ai-chat-routes.ts";
-import { chromiumAvailable, type LaunchedBrowser, launchChromium } from "./helpers/chromium.ts";
+import { chromiumAvailable } from "./helpers/chromium.ts";
+import { serverAndBrowser } from "./helpers/harness.ts";
 import { send, waitForIdle } from "./helpers/page.ts";
-import { startWebServer, type WebServer } from "./helpers/server.ts";
 import { postTurn } from "./helpers/turns.ts";
 
 const PHONE = { viewport: { width: 390, height: 844 }, isMobile: true, hasTouch: true };
 
 describe.runIf(chromiumAvailable() && hasAiChatRoutes)("on a phone-sized screen, a long conversation", () => {
-  let server: WebServer;
-  let chrome: LaunchedBrowser;
-  beforeAll(async () => {
-    [server, chrome] = await Promise.all([
-      startWebServer({ CHATLOG_OFFLINE_DELAY_MS: "0" }),
-      launchChromium(),
-    ]);
+  const h = serverAndBrowser({ CHATLOG_OFFLINE_DELAY_MS: "0" }, async (server) => {
     // 25 turns: 50 messages, more than the page's first page of 40.
     for (let i = 0; i < 25; i++) await postTurn(server, "long", `message number ${i}`);
     await postTurn(server, "short", "hi");
   });
-  afterAll(async () => {
-    await chrome?.close();
-    await server?.stop();
-  });
 
   it("fits the screen, with the conversations behind a button", async () => {
-    const context = await chrome.browser.newContext(PHONE);
+    const context = await h.chrome.browser.newContext(PHONE);
     const page = await context.newPage();
-    await page.goto(server.url);
+    await page.goto(h.server.url);
     const toggle = page.getByRole("button", { name: "Conversations" });
     const nav = page.getByRole("navigation", { name: "Conversations" });
     await expect(toggle.getAttribute("aria-expanded")).resolves.toBe("false");
@@ -55,9 +45,9 @@ describe.runIf(chromiumAvailable() && hasAiChatRoutes)("on a phone-sized screen,
   });
 
   it("loads older messages when scrolled to the top, keeping the view in place", async () => {
-    const context = await chrome.browser.newContext(PHONE);
+    const context = await h.chrome.browser.newContext(PHONE);
     const page = await context.newPage();
-    await page.goto(`${server.url}/c/long`);
+    await page.goto(`${h.server.url}/c/long`);
     await page.getByText("You said: message number 24").waitFor();
     await waitForIdle(page);
     const articles = page.locator(".messages article");

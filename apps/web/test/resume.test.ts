@@ -1,28 +1,18 @@
 import type { UIMessage } from "ai";
-import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { describe, expect, it } from "vitest";
 import { hasAiChatRoutes } from "./helpers/ai-chat-routes.ts";
-import { chromiumAvailable, type LaunchedBrowser, launchChromium } from "./helpers/chromium.ts";
+import { chromiumAvailable } from "./helpers/chromium.ts";
+import { serverAndBrowser } from "./helpers/harness.ts";
 import { conversationIdOf, recordReplyGrowth, replyLengths, send, waitForIdle } from "./helpers/page.ts";
 import { startWebServer, type WebServer } from "./helpers/server.ts";
 
-describe.runIf(chromiumAvailable() && hasAiChatRoutes)("reloading mid-reply", () => {
-  let server: WebServer;
-  let chrome: LaunchedBrowser;
-  beforeAll(async () => {
-    // A slow reply: 60 words at 50 ms, about three seconds, so the reload lands in the middle.
-    [server, chrome] = await Promise.all([
-      startWebServer({ CHATLOG_OFFLINE_DELAY_MS: "50", CHATLOG_OFFLINE_REPLY_WORDS: "60" }),
-      launchChromium(),
-    ]);
-  });
-  afterAll(async () => {
-    await chrome?.close();
-    await server?.stop();
-  });
+describe.runIf(chromiumAvailable() && hasAiChatRoutes)("a reply in the middle of a reload or a crash", () => {
+  // A slow reply: 60 words at 50 ms, about three seconds, so the reload lands in the middle.
+  const h = serverAndBrowser({ CHATLOG_OFFLINE_DELAY_MS: "50", CHATLOG_OFFLINE_REPLY_WORDS: "60" });
 
   it("continues the reply after the reload and ends with the one stored reply", async () => {
-    const page = await chrome.browser.newPage();
-    await page.goto(server.url);
+    const page = await h.chrome.browser.newPage();
+    await page.goto(h.server.url);
     await send(page, "Tell me a long story");
     await page.waitForURL(/\/c\/[^/]+$/);
     const conversationId = conversationIdOf(page);
@@ -36,7 +26,7 @@ describe.runIf(chromiumAvailable() && hasAiChatRoutes)("reloading mid-reply", ()
     await recordReplyGrowth(page);
 
     const stored = async () => {
-      const res = await server.api(`/api/chat/${encodeURIComponent(conversationId)}/messages`);
+      const res = await h.server.api(`/api/chat/${encodeURIComponent(conversationId)}/messages`);
       return ((await res.json()) as { messages: UIMessage[] }).messages;
     };
     // The resumed stream keeps adding to the reply until the stored one is complete.
@@ -58,51 +48,44 @@ describe.runIf(chromiumAvailable() && hasAiChatRoutes)("reloading mid-reply", ()
     await expect(page.locator(".message-assistant .message-text").textContent()).resolves.toBe(finalText);
     await expect(page.locator(".interrupted-note").count()).resolves.toBe(0);
   });
-});
 
-describe.runIf(chromiumAvailable() && hasAiChatRoutes)("a reply cut short by a crash", () => {
-  let chrome: LaunchedBrowser;
-  const servers: WebServer[] = [];
-  beforeAll(async () => {
-    chrome = await launchChromium();
-  });
-  afterAll(async () => {
-    await chrome?.close();
-    for (const s of servers) await s.stop();
-  });
-
-  it("is marked interrupted once the next server has finalized it", async () => {
+  it("marks a reply cut short by a crash interrupted once the next server has finalized it", async () => {
     const slow = { CHATLOG_OFFLINE_DELAY_MS: "50", CHATLOG_OFFLINE_REPLY_WORDS: "200" };
+    const servers: WebServer[] = [];
     const first = await startWebServer(slow);
     servers.push(first);
-    const page = await chrome.browser.newPage();
-    await page.goto(first.url);
-    await send(page, "Tell me an endless story");
-    await page.waitForURL(/\/c\/[^/]+$/);
-    const conversationId = conversationIdOf(page);
-    await page
-      .locator(".message-assistant .message-text")
-      .getByText("You said: Tell me an endless story")
-      .waitFor();
-    await first.kill();
+    try {
+      const page = await h.chrome.browser.newPage();
+      await page.goto(first.url);
+      await send(page, "Tell me an endless story");
+      await page.waitForURL(/\/c\/[^/]+$/);
+      const conversationId = conversationIdOf(page);
+      await page
+        .locator(".message-assistant .message-text")
+        .getByText("You said: Tell me an endless story")
+        .waitFor();
+      await first.kill();
 
-    // The next start, on the same database, stores what the deltas had as an interrupted reply.
-    const second = await startWebServer(slow, { databaseFile: first.databaseFile });
-    servers.push(second);
-    await page.goto(`${second.url}/c/${encodeURIComponent(conversationId)}`);
-    const reply = page.locator(".message-assistant");
-    await reply.locator(".interrupted-note").waitFor();
-    await expect(reply.count()).resolves.toBe(1);
-    await expect(reply.locator(".message-text").textContent()).resolves.toContain(
-      "You said: Tell me an endless story",
-    );
-    // Regenerate gives it a whole reply, and the mark goes with the old one.
-    await page.getByRole("button", { name: "Regenerate" }).click();
-    await page
-      .locator(".message-assistant .message-text")
-      .getByText("You said: Tell me an endless story")
-      .waitFor();
-    await expect(page.locator(".interrupted-note").count()).resolves.toBe(0);
-    await page.close();
+      // The next start, on the same database, stores what the deltas had as an interrupted reply.
+      const second = await startWebServer(slow, { databaseFile: first.databaseFile });
+      servers.push(second);
+      await page.goto(`${second.url}/c/${encodeURIComponent(conversationId)}`);
+      const reply = page.locator(".message-assistant");
+      await reply.locator(".interrupted-note").waitFor();
+      await expect(reply.count()).resolves.toBe(1);
+      await expect(reply.locator(".message-text").textContent()).resolves.toContain(
+        "You said: Tell me an endless story",
+      );
+      // Regenerate gives it a whole reply, and the mark goes with the old one.
+      await page.getByRole("button", { name: "Regenerate" }).click();
+      await page
+        .locator(".message-assistant .message-text")
+        .getByText("You said: Tell me an endless story")
+        .waitFor();
+      await expect(page.locator(".interrupted-note").count()).resolves.toBe(0);
+      await page.close();
+    } finally {
+      for (const server of servers) await server.stop();
+    }
   });
 });

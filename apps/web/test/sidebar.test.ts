@@ -1,23 +1,13 @@
 import type { Page } from "playwright-core";
-import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { chromiumAvailable, type LaunchedBrowser, launchChromium } from "./helpers/chromium.ts";
-import { startWebServer, type WebServer } from "./helpers/server.ts";
+import { describe, expect, it } from "vitest";
+import { chromiumAvailable } from "./helpers/chromium.ts";
+import { serverAndBrowser } from "./helpers/harness.ts";
 import { postTurn } from "./helpers/turns.ts";
 
 describe.runIf(chromiumAvailable())("the sidebar", () => {
-  let server: WebServer;
-  let chrome: LaunchedBrowser;
-  beforeAll(async () => {
-    [server, chrome] = await Promise.all([
-      startWebServer({ CHATLOG_OFFLINE_DELAY_MS: "0" }),
-      launchChromium(),
-    ]);
+  const h = serverAndBrowser({ CHATLOG_OFFLINE_DELAY_MS: "0" }, async (server) => {
     // 35 conversations: more than one page of 30. Created one after another, so conv-34 is newest.
     for (let i = 0; i < 35; i++) await postTurn(server, `conv-${String(i).padStart(2, "0")}`, `hello ${i}`);
-  });
-  afterAll(async () => {
-    await chrome?.close();
-    await server?.stop();
   });
 
   async function items(page: Page): Promise<string[]> {
@@ -28,8 +18,8 @@ describe.runIf(chromiumAvailable())("the sidebar", () => {
   }
 
   it("lists conversations newest activity first, a page at a time", async () => {
-    const page = await chrome.browser.newPage();
-    await page.goto(server.url);
+    const page = await h.chrome.browser.newPage();
+    await page.goto(h.server.url);
     const nav = page.getByRole("navigation", { name: "Conversations" });
     await nav.getByRole("link", { name: /conv-34/ }).waitFor();
     const first = await items(page);
@@ -46,17 +36,17 @@ describe.runIf(chromiumAvailable())("the sidebar", () => {
   });
 
   it("moves a conversation with new activity to the top", async () => {
-    const page = await chrome.browser.newPage();
-    await postTurn(server, "conv-05", "back again");
-    await page.goto(server.url);
+    const page = await h.chrome.browser.newPage();
+    await postTurn(h.server, "conv-05", "back again");
+    await page.goto(h.server.url);
     await page.getByRole("link", { name: /conv-05/ }).waitFor();
     expect((await items(page))[0]).toBe("conv-05");
     await page.close();
   });
 
   it("opens a conversation from its link: the address names it and it is marked current", async () => {
-    const page = await chrome.browser.newPage();
-    await page.goto(server.url);
+    const page = await h.chrome.browser.newPage();
+    await page.goto(h.server.url);
     await page.getByRole("link", { name: /conv-12/ }).click();
     await page.waitForURL(/\/c\/conv-12$/);
     await expect(page.getByRole("link", { name: /conv-12/ }).getAttribute("aria-current")).resolves.toBe(
