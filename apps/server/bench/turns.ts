@@ -6,16 +6,20 @@
  * It drives the turn engine in-process (TurnService, as the HTTP route does, minus the socket),
  * so the figures compare persistence against streaming alone rather than against HTTP overhead.
  * Each configuration runs a warm-up round, then ROUNDS measured rounds alternating ON and OFF;
- * the median round is reported. Usage: pnpm bench   (or: tsx bench/turns.ts [turns] [deltas])
+ * the median round is reported. The /api/chat lines read the same turns through the UI message
+ * stream view (chunks, JSON, SSE framing, bytes), as the route sends them.
+ * Usage: pnpm bench:server   (or: tsx bench/turns.ts [turns] [deltas])
  */
 import { mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import type { ChatRepository } from "@chatlog/core";
 import type { DriverName } from "../src/config.ts";
+import { uiMessageStream } from "../src/http/ui-message-stream.ts";
 import { createLogger } from "../src/logging.ts";
 import { OfflineModel } from "../src/models/offline-model.ts";
 import { openRepository } from "../src/open-repository.ts";
+import type { TurnEvent } from "../src/turns/turn-events.ts";
 import { TurnService } from "../src/turns/turn-service.ts";
 
 const TURNS = Number(process.argv[2] ?? 20);
@@ -47,7 +51,31 @@ function countingDeltaRows(repo: ChatRepository): { repo: ChatRepository; rows: 
   return { repo: wrapped, rows: () => rows };
 }
 
-async function round(repo: ChatRepository, persist: boolean, tag: string): Promise<RoundResult> {
+/** How a round reads each turn: the TurnEvents themselves, or the /api/chat UI message stream bytes. */
+type View = "events" | "ui";
+
+/** Reads one turn as the /api/chat route does (the UI message stream, SSE-framed); counts text deltas. */
+async function readUiStream(events: AsyncGenerator<TurnEvent>, onDelta: () => void): Promise<number> {
+  const reader = uiMessageStream(events).pipeThrough(new TextDecoderStream()).getReader();
+  let deltas = 0;
+  for (;;) {
+    const { value, done } = await reader.read();
+    if (done) return deltas;
+    if (value.includes('"type":"error"')) throw new Error(value);
+    const found = value.split('"type":"text-delta"').length - 1;
+    if (found > 0) {
+      deltas += found;
+      onDelta();
+    }
+  }
+}
+
+async function round(
+  repo: ChatRepository,
+  persist: boolean,
+  tag: string,
+  view: View = "events",
+): Promise<RoundResult> {
   // The reply echoes the prompt, so the padding is sized to make exactly DELTAS words.
   const model = new OfflineModel({ delayMs: 0, replyWords: DELTAS });
   const turns = new TurnService({
@@ -58,13 +86,22 @@ async function round(repo: ChatRepository, persist: boolean, tag: string): Promi
     logger: createLogger("silent"),
     persistDeltas: persist,
     followPollMs: 100,
-    followStaleMs: 60_000,
+    claims: { staleMs: 60_000, heartbeatMs: 10_000 },
   });
   const started = performance.now();
   let lastDelta = started;
   const counts = await Promise.all(
     Array.from({ length: TURNS }, async (_, i) => {
-      const { events } = turns.open(`${tag}-c${i}`, `${tag}-r${i}`, "go");
+      const { events } = await turns.open({
+        conversationId: `${tag}-c${i}`,
+        requestId: `${tag}-r${i}`,
+        content: "go",
+      });
+      if (view === "ui") {
+        return readUiStream(events.subscribe(), () => {
+          lastDelta = performance.now();
+        });
+      }
       let deltas = 0;
       for await (const event of events.subscribe()) {
         if (event.type === "delta") {
@@ -86,7 +123,7 @@ function median(values: number[]): number {
   return sorted[Math.floor(sorted.length / 2)] ?? Number.NaN;
 }
 
-async function benchDriver(driver: DriverName) {
+async function benchDriver(driver: DriverName, view: View) {
   const dir = mkdtempSync(join(tmpdir(), "chatlog-bench-"));
   const opened = await openRepository({
     databaseUrl: `file:${join(dir, "bench.db")}`,
@@ -95,14 +132,14 @@ async function benchDriver(driver: DriverName) {
   });
   const { repo, rows } = countingDeltaRows(opened);
   try {
-    await round(repo, true, "warm-on");
-    await round(repo, false, "warm-off");
+    await round(repo, true, "warm-on", view);
+    await round(repo, false, "warm-off", view);
     const rowsBefore = rows();
     const on: RoundResult[] = [];
     const off: RoundResult[] = [];
     for (let i = 0; i < ROUNDS; i++) {
-      on.push(await round(repo, true, `on${i}`));
-      off.push(await round(repo, false, `off${i}`));
+      on.push(await round(repo, true, `on${i}`, view));
+      off.push(await round(repo, false, `off${i}`, view));
     }
     const expected = TURNS * DELTAS;
     for (const r of [...on, ...off]) {
@@ -113,7 +150,7 @@ async function benchDriver(driver: DriverName) {
     const leftover = (await repo.stats()).eventsByType.meta ?? 0;
     if (leftover !== 0) throw new Error(`${leftover} delta rows were not compacted`);
     return {
-      driver,
+      label: `${view === "ui" ? "/api/chat " : "/v1 "}${driver}`,
       rowsPerTurn: (rows() - rowsBefore) / (ROUNDS * TURNS),
       onDone: rate(on, "ms"),
       offDone: rate(off, "ms"),
@@ -127,19 +164,22 @@ async function benchDriver(driver: DriverName) {
 }
 
 const results = [];
-for (const driver of ["better-sqlite3", "libsql"] as const) results.push(await benchDriver(driver));
+for (const view of ["events", "ui"] as const) {
+  for (const driver of ["better-sqlite3", "libsql"] as const) results.push(await benchDriver(driver, view));
+}
 
 const fmt = (n: number) => Math.round(n).toLocaleString("en-US").padStart(9);
 console.log(
   `\nserver turns: ${TURNS} concurrent turns x ${DELTAS} deltas, offline model at full speed, in-process TurnService`,
 );
+console.log("/v1: the turn events; /api/chat: the same turns read as the UI message stream (SSE bytes)");
 console.log("deltas/s until every turn's reply is stored (done), median of", ROUNDS, "rounds\n");
 console.log(
-  "driver          persistence ON   persistence OFF   ratio ON/OFF   (stream only: ON / OFF / ratio)   delta rows/turn",
+  "view + driver             persistence ON   persistence OFF   ratio ON/OFF   (stream only: ON / OFF / ratio)   delta rows/turn",
 );
 for (const r of results) {
   console.log(
-    `${r.driver.padEnd(15)} ${fmt(r.onDone)}        ${fmt(r.offDone)}         ${(r.onDone / r.offDone).toFixed(2).padStart(5)}` +
+    `${r.label.padEnd(25)} ${fmt(r.onDone)}        ${fmt(r.offDone)}         ${(r.onDone / r.offDone).toFixed(2).padStart(5)}` +
       `          ${fmt(r.onStream)} / ${fmt(r.offStream)} / ${(r.onStream / r.offStream).toFixed(2)}` +
       `      ${r.rowsPerTurn.toFixed(1)}`,
   );

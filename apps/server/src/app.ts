@@ -5,6 +5,7 @@ import { bodyLimit } from "hono/body-limit";
 import { requireBearer } from "./http/auth.ts";
 import { errorBody, errorResponse, isServerError } from "./http/errors.ts";
 import type { Logger } from "./logging.ts";
+import { aiChatRoutes } from "./routes/ai-chat.ts";
 import { conversationRoutes } from "./routes/conversations.ts";
 import { healthRoutes } from "./routes/health.ts";
 import { sessionRoutes } from "./routes/sessions.ts";
@@ -43,18 +44,22 @@ export function createApp(deps: AppDeps): Hono {
 
   app.route("/", healthRoutes(deps.turns, deps.modelId));
 
-  if (deps.apiToken !== undefined) app.use("/v1/*", requireBearer(deps.apiToken));
-  app.use(
-    "/v1/*",
-    bodyLimit({
-      maxSize: deps.maxBodyBytes,
-      onError: (c) =>
-        c.json(errorBody("PAYLOAD_TOO_LARGE", `the request body exceeds ${deps.maxBodyBytes} bytes`), 413),
-    }),
-  );
+  // /v1 (chatlog's own protocol) and /api (the AI SDK's) share auth and body limits.
+  for (const prefix of ["/v1/*", "/api/*"]) {
+    if (deps.apiToken !== undefined) app.use(prefix, requireBearer(deps.apiToken));
+    app.use(
+      prefix,
+      bodyLimit({
+        maxSize: deps.maxBodyBytes,
+        onError: (c) =>
+          c.json(errorBody("PAYLOAD_TOO_LARGE", `the request body exceeds ${deps.maxBodyBytes} bytes`), 413),
+      }),
+    );
+  }
   app.route("/v1", turnRoutes(deps.turns));
   app.route("/v1", conversationRoutes(deps.repo));
   app.route("/v1", sessionRoutes(deps.repo));
+  app.route("/api", aiChatRoutes(deps.turns, deps.repo));
   app.route("/", webRoutes());
 
   app.notFound((c) => c.json(errorBody("NOT_FOUND", `no route for ${c.req.method} ${c.req.path}`), 404));

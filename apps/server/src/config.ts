@@ -26,8 +26,13 @@ export interface ServerConfig {
   shutdownTimeoutMs: number;
   /** Polling period when following a turn another process is generating. */
   followPollMs: number;
-  /** A turn followed from another process with no progress for this long is finalized as interrupted. */
-  followStaleMs: number;
+  /**
+   * A turn claim whose heartbeat is older than this is presumed abandoned (its process is gone)
+   * and may be taken over by another process.
+   */
+  claimStaleMs: number;
+  /** How often a process refreshes the claims of the turns it generates. */
+  claimHeartbeatMs: number;
   /** Internal switch for the benchmark: false streams without persisting deltas or the reply. */
   persistDeltas: boolean;
 }
@@ -87,6 +92,15 @@ export function loadConfig(env: Env = process.env): ServerConfig {
       `LOG_LEVEL must be one of ${LOG_LEVELS.join(", ")}, got ${JSON.stringify(logLevel)}`,
     );
   }
+  const claimStaleMs = integer(env, "CHATLOG_CLAIM_STALE_MS", 10_000, 50, 3_600_000);
+  // Several beats fit in one stale period, so one slow beat does not cost a live turn its claim.
+  const claimHeartbeatMs = integer(
+    env,
+    "CHATLOG_CLAIM_HEARTBEAT_MS",
+    Math.max(10, Math.floor(claimStaleMs / 5)),
+    10,
+    Math.max(10, Math.floor(claimStaleMs / 2)),
+  );
   return {
     port: integer(env, "PORT", 3000, 0, 65535),
     host: nonEmpty(env, "HOST") ?? "127.0.0.1",
@@ -104,7 +118,8 @@ export function loadConfig(env: Env = process.env): ServerConfig {
     logLevel: logLevel as LogLevel,
     shutdownTimeoutMs: integer(env, "CHATLOG_SHUTDOWN_TIMEOUT_MS", 10_000, 0, 600_000),
     followPollMs: integer(env, "CHATLOG_FOLLOW_POLL_MS", 100, 5, 60_000),
-    followStaleMs: integer(env, "CHATLOG_FOLLOW_STALE_MS", 30_000, 10, 3_600_000),
+    claimStaleMs,
+    claimHeartbeatMs,
     persistDeltas: true,
   };
 }

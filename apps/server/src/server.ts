@@ -7,7 +7,6 @@ import { createLogger, type Logger } from "./logging.ts";
 import type { OfflineModel } from "./models/offline-model.ts";
 import { selectModel } from "./models/select-model.ts";
 import { openRepository } from "./open-repository.ts";
-import { recoverUnfinishedTurns } from "./turns/recover-unfinished.ts";
 import { TurnService } from "./turns/turn-service.ts";
 
 export interface StartServerOptions {
@@ -41,12 +40,6 @@ export async function startServer(options: StartServerOptions = {}): Promise<Run
   };
   const logger = options.logger ?? createLogger(config.logLevel);
   const repo = await openRepository(config);
-  try {
-    await recoverUnfinishedTurns(repo, logger);
-  } catch (error) {
-    await repo.close();
-    throw error;
-  }
   const selected = selectModel(config);
   const turns = new TurnService({
     repo,
@@ -56,8 +49,16 @@ export async function startServer(options: StartServerOptions = {}): Promise<Run
     logger,
     persistDeltas: config.persistDeltas,
     followPollMs: config.followPollMs,
-    followStaleMs: config.followStaleMs,
+    claims: { staleMs: config.claimStaleMs, heartbeatMs: config.claimHeartbeatMs },
   });
+  try {
+    // Finalizes only turns whose generator is gone; another live server's turns are left alone.
+    await turns.start();
+  } catch (error) {
+    await turns.drain(0);
+    await repo.close();
+    throw error;
+  }
   const app = createApp({
     repo,
     turns,

@@ -19,6 +19,7 @@ describe.each(DRIVERS)("turns on $name", (driver) => {
     expect(response.headers.get("content-type")).toContain("text/event-stream");
     const events: SseEvent[] = [];
     let midStream: string | undefined;
+    let deltaMessageId: string | undefined;
     for await (const event of readSse(response)) {
       events.push(event);
       if (event.event === "delta" && events.length === 5) {
@@ -30,7 +31,9 @@ describe.each(DRIVERS)("turns on $name", (driver) => {
         expect(JSON.parse(String(rows[0]?.extra))).toEqual({
           kind: "assistant_delta",
           user_request_id: "r1",
+          message_id: expect.any(String),
         });
+        deltaMessageId = JSON.parse(String(rows[0]?.extra)).message_id;
         midStream = rows.map((r) => String(r.content)).join("");
       }
     }
@@ -42,8 +45,19 @@ describe.each(DRIVERS)("turns on $name", (driver) => {
 
     expect(events[0]).toEqual({
       event: "start",
-      data: { conversationId: "c1", requestId: "r1", replay: false, joined: false, source: "model" },
+      data: {
+        conversationId: "c1",
+        requestId: "r1",
+        replay: false,
+        joined: false,
+        source: "model",
+        messageId: expect.any(String),
+        attempt: 1,
+      },
     });
+    // The assistant message id is announced first, carried by the deltas, and stored with the reply.
+    const messageId = events[0]?.data.messageId;
+    expect(deltaMessageId).toBe(messageId);
     expect(events.filter((e) => e.event === "delta").length).toBeGreaterThan(5);
     expect(done?.event).toBe("done");
     expect(text).toBe("You said: hello there. This is the start of our conversation.");
@@ -62,6 +76,7 @@ describe.each(DRIVERS)("turns on $name", (driver) => {
     expect(JSON.parse(String(rows[1]?.extra))).toMatchObject({
       request_id: "assistant:r1",
       user_request_id: "r1",
+      message_id: messageId,
     });
     expect(countRows(file, "type = 'meta'")).toBe(0);
     expect(server.model?.calls).toBe(1);
@@ -224,5 +239,19 @@ describe.each(DRIVERS)("turns on $name", (driver) => {
     // Another conversation starts empty.
     const other = await runTurn(server.url, "c2", { content: "elsewhere", requestId: "r1" });
     expect(other.text).toBe("You said: elsewhere. This is the start of our conversation.");
+  });
+  it("percent-encodes the request id in x-chatlog-request-id, and refuses chatlog's reserved keys", async () => {
+    server = await startTestServer(driver);
+    const requestId = "ré qu/est:é😀";
+    const turn = await postTurn(server.url, "c1", { content: "hi", requestId });
+    expect(turn.status).toBe(200);
+    const header = turn.headers.get("x-chatlog-request-id");
+    expect(header).toBe(encodeURIComponent(requestId));
+    expect(decodeURIComponent(String(header))).toBe(requestId);
+    await turn.body?.cancel();
+
+    const reserved = await postTurn(server.url, "c1", { content: "hi", requestId: "assistant:r9" });
+    expect(reserved.status).toBe(400);
+    expect((await jsonOf(reserved)).error.code).toBe("INVALID_ARGUMENT");
   });
 });

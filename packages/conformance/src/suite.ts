@@ -9,6 +9,7 @@ import { lifecycleCases } from "./cases/lifecycle.ts";
 import { listConversationCases } from "./cases/list-conversations.ts";
 import { llmConversationCases } from "./cases/llm-conversation.ts";
 import { readCases } from "./cases/reads.ts";
+import { replyAttemptCases } from "./cases/reply-attempts.ts";
 import { requestIdCases } from "./cases/request-ids.ts";
 import { retentionCases } from "./cases/retention.ts";
 import { savedSessionCases } from "./cases/saved-sessions.ts";
@@ -30,6 +31,7 @@ export function describeConformance(harness: DriverHarness): void {
     turnCases(harness);
     compactionCases(harness);
     turnEventCases(harness);
+    replyAttemptCases(harness);
     llmConversationCases(harness);
     seedDefectCases(harness);
     badInputCases(harness);

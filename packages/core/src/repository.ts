@@ -101,6 +101,43 @@ export interface UnfinishedTurn {
   userRequestId: string;
 }
 
+/** One turn (a reply attempt to one user request): the unit a turn claim is held on. */
+export interface TurnKey {
+  conversationId: string;
+  userRequestId: string;
+  /** 1 for the first reply, n for the reply regenerated n - 1 times. */
+  attempt: number;
+}
+
+/** Who is generating a turn: held by one process at a time, shared through the database. */
+export interface TurnClaim extends TurnKey {
+  ownerId: string;
+  /** The assistant message id of the reply, fixed when the turn starts; kept on takeover. */
+  messageId: string;
+  claimedAt: Date;
+  heartbeatAt: Date;
+  /** Age of the heartbeat by the database clock when the claim was read. */
+  ageMs: number;
+  takeovers: number;
+}
+
+export interface ClaimTurnInput extends TurnKey {
+  ownerId: string;
+  /** Used when the claim is new; an existing claim keeps its message id. */
+  messageId: string;
+  /** A claim whose heartbeat is older than this may be taken over. */
+  staleMs: number;
+  /** A holder known to be gone (its process no longer exists): taken over whatever its heartbeat. */
+  deadOwnerId?: string | null;
+}
+
+export interface ClaimTurnResult {
+  /** true when `ownerId` holds the claim now (new, renewed, or taken over). */
+  acquired: boolean;
+  /** The claim as it stands: `ownerId`'s when acquired, else the live holder's. */
+  claim: TurnClaim;
+}
+
 export interface ImportResult {
   /** Events inserted. */
   imported: number;
@@ -167,6 +204,17 @@ export interface ChatRepository {
   getTurnEvents(conversationId: string, userRequestId: string): Promise<ChatEvent[]>;
   /** Turns that have streamed deltas and no assistant reply (a generation was interrupted). */
   listUnfinishedTurns(): Promise<UnfinishedTurn[]>;
+  /** Takes (or renews, or takes over when stale) the claim on a turn, atomically across processes. */
+  claimTurn(input: ClaimTurnInput): Promise<ClaimTurnResult>;
+  getTurnClaim(key: TurnKey): Promise<TurnClaim | null>;
+  /** The claims held in one conversation (its turns in flight), oldest first. */
+  listTurnClaims(conversationId: string): Promise<TurnClaim[]>;
+  /** Refreshes every claim `ownerId` holds; returns the turns it still holds. */
+  heartbeatTurnClaims(ownerId: string): Promise<TurnKey[]>;
+  /** Drops a claim; only its holder's release has an effect. */
+  releaseTurnClaim(key: TurnKey, ownerId: string): Promise<void>;
+  /** Claims whose heartbeat is older than `staleMs` (by the database clock). */
+  listStaleTurnClaims(staleMs: number, limit?: number): Promise<TurnClaim[]>;
   /**
    * Inserts complete events (from an export) with their own ids, seqs and timestamps, all in one
    * transaction: any invalid or conflicting event rolls back everything (its position is in the

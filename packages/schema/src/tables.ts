@@ -1,5 +1,5 @@
 import { sql } from "drizzle-orm";
-import { index, integer, sqliteTable, text, uniqueIndex } from "drizzle-orm/sqlite-core";
+import { index, integer, primaryKey, sqliteTable, text, uniqueIndex } from "drizzle-orm/sqlite-core";
 
 /**
  * The event log. The first fifteen columns and request_id are the Python system's, with its
@@ -101,3 +101,33 @@ export const chatlogState = sqliteTable("chatlog_state", {
   key: text("key").primaryKey(),
   value: integer("value").notNull(),
 });
+
+/**
+ * Turn claims: who is generating which reply right now, shared by every process on the
+ * database. A turn is (conversation, user request id, attempt); the primary key makes taking
+ * it one atomic INSERT, so two processes can never both generate it. The holder refreshes
+ * heartbeat_ms (database clock, so processes on different machines agree); a claim whose
+ * heartbeat is older than the stale threshold may be taken over, which keeps message_id: the
+ * assistant message id announced to every client is fixed when the turn starts. A claim is
+ * deleted once its reply is stored, so the table holds only turns in flight (or abandoned
+ * ones awaiting takeover).
+ */
+export const chatTurnClaims = sqliteTable(
+  "chat_turn_claims",
+  {
+    conversationId: text("conversation_id").notNull(),
+    userRequestId: text("user_request_id").notNull(),
+    attempt: integer("attempt").notNull(),
+    ownerId: text("owner_id").notNull(),
+    messageId: text("message_id").notNull(),
+    claimedAtMs: integer("claimed_at_ms").notNull(),
+    heartbeatMs: integer("heartbeat_ms").notNull(),
+    /** How many times the claim changed hands after its holder went stale. */
+    takeovers: integer("takeovers").notNull().default(0),
+  },
+  (t) => [
+    primaryKey({ columns: [t.conversationId, t.userRequestId, t.attempt] }),
+    index("idx_turn_claims_heartbeat").on(t.heartbeatMs),
+    index("idx_turn_claims_owner").on(t.ownerId),
+  ],
+);

@@ -3,12 +3,14 @@ import {
   ASSISTANT_DELTA_KIND,
   assertContent,
   assertId,
-  assistantRequestId,
+  assistantReplyKey,
   type BuildLlmConversationOptions,
   buildLlmMessages,
   type ChatEvent,
   ChatlogError,
   type ChatRepository,
+  type ClaimTurnInput,
+  type ClaimTurnResult,
   type Content,
   type ConversationPage,
   type GetEventsOptions,
@@ -23,6 +25,8 @@ import {
   type RetentionResult,
   requestIdOf,
   type SavedSession,
+  type TurnClaim,
+  type TurnKey,
   type UnfinishedTurn,
   uuidv7,
   type ValidEvent,
@@ -140,6 +144,7 @@ export class SqliteChatRepository implements ChatRepository {
             conversation_id: conversationId,
             user_request_id: userRequestId,
             kind: ASSISTANT_DELTA_KIND,
+            attempt: attemptOf(extra),
           },
         },
       ],
@@ -276,6 +281,74 @@ export class SqliteChatRepository implements ChatRepository {
     }));
   }
 
+  // --- turn claims -------------------------------------------------------------------------
+
+  async claimTurn(input: ClaimTurnInput): Promise<ClaimTurnResult> {
+    this.ensureOpen();
+    const key = turnKeyArgs(input);
+    assertId(input.ownerId, "ownerId");
+    assertId(input.messageId, "messageId");
+    if (!Number.isInteger(input.staleMs) || input.staleMs < 0) {
+      throw new ChatlogError("INVALID_ARGUMENT", "staleMs must be a non-negative integer");
+    }
+    // One batch: the claim, then the row as it stands (ours, or the live holder's).
+    const [taken, current] = await this.queue.submit([
+      {
+        statement: SQL.claimTurn,
+        args: {
+          ...key,
+          owner_id: input.ownerId,
+          message_id: input.messageId,
+          stale_ms: input.staleMs,
+          dead_owner: input.deadOwnerId ?? null,
+        },
+      },
+      { statement: SQL.turnClaim, args: key },
+    ]);
+    const row = current?.[0];
+    if (!row) throw new ChatlogError("STORAGE_ERROR", "a turn claim vanished while it was taken");
+    return { acquired: (taken?.length ?? 0) > 0, claim: decodeClaim(row) };
+  }
+
+  async getTurnClaim(key: TurnKey): Promise<TurnClaim | null> {
+    this.ensureOpen();
+    const [row] = await this.executor.all({ statement: SQL.turnClaim, args: turnKeyArgs(key) });
+    return row ? decodeClaim(row) : null;
+  }
+
+  async listTurnClaims(conversationId: string): Promise<TurnClaim[]> {
+    this.ensureOpen();
+    assertId(conversationId, "conversationId");
+    const rows = await this.executor.all({
+      statement: SQL.conversationClaims,
+      args: { conversation_id: conversationId },
+    });
+    return rows.map(decodeClaim);
+  }
+
+  async heartbeatTurnClaims(ownerId: string): Promise<TurnKey[]> {
+    this.ensureOpen();
+    const [rows] = await this.queue.submit([{ statement: SQL.heartbeatClaims, args: { owner_id: ownerId } }]);
+    return (rows ?? []).map((row) => ({
+      conversationId: String(row.conversation_id),
+      userRequestId: String(row.user_request_id),
+      attempt: Number(row.attempt),
+    }));
+  }
+
+  async releaseTurnClaim(key: TurnKey, ownerId: string): Promise<void> {
+    this.ensureOpen();
+    await this.queue.submit([
+      { statement: SQL.releaseClaim, args: { ...turnKeyArgs(key), owner_id: ownerId } },
+    ]);
+  }
+
+  async listStaleTurnClaims(staleMs: number, limit = 100): Promise<TurnClaim[]> {
+    this.ensureOpen();
+    const rows = await this.executor.all({ statement: SQL.staleClaims, args: { stale_ms: staleMs, limit } });
+    return rows.map(decodeClaim);
+  }
+
   async importEvents(events: Iterable<ChatEvent> | AsyncIterable<ChatEvent>): Promise<ImportResult> {
     this.ensureOpen();
     await this.queue.drain();
@@ -406,7 +479,7 @@ export class SqliteChatRepository implements ChatRepository {
     const extra: JsonObject = {
       ...more,
       user_request_id: userRequestId,
-      request_id: assistantRequestId(userRequestId),
+      request_id: assistantReplyKey(userRequestId, attemptOf(more)),
     };
     return validateEvent({
       conversationId,
@@ -475,5 +548,42 @@ function decodeSavedSession(row: Row): SavedSession {
     sessionStart: time(row.session_start_ms),
     sessionEnd: time(row.session_end_ms),
     messageCount: Number(row.message_count),
+  };
+}
+
+/** The reply attempt an event's extra names (absent means 1, the first reply). */
+function attemptOf(extra: JsonObject): number {
+  const attempt = extra.attempt;
+  if (attempt === undefined) return 1;
+  if (typeof attempt !== "number" || !Number.isInteger(attempt) || attempt < 1) {
+    throw new ChatlogError("INVALID_ARGUMENT", "extra.attempt must be a positive integer", {
+      details: { field: "extra.attempt" },
+    });
+  }
+  return attempt;
+}
+
+function turnKeyArgs(key: TurnKey) {
+  assertId(key.conversationId, "conversationId");
+  assertId(key.userRequestId, "userRequestId");
+  if (!Number.isInteger(key.attempt) || key.attempt < 1) {
+    throw new ChatlogError("INVALID_ARGUMENT", "attempt must be a positive integer", {
+      details: { field: "attempt" },
+    });
+  }
+  return { conversation_id: key.conversationId, user_request_id: key.userRequestId, attempt: key.attempt };
+}
+
+function decodeClaim(row: Row): TurnClaim {
+  return {
+    conversationId: String(row.conversation_id),
+    userRequestId: String(row.user_request_id),
+    attempt: Number(row.attempt),
+    ownerId: String(row.owner_id),
+    messageId: String(row.message_id),
+    claimedAt: new Date(Number(row.claimed_at_ms)),
+    heartbeatAt: new Date(Number(row.heartbeat_ms)),
+    ageMs: Number(row.age_ms ?? 0),
+    takeovers: Number(row.takeovers),
   };
 }

@@ -7,9 +7,21 @@ import type { Statement } from "./executor.ts";
  */
 const stmt = (name: string, sql: string): Statement => ({ name, sql: sql.trim().replace(/\s+/g, " ") });
 
-/** The condition getConversationHistory selects by (the LLM-visible events). */
+/**
+ * The condition getConversationHistory selects by (the LLM-visible events). Of a turn answered
+ * more than once (regenerated), only the highest attempt is current: an event of an older
+ * attempt (extra.attempt, absent meaning 1) is left out as soon as any event of a newer attempt
+ * of the same user request exists. The lookup runs on idx_turn_events, over that turn's events.
+ */
 const LLM_VISIBLE = `(type IN ('user_message', 'assistant_message', 'tool_call', 'tool_result')
-  OR (type = 'system_update' AND json_type(extra, '$.visible_to_model') = 'true'))`;
+  OR (type = 'system_update' AND json_type(extra, '$.visible_to_model') = 'true'))
+  AND (user_request_id IS NULL OR NOT EXISTS (SELECT 1 FROM chat_events newer INDEXED BY idx_turn_events
+    WHERE newer.conversation_id = chat_events.conversation_id
+      AND newer.user_request_id = chat_events.user_request_id
+      AND COALESCE(json_extract(newer.extra, '$.attempt'), 1) > COALESCE(json_extract(chat_events.extra, '$.attempt'), 1)))`;
+
+/** The database's clock in UTC milliseconds (one clock for every process sharing the database). */
+const DB_NOW_MS = "CAST((julianday('now') - 2440587.5) * 86400000 AS INTEGER)";
 
 const INSERT_COLUMNS = `INSERT INTO chat_events (id, conversation_id, seq, schema_version, type, role, content,
   content_format, tool_calls, usage, token_count, provider, model, stop_reason, created_at, created_at_unix,
@@ -93,11 +105,12 @@ export const SQL = {
      ORDER BY last_activity_ms DESC, conversation_id DESC LIMIT :limit`,
   ),
 
-  /** Removes one turn's streamed deltas (compaction). */
+  /** Removes the streamed deltas of one attempt of a turn (compaction). */
   deleteDeltas: stmt(
     "deleteDeltas",
     `DELETE FROM chat_events WHERE conversation_id = :conversation_id AND user_request_id = :user_request_id
-     AND type = 'meta' AND json_extract(extra, '$.kind') = :kind`,
+     AND type = 'meta' AND json_extract(extra, '$.kind') = :kind
+     AND COALESCE(json_extract(extra, '$.attempt'), 1) = :attempt`,
   ),
 
   /** Every event of one user turn (deltas, tool calls, reply), in seq order. */
@@ -254,6 +267,61 @@ export const SQL = {
   savedEvents: stmt(
     "savedEvents",
     "SELECT * FROM chat_events WHERE conversation_id = :conversation_id AND seq <= :last_seq ORDER BY seq",
+  ),
+
+  /**
+   * Takes the claim on a turn: inserted when nobody holds it, taken over when its holder's
+   * heartbeat is older than :stale_ms (database clock) or its holder is :dead_owner (known to be
+   * gone), renewed when :owner_id already holds it. Returns the row only when the claim is now
+   * :owner_id's; message_id never changes once set. One statement, so it is atomic across
+   * processes.
+   */
+  claimTurn: stmt(
+    "claimTurn",
+    `INSERT INTO chat_turn_claims (conversation_id, user_request_id, attempt, owner_id, message_id,
+       claimed_at_ms, heartbeat_ms, takeovers)
+     VALUES (:conversation_id, :user_request_id, :attempt, :owner_id, :message_id, ${DB_NOW_MS}, ${DB_NOW_MS}, 0)
+     ON CONFLICT (conversation_id, user_request_id, attempt) DO UPDATE SET
+       takeovers = takeovers + (chat_turn_claims.owner_id <> excluded.owner_id),
+       owner_id = excluded.owner_id, heartbeat_ms = excluded.heartbeat_ms
+     WHERE chat_turn_claims.owner_id = excluded.owner_id OR chat_turn_claims.owner_id = :dead_owner
+       OR chat_turn_claims.heartbeat_ms < excluded.heartbeat_ms - :stale_ms
+     RETURNING *`,
+  ),
+
+  /** One turn's claim, whoever holds it, with the database clock's age of its heartbeat. */
+  turnClaim: stmt(
+    "turnClaim",
+    `SELECT *, ${DB_NOW_MS} - heartbeat_ms AS age_ms FROM chat_turn_claims
+     WHERE conversation_id = :conversation_id AND user_request_id = :user_request_id AND attempt = :attempt`,
+  ),
+
+  /** Every claim in one conversation (turns in flight there), oldest first. */
+  conversationClaims: stmt(
+    "conversationClaims",
+    `SELECT *, ${DB_NOW_MS} - heartbeat_ms AS age_ms FROM chat_turn_claims
+     WHERE conversation_id = :conversation_id ORDER BY claimed_at_ms, rowid`,
+  ),
+
+  /** Refreshes every claim :owner_id holds (one statement per heartbeat, however many turns). */
+  heartbeatClaims: stmt(
+    "heartbeatClaims",
+    `UPDATE chat_turn_claims SET heartbeat_ms = ${DB_NOW_MS} WHERE owner_id = :owner_id
+     RETURNING conversation_id, user_request_id, attempt`,
+  ),
+
+  /** Gives a claim up (its reply is stored, or it was never started); only its holder can. */
+  releaseClaim: stmt(
+    "releaseClaim",
+    `DELETE FROM chat_turn_claims WHERE conversation_id = :conversation_id
+     AND user_request_id = :user_request_id AND attempt = :attempt AND owner_id = :owner_id`,
+  ),
+
+  /** Claims whose heartbeat is older than :stale_ms: their generator is presumed gone. */
+  staleClaims: stmt(
+    "staleClaims",
+    `SELECT *, ${DB_NOW_MS} - heartbeat_ms AS age_ms FROM chat_turn_claims
+     WHERE heartbeat_ms < ${DB_NOW_MS} - :stale_ms ORDER BY heartbeat_ms LIMIT :limit`,
   ),
 
   pragmas: stmt(

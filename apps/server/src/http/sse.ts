@@ -20,6 +20,8 @@ export function sseFrame(event: TurnEvent, context: SseContext): string {
         replay: event.replay,
         joined: context.joined,
         source: event.source,
+        messageId: event.messageId,
+        attempt: event.attempt,
       });
     case "delta":
       return frame("delta", { text: event.text });

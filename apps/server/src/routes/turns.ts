@@ -1,10 +1,15 @@
 import { randomUUID } from "node:crypto";
-import { assertId, MAX_ID_LENGTH } from "@chatlog/core";
+import { assertClientRequestId, assertId, MAX_ID_LENGTH } from "@chatlog/core";
 import { Hono } from "hono";
 import { HttpError } from "../http/errors.ts";
 import { onlyFields, readJsonObject } from "../http/request-body.ts";
 import { sseStream } from "../http/sse.ts";
-import { ShuttingDownError, type TurnService } from "../turns/turn-service.ts";
+import {
+  type OpenedTurn,
+  ShuttingDownError,
+  type TurnRequest,
+  type TurnService,
+} from "../turns/turn-service.ts";
 
 function requestIdFrom(body: Record<string, unknown>, header: string | undefined): string {
   const fromBody = body.requestId;
@@ -21,7 +26,18 @@ function requestIdFrom(body: Record<string, unknown>, header: string | undefined
   if (requestId.length > MAX_ID_LENGTH) {
     throw new HttpError(400, "INVALID_ARGUMENT", `requestId must be at most ${MAX_ID_LENGTH} characters`);
   }
+  assertClientRequestId(requestId);
   return requestId;
+}
+
+/** Opens a turn; a server that is shutting down answers 503. */
+export async function openTurn(turns: TurnService, request: TurnRequest): Promise<OpenedTurn> {
+  try {
+    return await turns.open(request);
+  } catch (error) {
+    if (error instanceof ShuttingDownError) throw new HttpError(503, "SHUTTING_DOWN", error.message);
+    throw error;
+  }
 }
 
 /** POST /v1/conversations/:id/turns: store the user message once, stream the reply as SSE. */
@@ -38,13 +54,7 @@ export function turnRoutes(turns: TurnService): Hono {
       throw new HttpError(400, "INVALID_ARGUMENT", "content must not be empty");
     const requestId = requestIdFrom(body, c.req.header("idempotency-key"));
 
-    let opened: ReturnType<TurnService["open"]>;
-    try {
-      opened = turns.open(conversationId, requestId, content);
-    } catch (error) {
-      if (error instanceof ShuttingDownError) throw new HttpError(503, "SHUTTING_DOWN", error.message);
-      throw error;
-    }
+    const opened = await openTurn(turns, { conversationId, requestId, content });
     const stream = sseStream(opened.events.subscribe(), { conversationId, requestId, joined: opened.joined });
     return new Response(stream, {
       status: 200,
@@ -52,7 +62,9 @@ export function turnRoutes(turns: TurnService): Hono {
         "content-type": "text/event-stream; charset=utf-8",
         "cache-control": "no-cache, no-transform",
         "x-accel-buffering": "no",
-        "x-chatlog-request-id": requestId,
+        // Percent-encoded (encodeURIComponent): a request id may hold any printable text, and a
+        // header value may not; decodeURIComponent gives the id back.
+        "x-chatlog-request-id": encodeURIComponent(requestId),
       },
     });
   });

@@ -1,76 +1,87 @@
-import { ASSISTANT_DELTA_KIND, type ChatEvent, type ChatRepository, contentToText } from "@chatlog/core";
-import { emitStoredToolEvent } from "./replay-stored.ts";
+import { randomUUID } from "node:crypto";
+import { type ChatRepository, contentToText, type TurnKey } from "@chatlog/core";
+import { emitStoredEvent, storedDone } from "./replay-stored.ts";
+import { eventsOfAttempt, isDelta } from "./turn-attempts.ts";
 import type { TurnBroadcast } from "./turn-broadcast.ts";
+import type { TurnClaims } from "./turn-claims.ts";
 
 export interface FollowOptions {
   pollMs: number;
-  /** No new event for this long: the other process is presumed dead and the turn is finalized. */
-  staleMs: number;
+  /** This server is stopping: stop following (the turn itself is left to its holder). */
   signal: AbortSignal;
 }
 
-function isDelta(event: ChatEvent): boolean {
-  return event.type === "meta" && event.extra.kind === ASSISTANT_DELTA_KIND;
-}
+/** How a follow ended: the reply was stored, this server stopped, or the claim came to us. */
+export type FollowOutcome =
+  | { kind: "done" }
+  | { kind: "stopped" }
+  | {
+      kind: "took-over";
+      lost: AbortSignal;
+      messageId: string;
+      /** Whether the abandoned generation left anything (deltas, tool events) behind. */
+      started: boolean;
+    };
 
 /**
- * Follows a turn that another process is generating on the same database: streams its persisted
- * deltas as they appear and finishes with its reply. If the other process stops making progress,
- * the turn is finalized from its deltas (interrupted), as a restart would.
+ * Follows a turn whose claim another process holds, from the database: streams its persisted
+ * deltas and tool events as they appear and ends with its stored reply. When the holder's claim
+ * goes stale (or its process is gone) this process tries to take it over; of several followers
+ * one wins and the others keep following the winner. Nothing is generated here: the caller
+ * decides what a takeover does.
  */
 export async function followOtherProcess(
   repo: ChatRepository,
-  conversationId: string,
-  userRequestId: string,
+  claims: TurnClaims,
+  turn: TurnKey,
   out: TurnBroadcast,
   options: FollowOptions,
-): Promise<void> {
-  out.push({ type: "ready", replay: true, source: "other-process" });
+): Promise<FollowOutcome> {
   let lastSeq = 0;
   let sent = "";
-  let lastProgress = Date.now();
+  let started = false;
   for (;;) {
-    const events = await repo.getTurnEvents(conversationId, userRequestId);
+    const events = eventsOfAttempt(
+      await repo.getTurnEvents(turn.conversationId, turn.userRequestId),
+      turn.attempt,
+    );
     for (const event of events) {
       if (event.seq <= lastSeq) continue;
       lastSeq = event.seq;
-      lastProgress = Date.now();
       if (event.type === "assistant_message") {
-        const content = contentToText(event.content);
+        const done = storedDone(event);
         // Compaction may land between two polls: send whatever of the reply was not yet sent.
-        if (content.startsWith(sent) && content.length > sent.length) {
-          out.push({ type: "delta", text: content.slice(sent.length) });
+        if (done.content.startsWith(sent) && done.content.length > sent.length) {
+          out.push({ type: "delta", text: done.content.slice(sent.length) });
         }
-        out.push({
-          type: "done",
-          eventId: event.id,
-          seq: event.seq,
-          content,
-          interrupted: event.extra.interrupted === true,
-        });
-        return;
+        out.push(done);
+        return { kind: "done" };
       }
-      if (isDelta(event)) {
-        const text = contentToText(event.content);
-        sent += text;
-        out.push({ type: "delta", text });
-      } else {
-        emitStoredToolEvent(event, out);
-      }
+      started = true;
+      if (isDelta(event)) sent += contentToText(event.content);
+      emitStoredEvent(event, out);
     }
     if (options.signal.aborted) {
-      // This server is stopping; the other process still owns the turn, so leave it alone.
       out.push({ type: "error", code: "SHUTTING_DOWN", message: "the server stopped following this turn" });
-      return;
+      return { kind: "stopped" };
     }
-    if (Date.now() - lastProgress > options.staleMs) {
-      const deltas = events.filter(isDelta).map((e) => contentToText(e.content));
-      const reply = await repo.compactDeltas(conversationId, userRequestId, deltas.join(""), null, {
-        interrupted: true,
-      });
-      const content = contentToText(reply.content);
-      out.push({ type: "done", eventId: reply.id, seq: reply.seq, content, interrupted: true });
-      return;
+    const claim = await repo.getTurnClaim(turn);
+    // No claim and no reply: the holder gave up without storing one (its generation failed
+    // before saying anything), or it was stale and released by a reaper. Either way it is free.
+    if (claim === null || claims.isAbandoned(claim)) {
+      const taken = await claims.take(turn, claim?.messageId ?? randomUUID());
+      if (taken.acquired) {
+        // One last read: the holder stores its reply before it releases the claim.
+        const after = eventsOfAttempt(
+          await repo.getTurnEvents(turn.conversationId, turn.userRequestId),
+          turn.attempt,
+        );
+        if (after.some((e) => e.seq > lastSeq)) {
+          await claims.release(turn);
+          continue;
+        }
+        return { kind: "took-over", lost: taken.lost, messageId: taken.claim.messageId, started };
+      }
     }
     await new Promise((resolve) => setTimeout(resolve, options.pollMs));
   }

@@ -1,21 +1,32 @@
-import type { ChatRepository, JsonValue } from "@chatlog/core";
+import {
+  buildLlmMessages,
+  type ChatEvent,
+  type ChatRepository,
+  contentToText,
+  type JsonValue,
+  requestIdOf,
+  type TurnKey,
+} from "@chatlog/core";
 import { stepCountIs, streamText } from "ai";
 import type { LanguageModelV3 } from "../models/model-types.ts";
 import { toModelMessages } from "../models/to-model-messages.ts";
 import { builtinTools } from "../tools/index.ts";
 import type { TurnBroadcast } from "./turn-broadcast.ts";
+import type { TurnEvent } from "./turn-events.ts";
 import type { TurnStore } from "./turn-store.ts";
 
 export interface GenerateInput {
   repo: ChatRepository;
   model: LanguageModelV3;
   systemPrompt: string;
-  conversationId: string;
-  userRequestId: string;
+  turn: TurnKey;
   content: string;
   store: TurnStore;
   out: TurnBroadcast;
-  /** Aborted when shutdown gives up waiting: the reply so far is stored as interrupted. */
+  /**
+   * Aborted when shutdown gives up waiting, or when another process took the turn's claim over:
+   * the reply so far is stored as interrupted (unless the other process stored it first).
+   */
   signal: AbortSignal;
   /** Most model steps per turn (a tool call and the answer after it are two). */
   maxSteps?: number;
@@ -43,12 +54,7 @@ export async function generateReply(input: GenerateInput): Promise<GenerateOutco
   let failure: unknown = null;
   let aborted = false;
   try {
-    const conversation = await input.repo.buildLlmConversation(
-      input.conversationId,
-      input.content,
-      input.systemPrompt,
-      { requestId: input.userRequestId },
-    );
+    const conversation = await modelInput(input);
     const result = streamText({
       model: input.model,
       messages: toModelMessages(conversation),
@@ -104,28 +110,12 @@ export async function generateReply(input: GenerateInput): Promise<GenerateOutco
   }
   if (input.signal.aborted) aborted = true;
 
-  if (failure === null && !aborted) {
-    const reply = await store.finish(text);
-    out.push({
-      type: "done",
-      eventId: reply?.id ?? null,
-      seq: reply?.seq ?? null,
-      content: text,
-      interrupted: false,
-    });
-    return { status: "completed", text };
-  }
-  if (aborted) {
-    // Shutdown ran out of time: keep what was said, marked so a reader knows it was cut short.
-    const reply = await store.finish(text, { interrupted: true });
-    out.push({
-      type: "done",
-      eventId: reply?.id ?? null,
-      seq: reply?.seq ?? null,
-      content: text,
-      interrupted: true,
-    });
-    return { status: "interrupted", text };
+  if (failure === null || aborted) {
+    // Aborted: shutdown ran out of time or the claim was lost; keep what was said, marked so a
+    // reader knows it was cut short.
+    const reply = await store.finish(text, aborted ? { interrupted: true } : {});
+    out.push(doneOf(reply, text, aborted));
+    return { status: aborted ? "interrupted" : "completed", text };
   }
   const message = failure instanceof Error ? failure.message : String(failure);
   if (text.length > 0) {
@@ -134,4 +124,40 @@ export async function generateReply(input: GenerateInput): Promise<GenerateOutco
   }
   out.push({ type: "error", code: "MODEL_ERROR", message });
   return { status: "failed", text, error: failure };
+}
+
+/**
+ * The done item for a stored reply. Its content is the stored one, not this process's text: if
+ * another process finalized the turn first (it took the claim over), the two may differ, and
+ * what every client must end with is what the database holds.
+ */
+function doneOf(reply: ChatEvent | null, text: string, aborted: boolean): TurnEvent {
+  if (!reply) return { type: "done", eventId: null, seq: null, content: text, interrupted: aborted };
+  return {
+    type: "done",
+    eventId: reply.id,
+    seq: reply.seq,
+    content: contentToText(reply.content),
+    interrupted: reply.extra.interrupted === true,
+  };
+}
+
+/** The most recent LLM-visible events the model is shown (as buildLlmConversation's default). */
+const HISTORY_WINDOW = 50;
+
+/**
+ * `[system, ...history, user]` for this turn. Every event of the turn itself is left out of the
+ * history (its user message, sent once and last, and a previous attempt's reply when this is a
+ * regeneration), so the model answers the user message afresh. Filtering, not re-slicing, keeps
+ * the window the repository chose (it never splits a tool call from its results).
+ */
+async function modelInput(input: GenerateInput) {
+  const { conversationId, userRequestId } = input.turn;
+  const history = await input.repo.getConversationHistory(conversationId, { limit: HISTORY_WINDOW });
+  const earlier = history.filter(
+    (e) =>
+      !(e.type === "user_message" && requestIdOf(e) === userRequestId) &&
+      e.extra.user_request_id !== userRequestId,
+  );
+  return buildLlmMessages(input.systemPrompt, earlier, input.content);
 }

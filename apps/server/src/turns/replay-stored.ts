@@ -1,4 +1,5 @@
-import { type ChatEvent, type ChatRepository, contentToText, type JsonValue } from "@chatlog/core";
+import { type ChatEvent, contentToText, type JsonValue } from "@chatlog/core";
+import { attemptOf, isDelta, messageIdOf } from "./turn-attempts.ts";
 import type { TurnBroadcast } from "./turn-broadcast.ts";
 
 function parsed(text: string): JsonValue {
@@ -9,7 +10,7 @@ function parsed(text: string): JsonValue {
   }
 }
 
-/** Sends a stored tool_call / tool_result event as the same SSE items a live turn sends. */
+/** Sends a stored tool_call / tool_result event as the same items a live turn sends. */
 export function emitStoredToolEvent(event: ChatEvent, out: TurnBroadcast): void {
   if (event.type === "tool_call") {
     for (const call of event.toolCalls) {
@@ -25,25 +26,38 @@ export function emitStoredToolEvent(event: ChatEvent, out: TurnBroadcast): void 
   }
 }
 
-/** A turn answered before: its tool events and reply, from storage, with no model call. */
-export async function replayStored(
-  repo: ChatRepository,
-  reply: ChatEvent,
-  out: TurnBroadcast,
-): Promise<void> {
-  out.push({ type: "ready", replay: true, source: "stored" });
-  const userRequestId = String(reply.extra.user_request_id ?? "");
-  if (userRequestId) {
-    for (const event of await repo.getTurnEvents(reply.conversationId, userRequestId))
-      emitStoredToolEvent(event, out);
-  }
-  const content = contentToText(reply.content);
-  if (content.length > 0) out.push({ type: "delta", text: content });
-  out.push({
-    type: "done",
+/** Sends a stored delta or tool event of a turn in progress as the item a live turn sent. */
+export function emitStoredEvent(event: ChatEvent, out: TurnBroadcast): void {
+  if (isDelta(event)) out.push({ type: "delta", text: contentToText(event.content) });
+  else emitStoredToolEvent(event, out);
+}
+
+/** The done item of a stored reply. */
+export function storedDone(reply: ChatEvent) {
+  return {
+    type: "done" as const,
     eventId: reply.id,
     seq: reply.seq,
-    content,
+    content: contentToText(reply.content),
     interrupted: reply.extra.interrupted === true,
+  };
+}
+
+/**
+ * A turn answered before: its tool events and reply, from storage, with no model call.
+ * `turnEvents` are the turn's events (getTurnEvents); only the reply's attempt is replayed.
+ */
+export function replayStored(reply: ChatEvent, turnEvents: readonly ChatEvent[], out: TurnBroadcast): void {
+  const attempt = attemptOf(reply);
+  out.push({
+    type: "ready",
+    replay: true,
+    source: "stored",
+    messageId: messageIdOf(reply) ?? reply.id,
+    attempt,
   });
+  for (const event of turnEvents) if (attemptOf(event) === attempt) emitStoredToolEvent(event, out);
+  const content = contentToText(reply.content);
+  if (content.length > 0) out.push({ type: "delta", text: content });
+  out.push(storedDone(reply));
 }

@@ -1,10 +1,22 @@
-import { ASSISTANT_DELTA_KIND, ChatlogError, type ChatRepository } from "@chatlog/core";
+import { randomUUID } from "node:crypto";
+import {
+  type ChatEvent,
+  ChatlogError,
+  type ChatRepository,
+  contentToText,
+  type TurnKey,
+} from "@chatlog/core";
 import type { Logger } from "../logging.ts";
 import type { LanguageModelV3 } from "../models/model-types.ts";
+import { finalizeAbandoned } from "./finalize-abandoned.ts";
 import { followOtherProcess } from "./follow-other-process.ts";
 import { generateReply } from "./generate.ts";
-import { replayStored } from "./replay-stored.ts";
+import { recoverUnfinishedTurns, sweepAbandonedTurns } from "./recover-unfinished.ts";
+import { emitStoredEvent, replayStored, storedDone } from "./replay-stored.ts";
+import { attemptOf, eventsOfAttempt, messageIdOf, replyOf } from "./turn-attempts.ts";
 import { TurnBroadcast } from "./turn-broadcast.ts";
+import { type ClaimSettings, TurnClaims } from "./turn-claims.ts";
+import type { TurnEvent } from "./turn-events.ts";
 import { NullTurnStore, RepositoryTurnStore, type TurnStore } from "./turn-store.ts";
 
 export interface TurnServiceOptions {
@@ -13,10 +25,24 @@ export interface TurnServiceOptions {
   modelId: string;
   systemPrompt: string;
   logger: Logger;
-  /** false: deltas and replies are not written (benchmark baseline). */
+  /** false: deltas and replies are not written, and no claims are taken (benchmark baseline). */
   persistDeltas: boolean;
   followPollMs: number;
-  followStaleMs: number;
+  claims: ClaimSettings;
+}
+
+/** What to answer: the user message's turn, or a new reply to it (AI SDK "regenerate-message"). */
+export interface TurnRequest {
+  conversationId: string;
+  /** The user message's request id (an AI SDK user message id): the idempotency key. */
+  requestId: string;
+  content: string;
+  /**
+   * Regenerate: a new reply (attempt n + 1) to the user message whose current reply is the
+   * assistant message `messageId` (attempt n); the latest reply when messageId is unknown. The
+   * same request retried finds attempt n + 1 and joins or replays it instead of making n + 2.
+   */
+  regenerate?: { messageId?: string | undefined };
 }
 
 export interface OpenedTurn {
@@ -26,6 +52,7 @@ export interface OpenedTurn {
 }
 
 interface LiveTurn {
+  conversationId: string;
   events: TurnBroadcast;
   abort: AbortController;
   done: Promise<void>;
@@ -37,22 +64,62 @@ export class ShuttingDownError extends Error {
 }
 
 /**
- * Runs turns. Each (conversation, request id) has at most one live turn in this process: a
- * retry that arrives while it runs reads the same events (one model call in total). A turn runs
- * on its own, detached from any HTTP response, until its reply is stored.
+ * The one turn engine behind both protocols (/v1 SSE and the AI SDK UI message stream).
+ *
+ * A turn (conversation, user request id, attempt) is generated at most once across every
+ * process on the database: the process that takes its claim (turn-claims.ts) runs the model,
+ * any other request for it, here or in another process, follows what that generator persists.
+ * Within this process a retry arriving while the turn runs reads the same in-memory events.
+ * A turn runs on its own, detached from any HTTP response, until its reply is stored.
  */
 export class TurnService {
   private readonly live = new Map<string, LiveTurn>();
+  private readonly claims: TurnClaims;
   private closing = false;
+  private sweeper: NodeJS.Timeout | null = null;
 
-  constructor(private readonly options: TurnServiceOptions) {}
+  constructor(private readonly options: TurnServiceOptions) {
+    this.claims = new TurnClaims(options.repo, options.claims, options.logger);
+  }
 
   get inFlight(): number {
     return this.live.size;
   }
 
-  open(conversationId: string, requestId: string, content: string): OpenedTurn {
-    const key = JSON.stringify([conversationId, requestId]);
+  /** This process's claim owner id (logged, and useful to tests). */
+  get ownerId(): string {
+    return this.claims.ownerId;
+  }
+
+  /**
+   * Start-up recovery (finalizes only turns whose generator is gone), then the same sweep every
+   * half stale period, so a turn abandoned by a crashed process is finalized even if nobody
+   * retries it and no server restarts.
+   */
+  async start(): Promise<number> {
+    const recovered = await recoverUnfinishedTurns(this.options.repo, this.claims, this.options.logger);
+    const every = Math.max(50, Math.floor(this.options.claims.staleMs / 2));
+    let sweeping = false;
+    this.sweeper = setInterval(() => {
+      if (sweeping || this.closing) return;
+      sweeping = true;
+      sweepAbandonedTurns(this.options.repo, this.claims, this.options.logger)
+        .catch((error: unknown) => this.options.logger.warn("turn sweep failed", { error }))
+        .finally(() => {
+          sweeping = false;
+        });
+    }, every);
+    this.sweeper.unref();
+    return recovered;
+  }
+
+  /**
+   * Opens a turn and resolves once its user message is stored (so bad input and conflicts are
+   * the route's 4xx, not a stream error); the reply then streams through `events`.
+   */
+  async open(request: TurnRequest): Promise<OpenedTurn> {
+    const { conversationId, requestId, regenerate } = request;
+    const key = JSON.stringify([conversationId, requestId, regenerate ? (regenerate.messageId ?? "") : null]);
     const running = this.live.get(key);
     if (running) return { events: running.events, joined: true };
     if (this.closing) throw new ShuttingDownError("the server is shutting down");
@@ -61,11 +128,120 @@ export class TurnService {
     // below finds this turn instead of starting a second one.
     const events = new TurnBroadcast();
     const abort = new AbortController();
-    const turn: LiveTurn = { events, abort, done: Promise.resolve() };
+    const turn: LiveTurn = { conversationId, events, abort, done: Promise.resolve() };
     this.live.set(key, turn);
-    turn.done = this.run(conversationId, requestId, content, events, abort.signal)
+    const persisted = this.persistUserMessage(request);
+    const report = (error: unknown) => {
+      const code = error instanceof ChatlogError ? error.code : "INTERNAL";
+      events.push({ type: "error", code, message: (error as Error)?.message ?? String(error) });
+    };
+    turn.done = persisted
+      .then(
+        () =>
+          this.answer(request, events, abort.signal).catch((error: unknown) => {
+            this.options.logger.error("turn failed", { conversationId, requestId, error });
+            report(error);
+          }),
+        report, // the route answers this one with a 4xx; a duplicate that joined meanwhile sees it too
+      )
+      .finally(() => {
+        events.finish();
+        this.live.delete(key);
+      });
+    await persisted;
+    return { events, joined: false };
+  }
+
+  /** Stores the user message once (a retry stores nothing); throws for bad input or a conflict. */
+  private async persistUserMessage(request: TurnRequest): Promise<void> {
+    if (!this.options.persistDeltas) return;
+    await this.options.repo.handleUserMessagePersistence(
+      request.conversationId,
+      request.content,
+      request.requestId,
+    );
+  }
+
+  private async answer(request: TurnRequest, out: TurnBroadcast, signal: AbortSignal): Promise<void> {
+    const { repo } = this.options;
+    const { conversationId, requestId, content } = request;
+    if (!this.options.persistDeltas) {
+      const turn = { conversationId, userRequestId: requestId, attempt: 1 };
+      const messageId = randomUUID();
+      out.push({ type: "ready", replay: false, source: "model", messageId, attempt: 1 });
+      return this.generate(turn, messageId, content, out, signal, null);
+    }
+    const turnEvents = await repo.getTurnEvents(conversationId, requestId);
+    const turn: TurnKey = {
+      conversationId,
+      userRequestId: requestId,
+      attempt: await this.attemptFor(request, turnEvents),
+    };
+    const reply = replyOf(turnEvents, turn.attempt);
+    if (reply) {
+      this.options.logger.debug("replaying a stored reply", { ...turn });
+      replayStored(reply, turnEvents, out);
+      return;
+    }
+
+    const taken = await this.claims.take(turn, randomUUID());
+    if (!taken.acquired) return this.followHolder(turn, taken.claim.messageId, out, signal, content);
+    const now = eventsOfAttempt(await repo.getTurnEvents(conversationId, requestId), turn.attempt);
+    const answered = replyOf(now, turn.attempt);
+    if (answered) {
+      // Stored between the first read and the claim (its generator released the claim after).
+      await this.claims.release(turn);
+      replayStored(answered, now, out);
+      return;
+    }
+    if (now.length > 0) {
+      // A generator that is gone left deltas behind: finish its reply, as recovery would.
+      out.push(followingReady(taken.claim.messageId, turn.attempt));
+      for (const event of now) emitStoredEvent(event, out);
+      return this.continueTakenOver(turn, taken.claim.messageId, true, content, out, signal, taken.lost);
+    }
+    try {
+      out.push({
+        type: "ready",
+        replay: false,
+        source: "model",
+        messageId: taken.claim.messageId,
+        attempt: turn.attempt,
+      });
+      await this.generate(turn, taken.claim.messageId, content, out, signal, taken.lost);
+    } finally {
+      await this.claims.release(turn);
+    }
+  }
+
+  /**
+   * This process holds the claim of a turn another generator abandoned. If that generator had
+   * started (deltas or tool events are stored), its partial reply is stored as interrupted,
+   * exactly as the clients following it saw it; if not, this process generates the reply.
+   */
+  /**
+   * The conversation's generation in flight, from its first event then live (AI SDK resume):
+   * this process's own broadcast when it runs (or follows) the turn here, else the turn whose
+   * claim another process holds, followed from the database. Null when nothing is in flight.
+   */
+  async resume(conversationId: string): Promise<TurnBroadcast | null> {
+    let local: LiveTurn | undefined;
+    for (const turn of this.live.values()) if (turn.conversationId === conversationId) local = turn;
+    if (local && !local.events.isFinished) return local.events;
+    if (this.closing) throw new ShuttingDownError("the server is shutting down");
+    const claim = (await this.options.repo.listTurnClaims(conversationId)).at(-1);
+    if (!claim) return null;
+    const turn: TurnKey = { conversationId, userRequestId: claim.userRequestId, attempt: claim.attempt };
+    const key = JSON.stringify(["resume", conversationId, claim.userRequestId, claim.attempt]);
+    const running = this.live.get(key);
+    if (running) return running.events;
+    const events = new TurnBroadcast();
+    const abort = new AbortController();
+    const live: LiveTurn = { conversationId, events, abort, done: Promise.resolve() };
+    this.live.set(key, live);
+    live.done = this.followHolder(turn, claim.messageId, events, abort.signal)
       .catch((error: unknown) => {
-        this.options.logger.error("turn failed", { conversationId, requestId, error });
+        this.options.logger.error("resume failed", { ...turn, error });
         const code = error instanceof ChatlogError ? error.code : "INTERNAL";
         events.push({ type: "error", code, message: (error as Error)?.message ?? String(error) });
       })
@@ -73,61 +249,104 @@ export class TurnService {
         events.finish();
         this.live.delete(key);
       });
-    return { events, joined: false };
+    return events;
   }
 
-  private async run(
-    conversationId: string,
-    requestId: string,
+  /** Follows the holder of `turn` from the database; takes the turn over if the holder is gone. */
+  private async followHolder(
+    turn: TurnKey,
+    messageId: string,
+    out: TurnBroadcast,
+    signal: AbortSignal,
+    content?: string,
+  ): Promise<void> {
+    out.push(followingReady(messageId, turn.attempt));
+    const followed = await followOtherProcess(this.options.repo, this.claims, turn, out, {
+      pollMs: this.options.followPollMs,
+      signal,
+    });
+    if (followed.kind !== "took-over") return;
+    // The holder went away mid-turn and this process took the claim over.
+    const text = content ?? (await this.userContent(turn));
+    return this.continueTakenOver(
+      turn,
+      followed.messageId,
+      followed.started,
+      text,
+      out,
+      signal,
+      followed.lost,
+    );
+  }
+
+  private async userContent(turn: TurnKey): Promise<string> {
+    const message = await this.options.repo.getEventByRequestId(turn.conversationId, turn.userRequestId);
+    return message ? contentToText(message.content) : "";
+  }
+
+  private async continueTakenOver(
+    turn: TurnKey,
+    messageId: string,
+    started: boolean,
     content: string,
     out: TurnBroadcast,
     signal: AbortSignal,
+    lost: AbortSignal,
   ): Promise<void> {
-    const { repo, logger } = this.options;
-    const storedNow = await repo.handleUserMessagePersistence(conversationId, content, requestId);
-    if (!storedNow) {
-      const reply = await repo.getExistingAssistantResponse(conversationId, requestId);
-      if (reply) {
-        logger.debug("replaying a stored reply", { conversationId, requestId });
-        await replayStored(repo, reply, out);
-        return;
+    try {
+      if (started) {
+        const reply = await finalizeAbandoned(this.options.repo, turn, messageId);
+        if (reply) {
+          const done = storedDone(reply);
+          out.push(done);
+          return;
+        }
       }
-      const events = await repo.getTurnEvents(conversationId, requestId);
-      if (events.some((e) => e.type === "meta" && e.extra.kind === ASSISTANT_DELTA_KIND)) {
-        // Deltas but no reply, and not running here: another process is generating it.
-        await followOtherProcess(repo, conversationId, requestId, out, {
-          pollMs: this.options.followPollMs,
-          staleMs: this.options.followStaleMs,
-          signal,
-        });
-        return;
-      }
-      // Stored before but never answered (an earlier attempt failed before its first delta).
+      await this.generate(turn, messageId, content, out, signal, lost);
+    } finally {
+      await this.claims.release(turn);
     }
-    out.push({ type: "ready", replay: false, source: "model" });
-    const outcome = await generateReply({
-      repo,
-      model: this.options.model,
-      systemPrompt: this.options.systemPrompt,
-      conversationId,
-      userRequestId: requestId,
-      content,
-      store: this.store(conversationId, requestId),
-      out,
-      signal,
-    });
-    const log = outcome.status === "completed" ? logger.debug : logger.warn;
-    log(`turn ${outcome.status}`, {
-      conversationId,
-      requestId,
-      chars: outcome.text.length,
-      error: outcome.error,
-    });
   }
 
-  private store(conversationId: string, requestId: string): TurnStore {
+  private async generate(
+    turn: TurnKey,
+    messageId: string,
+    content: string,
+    out: TurnBroadcast,
+    signal: AbortSignal,
+    lost: AbortSignal | null,
+  ): Promise<void> {
+    const outcome = await generateReply({
+      repo: this.options.repo,
+      model: this.options.model,
+      systemPrompt: this.options.systemPrompt,
+      turn,
+      content,
+      store: this.store(turn, messageId),
+      out,
+      signal: lost ? AbortSignal.any([signal, lost]) : signal,
+    });
+    const log = outcome.status === "completed" ? this.options.logger.debug : this.options.logger.warn;
+    log(`turn ${outcome.status}`, { ...turn, chars: outcome.text.length, error: outcome.error });
+  }
+
+  /** The attempt a request is about: the current one, or the next for a regeneration. */
+  private async attemptFor(request: TurnRequest, turnEvents: readonly ChatEvent[]): Promise<number> {
+    const claimed = (await this.options.repo.listTurnClaims(request.conversationId))
+      .filter((c) => c.userRequestId === request.requestId)
+      .map((c) => c.attempt);
+    const latest = Math.max(1, ...turnEvents.map(attemptOf), ...claimed);
+    if (!request.regenerate) return latest;
+    const target = request.regenerate.messageId;
+    const replaced = target === undefined ? undefined : turnEvents.find((e) => messageIdOf(e) === target);
+    if (replaced) return attemptOf(replaced) + 1;
+    // An unknown (or no) message id: replace the latest reply, if there is one.
+    return replyOf(turnEvents, latest) ? latest + 1 : latest;
+  }
+
+  private store(turn: TurnKey, messageId: string): TurnStore {
     if (!this.options.persistDeltas) return new NullTurnStore();
-    return new RepositoryTurnStore(this.options.repo, conversationId, requestId, this.options.modelId);
+    return new RepositoryTurnStore(this.options.repo, turn, messageId, this.options.modelId);
   }
 
   /**
@@ -136,6 +355,7 @@ export class TurnService {
    */
   async drain(timeoutMs: number): Promise<void> {
     this.closing = true;
+    if (this.sweeper) clearInterval(this.sweeper);
     const all = () => Promise.allSettled([...this.live.values()].map((t) => t.done));
     let timer: NodeJS.Timeout | undefined;
     const timedOut = await Promise.race([
@@ -150,5 +370,11 @@ export class TurnService {
       for (const turn of this.live.values()) turn.abort.abort(new Error("server shutting down"));
       await all();
     }
+    this.claims.close();
   }
+}
+
+/** The first item of a request that follows a generation it does not run itself. */
+function followingReady(messageId: string, attempt: number): TurnEvent {
+  return { type: "ready", replay: true, source: "other-process", messageId, attempt };
 }

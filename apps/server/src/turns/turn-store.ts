@@ -4,7 +4,23 @@ import {
   type ChatRepository,
   type JsonObject,
   type JsonValue,
+  type TurnKey,
+  toolCallKey,
+  toolResultKey,
 } from "@chatlog/core";
+
+/**
+ * The extra every event of one reply carries: the user request it answers, the assistant
+ * message id fixed when the turn started, and the attempt (written only from the second on,
+ * so a first reply looks as it always did).
+ */
+export function replyExtra(turn: TurnKey, messageId: string): JsonObject {
+  return {
+    user_request_id: turn.userRequestId,
+    message_id: messageId,
+    ...(turn.attempt > 1 ? { attempt: turn.attempt } : {}),
+  };
+}
 
 /** Where one turn's deltas, tool events and final reply go. */
 export interface TurnStore {
@@ -36,12 +52,18 @@ export class RepositoryTurnStore implements TurnStore {
   private pending: string[] = [];
   private flushScheduled = false;
 
+  private readonly conversationId: string;
+  private readonly extra: JsonObject;
+
   constructor(
     private readonly repo: ChatRepository,
-    private readonly conversationId: string,
-    private readonly userRequestId: string,
+    private readonly turn: TurnKey,
+    messageId: string,
     private readonly modelId: string,
-  ) {}
+  ) {
+    this.conversationId = turn.conversationId;
+    this.extra = replyExtra(turn, messageId);
+  }
 
   /** The first append that failed, if any (the final reply is still stored by finish). */
   get error(): unknown {
@@ -76,7 +98,7 @@ export class RepositoryTurnStore implements TurnStore {
         role: "assistant",
         content,
         model: this.modelId,
-        extra: { kind: ASSISTANT_DELTA_KIND, user_request_id: this.userRequestId },
+        extra: { kind: ASSISTANT_DELTA_KIND, ...this.extra },
       }),
     );
   }
@@ -92,7 +114,10 @@ export class RepositoryTurnStore implements TurnStore {
         model: this.modelId,
         toolCalls: [{ id, name, arguments: args }],
         // The request id makes a re-sent call a duplicate rather than a second row.
-        extra: { user_request_id: this.userRequestId, request_id: `tool_call:${this.userRequestId}:${id}` },
+        extra: {
+          ...this.extra,
+          request_id: toolCallKey(this.turn.userRequestId, id, this.turn.attempt),
+        },
       }),
     );
   }
@@ -108,8 +133,8 @@ export class RepositoryTurnStore implements TurnStore {
         extra: {
           tool_call_id: toolCallId,
           tool_name: name,
-          user_request_id: this.userRequestId,
-          request_id: `tool_result:${this.userRequestId}:${toolCallId}`,
+          ...this.extra,
+          request_id: toolResultKey(this.turn.userRequestId, toolCallId, this.turn.attempt),
         },
       }),
     );
@@ -118,7 +143,10 @@ export class RepositoryTurnStore implements TurnStore {
   async finish(text: string, extra: JsonObject = {}): Promise<ChatEvent> {
     this.flush();
     await this.tail;
-    return this.repo.compactDeltas(this.conversationId, this.userRequestId, text, this.modelId, extra);
+    return this.repo.compactDeltas(this.conversationId, this.turn.userRequestId, text, this.modelId, {
+      ...extra,
+      ...this.extra,
+    });
   }
 }
 

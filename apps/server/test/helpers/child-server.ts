@@ -1,4 +1,7 @@
 import { type ChildProcess, spawn } from "node:child_process";
+import { mkdtempSync, rmSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
 import { fileURLToPath } from "node:url";
 
 const appDir = fileURLToPath(new URL("../..", import.meta.url));
@@ -13,7 +16,7 @@ export interface ChildServer {
 }
 
 /** Runs `node --import tsx src/main.ts` as a real process and waits for its "listening" line. */
-export function spawnServer(env: Record<string, string>): Promise<ChildServer> {
+export function spawnServer(env: Record<string, string>, startTimeoutMs = 30_000): Promise<ChildServer> {
   const child = spawn(process.execPath, ["--import", "tsx", "src/main.ts"], {
     cwd: appDir,
     env: { ...process.env, PORT: "0", LOG_LEVEL: "warn", ...env },
@@ -29,7 +32,11 @@ export function spawnServer(env: Record<string, string>): Promise<ChildServer> {
   );
   return new Promise((resolve, reject) => {
     let pending = "";
-    const timer = setTimeout(() => reject(new Error(`server did not start: ${err}`)), 30_000);
+    const timer = setTimeout(() => {
+      // Not left running behind a caller that gave up on it.
+      child.kill("SIGKILL");
+      reject(new Error(`server did not start: ${err}`));
+    }, startTimeoutMs);
     child.stdout?.on("data", (chunk: Buffer) => {
       pending += chunk.toString();
       let nl = pending.indexOf("\n");
@@ -54,4 +61,33 @@ export function spawnServer(env: Record<string, string>): Promise<ChildServer> {
       reject(new Error(`server exited with ${code} before listening: ${err}`));
     });
   });
+}
+
+/**
+ * Per-test child servers on one fresh database file: `start` spawns one on it, and `cleanup`
+ * (afterEach) SIGKILLs whatever is still running and removes the folder.
+ */
+export function childServerPool(prefix: string, baseEnv: (file: string) => Record<string, string>) {
+  const children: ChildServer[] = [];
+  const pool = {
+    dir: "",
+    file: "",
+    setup() {
+      pool.dir = mkdtempSync(join(tmpdir(), prefix));
+      pool.file = join(pool.dir, "chat.db");
+    },
+    async start(env: Record<string, string> = {}): Promise<ChildServer> {
+      const server = await spawnServer({ ...baseEnv(pool.file), ...env });
+      children.push(server);
+      return server;
+    },
+    async cleanup() {
+      for (const c of children.splice(0)) {
+        if (c.child.exitCode === null && c.child.signalCode === null) c.child.kill("SIGKILL");
+        await c.exited;
+      }
+      rmSync(pool.dir, { recursive: true, force: true });
+    },
+  };
+  return pool;
 }

@@ -1,0 +1,31 @@
+import { type ChatEvent, type ChatRepository, contentToText, type TurnKey } from "@chatlog/core";
+import { eventsOfAttempt, isDelta, replyOf } from "./turn-attempts.ts";
+import { replyExtra } from "./turn-store.ts";
+
+/**
+ * Stores the reply of a turn whose generator is gone, from what it persisted: its deltas, joined
+ * in seq order, marked interrupted (the deltas are removed in the same batch). The caller holds
+ * the turn's claim. Returns the stored reply (an existing one if the turn was answered after
+ * all), or null when the generator left nothing behind: the turn is then simply unanswered, and
+ * a retry generates it.
+ */
+export async function finalizeAbandoned(
+  repo: ChatRepository,
+  turn: TurnKey,
+  messageId: string,
+): Promise<ChatEvent | null> {
+  const events = eventsOfAttempt(
+    await repo.getTurnEvents(turn.conversationId, turn.userRequestId),
+    turn.attempt,
+  );
+  const existing = replyOf(events, turn.attempt);
+  if (existing) return existing;
+  if (events.length === 0) return null;
+  const deltas = events.filter(isDelta);
+  const text = deltas.map((e) => contentToText(e.content)).join("");
+  const model = deltas.find((e) => e.model !== null)?.model ?? null;
+  return repo.compactDeltas(turn.conversationId, turn.userRequestId, text, model, {
+    interrupted: true,
+    ...replyExtra(turn, messageId),
+  });
+}
