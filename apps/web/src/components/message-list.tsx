@@ -1,5 +1,5 @@
 import type { UIMessage } from "ai";
-import { type ReactNode, useEffect, useLayoutEffect, useRef } from "react";
+import { type ReactNode, useLayoutEffect, useRef } from "react";
 import { MessageView } from "./message-view.tsx";
 
 interface Props {
@@ -15,21 +15,23 @@ interface Props {
 
 // Within this many pixels of the bottom the list follows new text; further up it stays put.
 const STICK_PX = 80;
+const NEAR_TOP_PX = 200;
 
 /**
- * The scrolling list. Reaching the top loads the page before (an observer on a sentinel, with
- * a button for keyboards); the view stays on the same message when older ones are prepended.
+ * The scrolling list. Reaching the top loads the page before (with a button for keyboards); the view stays on the same message when older ones are prepended.
  */
 export function MessageList({ messages, streamingId, hasOlder, loadingOlder, onLoadOlder, footer }: Props) {
   const scroller = useRef<HTMLDivElement>(null);
-  const sentinel = useRef<HTMLDivElement>(null);
   const stuck = useRef(true);
   const firstId = useRef<string | undefined>(undefined);
   const heightBefore = useRef(0);
 
   const onScroll = () => {
     const el = scroller.current;
-    if (el) stuck.current = el.scrollHeight - el.scrollTop - el.clientHeight < STICK_PX;
+    if (!el) return;
+    stuck.current = el.scrollHeight - el.scrollTop - el.clientHeight < STICK_PX;
+    // Near the top, the page before is fetched (the button does the same for keyboards).
+    if (el.scrollTop < NEAR_TOP_PX && hasOlder && !loadingOlder) onLoadOlder();
   };
 
   // Before the DOM changes is too late in React; the height is recorded after every render
@@ -47,23 +49,8 @@ export function MessageList({ messages, streamingId, hasOlder, loadingOlder, onL
     heightBefore.current = el.scrollHeight;
   });
 
-  useEffect(() => {
-    const target = sentinel.current;
-    const root = scroller.current;
-    if (!target || !root || !hasOlder) return;
-    const observer = new IntersectionObserver(
-      (entries) => {
-        if (entries.some((e) => e.isIntersecting) && !loadingOlder && !stuck.current) onLoadOlder();
-      },
-      { root, rootMargin: "200px 0px 0px 0px" },
-    );
-    observer.observe(target);
-    return () => observer.disconnect();
-  }, [hasOlder, loadingOlder, onLoadOlder]);
-
   return (
     <div className="message-scroller" ref={scroller} onScroll={onScroll}>
-      <div ref={sentinel} />
       {hasOlder && (
         <button type="button" className="load-older" onClick={onLoadOlder} disabled={loadingOlder}>
           {loadingOlder ? "Loading older messages…" : "Load older messages"}
