@@ -1,8 +1,9 @@
 #!/usr/bin/env bash
 # Installs everything chatlog needs on a fresh machine (Node 20+ required), idempotently:
 # the pinned pnpm, the workspace dependencies (better-sqlite3 compiles from source against the
-# local Node headers, since its prebuilt download needs the internet) and, when possible, the
-# Debian packages that let the tests run the legacy Python system.
+# local Node headers, since its prebuilt download needs the internet), the chat page's build
+# and, when possible, the Debian packages that let the tests run the legacy Python system and
+# drive Chromium.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
@@ -29,5 +30,17 @@ if ! /usr/bin/python3 -c 'import aiosqlite, pydantic' 2>/dev/null; then
     { $SUDO apt-get update -qq && $SUDO apt-get install -y -qq python3-aiosqlite python3-pydantic; } >&2 ||
       echo "bootstrap: could not install the Python packages; legacy Python checks will be skipped" >&2
   fi
+fi
+# The chat page the server serves at / (apps/web/dist); built here, not on every start.
+pnpm --filter @chatlog/web build >&2
+
+# The browser tests drive Debian's Chromium (never a downloaded browser). Best effort, like
+# the Python packages: without it those tests are skipped locally (CI requires it).
+if [ ! -x "${CHROMIUM_PATH:-/usr/bin/chromium}" ] && command -v apt-get >/dev/null 2>&1; then
+  SUDO=""
+  [ "$(id -u)" -ne 0 ] && command -v sudo >/dev/null 2>&1 && SUDO="sudo -n"
+  echo "bootstrap: installing chromium (Debian) for the browser tests" >&2
+  { $SUDO apt-get update -qq && $SUDO apt-get install -y -qq chromium; } >&2 ||
+    echo "bootstrap: could not install chromium; the browser tests will be skipped" >&2
 fi
 echo "bootstrap: done" >&2

@@ -14,6 +14,7 @@ import { conversationRoutes } from "./routes/conversations.ts";
 import { healthRoutes } from "./routes/health.ts";
 import { sessionRoutes } from "./routes/sessions.ts";
 import { turnRoutes } from "./routes/turns.ts";
+import { webRoutes } from "./routes/web.ts";
 import type { TurnService } from "./turns/turn-service.ts";
 
 export interface AppDeps {
@@ -79,6 +80,7 @@ export function createApp(deps: AppDeps): Hono {
   app.route("/v1", conversationRoutes(deps.repo));
   app.route("/v1", sessionRoutes(deps.repo));
   app.route("/api", aiChatRoutes(deps.turns, deps.repo));
+  app.route("/", webRoutes());
 
   app.notFound((c) => c.json(errorBody("NOT_FOUND", `no route for ${c.req.method} ${c.req.path}`), 404));
   app.onError((error, c) => {

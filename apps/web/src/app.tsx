@@ -1,0 +1,102 @@
+import { useCallback, useEffect, useRef, useState } from "react";
+import { onUnauthorized } from "./api/http.ts";
+import { forgetToken, readToken, saveToken } from "./api/token.ts";
+import { ChatPane } from "./components/chat-pane.tsx";
+import { Sidebar } from "./components/sidebar.tsx";
+import { TokenForm } from "./components/token-form.tsx";
+import { useConversations } from "./hooks/use-conversations.ts";
+import { useRoute } from "./hooks/use-route.ts";
+import { newConversationId } from "./ids.ts";
+
+const SIDEBAR_ID = "conversations";
+
+/**
+ * The page: the sidebar and the open conversation, or the token form while the server answers
+ * 401. "/" is a new conversation whose id the page makes up; its first message moves the
+ * address to /c/<id> without remounting the chat, so the first reply keeps streaming.
+ */
+export function App() {
+  const [needsToken, setNeedsToken] = useState(false);
+  const [session, setSession] = useState(0); // bumped when a token is entered: reload everything
+  const [route, navigate] = useRoute();
+  const [draftId, setDraftId] = useState(newConversationId);
+  const [sidebarOpen, setSidebarOpen] = useState(false);
+  const list = useConversations(!needsToken);
+  const refreshList = list.refresh;
+
+  useEffect(() => onUnauthorized(() => setNeedsToken(true)), []);
+
+  const openId = route ?? draftId;
+  // Only the draft has nothing stored to load; any other id (even a former draft) is read.
+  const fresh = openId === draftId;
+  // Leaving a draft that became a conversation (its address was /c/<draft>): the next "/" is a new one.
+  const previousRoute = useRef(route);
+  useEffect(() => {
+    if (previousRoute.current === draftId && route !== draftId) setDraftId(newConversationId());
+    previousRoute.current = route;
+  }, [route, draftId]);
+
+  const onActivity = useCallback(
+    (conversationId: string) => {
+      if (route === null && conversationId === draftId) navigate(conversationId);
+      refreshList();
+    },
+    [route, draftId, navigate, refreshList],
+  );
+
+  if (needsToken)
+    return (
+      <TokenForm
+        refused={readToken() !== null}
+        onSubmit={(token) => {
+          saveToken(token);
+          setNeedsToken(false);
+          setSession((n) => n + 1);
+        }}
+      />
+    );
+
+  const startNew = () => {
+    setDraftId(newConversationId());
+    navigate(null);
+    setSidebarOpen(false);
+  };
+  const open = (conversationId: string) => {
+    navigate(conversationId);
+    setSidebarOpen(false);
+  };
+
+  return (
+    <div className="layout" key={session}>
+      <header className="topbar">
+        <button
+          type="button"
+          className="sidebar-toggle"
+          aria-controls={SIDEBAR_ID}
+          aria-expanded={sidebarOpen}
+          onClick={() => setSidebarOpen((o) => !o)}
+        >
+          Conversations
+        </button>
+        <span className="brand">chatlog</span>
+      </header>
+      <Sidebar
+        id={SIDEBAR_ID}
+        list={list}
+        currentId={route}
+        open={sidebarOpen}
+        hasToken={readToken() !== null}
+        onOpen={open}
+        onNew={startNew}
+        onForgetToken={() => {
+          forgetToken();
+          setSession((n) => n + 1);
+          refreshList();
+        }}
+      />
+      <main className="chat" aria-label="Chat">
+        <ChatPane conversationId={openId} fresh={fresh} onActivity={onActivity} />
+      </main>
+    </div>
+  );
+}

@@ -1,0 +1,46 @@
+import { type FormEvent, useId, useState } from "react";
+
+interface Props {
+  /** A token was sent and the server refused it. */
+  refused: boolean;
+  onSubmit: (token: string) => void;
+}
+
+/** Asked for once when the server answers 401; the token is then kept in this browser. */
+export function TokenForm({ refused, onSubmit }: Props) {
+  const [token, setToken] = useState("");
+  const inputId = useId();
+  const hintId = useId();
+  const submit = (event: FormEvent) => {
+    event.preventDefault();
+    const trimmed = token.trim();
+    if (trimmed) onSubmit(trimmed);
+  };
+  return (
+    <main className="token-page">
+      <form className="token-form" onSubmit={submit} aria-labelledby={`${inputId}-title`}>
+        <h1 id={`${inputId}-title`}>chatlog</h1>
+        <p id={hintId}>
+          {refused
+            ? "The server refused that token. Check CHATLOG_API_TOKEN and try again."
+            : "This server needs an API token (its CHATLOG_API_TOKEN). It is kept in this browser."}
+        </p>
+        <label htmlFor={inputId}>API token</label>
+        <input
+          id={inputId}
+          type="password"
+          autoComplete="current-password"
+          // biome-ignore lint/a11y/noAutofocus: the form is the whole page; typing the token is the only thing to do
+          autoFocus
+          aria-describedby={hintId}
+          aria-invalid={refused}
+          value={token}
+          onChange={(e) => setToken(e.target.value)}
+        />
+        <button type="submit" disabled={token.trim() === ""}>
+          Continue
+        </button>
+      </form>
+    </main>
+  );
+}

@@ -1,0 +1,48 @@
+import type { Page } from "playwright-core";
+
+/** The visible messages, each as its role and its text as a reader sees it. */
+export async function shownMessages(page: Page): Promise<string[]> {
+  return page
+    .locator(".messages article.message")
+    .evaluateAll((articles) =>
+      articles.map((a) => (a as HTMLElement).textContent.replace(/\s+/g, " ").trim()),
+    );
+}
+
+/** Waits until useChat is idle again: nothing submitted, nothing streaming, no error. */
+export async function waitForIdle(page: Page, timeout = 30_000): Promise<void> {
+  await page.locator('.conversation[data-status="ready"]').waitFor({ timeout });
+}
+
+/**
+ * Records the length of the last assistant message's text each time it changes, so a test can
+ * tell a reply that streamed in from one that appeared at once.
+ */
+export async function recordReplyGrowth(page: Page): Promise<void> {
+  await page.evaluate(() => {
+    const w = window as unknown as { replyLengths: number[] };
+    w.replyLengths = [];
+    new MutationObserver(() => {
+      const replies = document.querySelectorAll(".message-assistant .message-text");
+      const length = replies[replies.length - 1]?.textContent?.length ?? 0;
+      if (length > 0 && w.replyLengths.at(-1) !== length) w.replyLengths.push(length);
+    }).observe(document.body, { subtree: true, childList: true, characterData: true });
+  });
+}
+
+export async function replyLengths(page: Page): Promise<number[]> {
+  return page.evaluate(() => (window as unknown as { replyLengths: number[] }).replyLengths);
+}
+
+/** The conversation id from the address (/c/<id>). */
+export function conversationIdOf(page: Page): string {
+  const match = /\/c\/([^/?#]+)/.exec(page.url());
+  if (!match?.[1]) throw new Error(`no conversation in ${page.url()}`);
+  return decodeURIComponent(match[1]);
+}
+
+export async function send(page: Page, text: string): Promise<void> {
+  const box = page.getByRole("textbox", { name: "Message", exact: true });
+  await box.fill(text);
+  await box.press("Enter");
+}

@@ -1,0 +1,62 @@
+import type { Page } from "playwright-core";
+import { describe, expect, it } from "vitest";
+import { chromiumAvailable } from "./helpers/chromium.ts";
+import { serverAndBrowser } from "./helpers/harness.ts";
+import { postTurn } from "./helpers/turns.ts";
+
+describe.runIf(chromiumAvailable())("the sidebar", () => {
+  const h = serverAndBrowser({ CHATLOG_OFFLINE_DELAY_MS: "0" }, async (server) => {
+    // 35 conversations: more than one page of 30. Created one after another, so conv-34 is newest.
+    for (let i = 0; i < 35; i++) await postTurn(server, `conv-${String(i).padStart(2, "0")}`, `hello ${i}`);
+  });
+
+  async function items(page: Page): Promise<string[]> {
+    return page
+      .getByRole("navigation", { name: "Conversations" })
+      .locator(".conversation-id")
+      .allInnerTexts();
+  }
+
+  it("lists conversations newest activity first, a page at a time", async () => {
+    const page = await h.chrome.browser.newPage();
+    await page.goto(h.server.url);
+    const nav = page.getByRole("navigation", { name: "Conversations" });
+    await nav.getByRole("link", { name: /conv-34/ }).waitFor();
+    const first = await items(page);
+    expect(first).toHaveLength(30);
+    expect(first.slice(0, 3)).toEqual(["conv-34", "conv-33", "conv-32"]);
+    await nav.getByRole("button", { name: "Load more" }).click();
+    await nav.getByRole("link", { name: /conv-00/ }).waitFor();
+    const all = await items(page);
+    expect(all).toHaveLength(35);
+    expect(new Set(all).size).toBe(35);
+    expect(all.at(-1)).toBe("conv-00");
+    await expect(nav.getByRole("button", { name: "Load more" }).count()).resolves.toBe(0);
+    await page.close();
+  });
+
+  it("moves a conversation with new activity to the top", async () => {
+    const page = await h.chrome.browser.newPage();
+    await postTurn(h.server, "conv-05", "back again");
+    await page.goto(h.server.url);
+    await page.getByRole("link", { name: /conv-05/ }).waitFor();
+    expect((await items(page))[0]).toBe("conv-05");
+    await page.close();
+  });
+
+  it("opens a conversation from its link: the address names it and it is marked current", async () => {
+    const page = await h.chrome.browser.newPage();
+    await page.goto(h.server.url);
+    await page.getByRole("link", { name: /conv-12/ }).click();
+    await page.waitForURL(/\/c\/conv-12$/);
+    await expect(page.getByRole("link", { name: /conv-12/ }).getAttribute("aria-current")).resolves.toBe(
+      "page",
+    );
+    // The page's route survives a reload (the server answers /c/<id> with the page).
+    await page.reload();
+    await expect(page.getByRole("link", { name: /conv-12/ }).getAttribute("aria-current")).resolves.toBe(
+      "page",
+    );
+    await page.close();
+  });
+});

@@ -1,0 +1,74 @@
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { chromiumAvailable, type LaunchedBrowser, launchChromium } from "./helpers/chromium.ts";
+import { startWebServer } from "./helpers/server.ts";
+import { postTurn } from "./helpers/turns.ts";
+
+const TOKEN = "s3cret-token-for-the-page";
+
+describe.runIf(chromiumAvailable())("the API token", () => {
+  let chrome: LaunchedBrowser;
+  beforeAll(async () => {
+    chrome = await launchChromium();
+  });
+  afterAll(async () => {
+    await chrome?.close();
+  });
+
+  it("is asked for once when the server has one, refused when wrong, kept in the browser", async () => {
+    const server = await startWebServer({ CHATLOG_API_TOKEN: TOKEN });
+    try {
+      await postTurn(server, "guarded", "hello");
+      expect((await fetch(`${server.url}/v1/conversations`)).status).toBe(401);
+      const context = await chrome.browser.newContext();
+      const page = await context.newPage();
+      await page.goto(server.url);
+
+      const input = page.getByLabel("API token");
+      await input.waitFor();
+      // The form is all there is, and its field has the focus.
+      await expect(page.getByRole("navigation", { name: "Conversations" }).count()).resolves.toBe(0);
+      await expect(input.evaluate((el) => el === document.activeElement)).resolves.toBe(true);
+
+      await input.fill("wrong-token");
+      await input.press("Enter");
+      await page.getByText("The server refused that token").waitFor();
+
+      await page.getByLabel("API token").fill(TOKEN);
+      await page.getByRole("button", { name: "Continue" }).click();
+      await page.getByRole("link", { name: /guarded/ }).waitFor();
+      await expect(page.evaluate(() => localStorage.getItem("chatlog.apiToken"))).resolves.toBe(TOKEN);
+
+      // Entered once: a reload, and a second tab, go straight to the conversations.
+      await page.reload();
+      await page.getByRole("link", { name: /guarded/ }).waitFor();
+      await expect(page.getByLabel("API token").count()).resolves.toBe(0);
+      const second = await context.newPage();
+      await second.goto(`${server.url}/c/guarded`);
+      await second.getByRole("link", { name: /guarded/ }).waitFor();
+      await expect(second.getByLabel("API token").count()).resolves.toBe(0);
+
+      // Forgetting it brings the form back.
+      await page.getByRole("button", { name: "Forget API token" }).click();
+      await page.getByLabel("API token").waitFor();
+      await context.close();
+    } finally {
+      await server.stop();
+    }
+  });
+
+  it("is never asked for when the server has none", async () => {
+    const server = await startWebServer();
+    try {
+      await postTurn(server, "open", "hello");
+      const context = await chrome.browser.newContext();
+      const page = await context.newPage();
+      await page.goto(server.url);
+      await page.getByRole("link", { name: /open/ }).waitFor();
+      await expect(page.getByLabel("API token").count()).resolves.toBe(0);
+      await expect(page.getByLabel("Message", { exact: true }).count()).resolves.toBe(1);
+      await context.close();
+    } finally {
+      await server.stop();
+    }
+  });
+});
