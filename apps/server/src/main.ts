@@ -1,3 +1,4 @@
+#!/usr/bin/env node
 import { ConfigError, loadConfig, localDatabaseFile } from "./config.ts";
 import { createLogger } from "./logging.ts";
 import { startServer } from "./server.ts";

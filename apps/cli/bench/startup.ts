@@ -1,0 +1,129 @@
+/**
+ * Start-up time of the `chatlog` command: the compiled bin (dist/main.js on the compiled
+ * packages, what `npm install @chatlog/cli` runs) against the TypeScript sources started through
+ * tsx, the way the bin started before it was compiled (bench/tsx-entry.mjs), measured in the same
+ * run with the runs interleaved so both see the same machine load. Two commands: `--help` (no
+ * database) and `stats` on a small database (opens it, checks migrations, reads, closes).
+ *
+ * Usage: pnpm bench:cli (builds the bin first), or pnpm --filter @chatlog/cli bench:startup [--runs n]
+ */
+import { spawn } from "node:child_process";
+import { once } from "node:events";
+import { existsSync, mkdtempSync, rmSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { dirname, join } from "node:path";
+import { fileURLToPath } from "node:url";
+import { parseArgs } from "node:util";
+import { openChatRepository } from "@chatlog/better-sqlite3";
+
+const CLI_DIR = join(dirname(fileURLToPath(import.meta.url)), "..");
+const COMPILED = join(CLI_DIR, "dist", "main.js");
+const TSX_ENTRY = join(CLI_DIR, "bench", "tsx-entry.mjs");
+/** The factor the compiled start must beat: at most a quarter of the tsx start. */
+const TARGET = 0.25;
+
+interface Variant {
+  name: string;
+  args: string[];
+}
+
+const VARIANTS: Variant[] = [
+  { name: "compiled (node dist/main.js)", args: [COMPILED] },
+  // The sources resolve the workspace packages through their source export condition.
+  { name: "tsx (sources, tsx registered in-process)", args: ["--conditions=@chatlog/source", TSX_ENTRY] },
+];
+
+/** One run of `node <variant> <command>`: wall time in ms from spawn to exit. */
+async function timeRun(variant: Variant, command: string[]): Promise<number> {
+  const env: NodeJS.ProcessEnv = { ...process.env, NO_COLOR: "1" };
+  delete env.NODE_OPTIONS;
+  const started = process.hrtime.bigint();
+  const child = spawn(process.execPath, [...variant.args, ...command], {
+    env,
+    stdio: ["ignore", "ignore", "pipe"],
+  });
+  let stderr = "";
+  child.stderr.setEncoding("utf8").on("data", (chunk: string) => {
+    stderr += chunk;
+  });
+  const [code] = (await once(child, "close")) as [number | null];
+  const ms = Number(process.hrtime.bigint() - started) / 1e6;
+  if (code !== 0) throw new Error(`${variant.name} ${command.join(" ")} exited with ${code}:\n${stderr}`);
+  return ms;
+}
+
+const median = (values: number[]) => {
+  const sorted = [...values].sort((a, b) => a - b);
+  const mid = sorted.length >> 1;
+  return sorted.length % 2 ? sorted[mid]! : (sorted[mid - 1]! + sorted[mid]!) / 2;
+};
+
+/** A small database: 20 conversations of 10 events. */
+async function smallDatabase(path: string): Promise<void> {
+  const repo = await openChatRepository({ path });
+  try {
+    for (let c = 0; c < 20; c++) {
+      for (let i = 0; i < 10; i++) {
+        await repo.addEvent({
+          conversationId: `conversation-${c}`,
+          type: i % 2 === 0 ? "user_message" : "assistant_message",
+          role: i % 2 === 0 ? "user" : "assistant",
+          content: `message ${i} of conversation ${c}`,
+        });
+      }
+    }
+  } finally {
+    await repo.close();
+  }
+}
+
+async function main(): Promise<void> {
+  const args = process.argv.slice(2).filter((arg, i) => !(i === 0 && arg === "--"));
+  const { values } = parseArgs({ args, options: { runs: { type: "string", default: "15" } }, strict: true });
+  const runs = Number(values.runs);
+  if (!Number.isSafeInteger(runs) || runs < 1) throw new Error("--runs must be a positive integer");
+  if (!existsSync(COMPILED)) throw new Error(`${COMPILED} is missing: run pnpm build first`);
+
+  const work = mkdtempSync(join(tmpdir(), "chatlog-bench-startup-"));
+  try {
+    const db = join(work, "small.db");
+    await smallDatabase(db);
+    const commands = [
+      { label: "chatlog --help", argv: ["--help"] },
+      { label: "chatlog stats (small db)", argv: ["stats", "--db", db] },
+    ];
+    process.stderr.write(`chatlog start-up: ${runs} runs of each variant per command, interleaved\n`);
+    const rows: string[][] = [["command", "variant", "median", "min"]];
+    const verdicts: string[] = [];
+    for (const command of commands) {
+      const times = VARIANTS.map(() => [] as number[]);
+      // One warm-up each (file-system cache), then alternate so load changes hit both alike.
+      for (const variant of VARIANTS) await timeRun(variant, command.argv);
+      for (let r = 0; r < runs; r++) {
+        for (const [v, variant] of VARIANTS.entries()) times[v]!.push(await timeRun(variant, command.argv));
+      }
+      const medians = times.map(median);
+      for (const [v, variant] of VARIANTS.entries()) {
+        rows.push([
+          command.label,
+          variant.name,
+          `${medians[v]!.toFixed(0)} ms`,
+          `${Math.min(...times[v]!).toFixed(0)} ms`,
+        ]);
+      }
+      const ratio = medians[0]! / medians[1]!;
+      verdicts.push(
+        `${command.label}: compiled / tsx = ${ratio.toFixed(2)} (target <= ${TARGET}: ${ratio <= TARGET ? "met" : "NOT met"})`,
+      );
+    }
+    const widths = rows[0]!.map((_, c) => Math.max(...rows.map((row) => row[c]!.length)));
+    console.log();
+    for (const row of rows) console.log(row.map((cell, c) => cell.padEnd(widths[c]!)).join("  "));
+    console.log();
+    for (const line of verdicts) console.log(line);
+  } finally {
+    rmSync(work, { recursive: true, force: true });
+  }
+}
+
+await main();
