@@ -57,3 +57,35 @@ export function toolResultKey(userRequestId: string, toolCallId: string, attempt
 function turnPart(userRequestId: string, toolCallId: string, attempt: number): string {
   return JSON.stringify(attempt === 1 ? [userRequestId, toolCallId] : [userRequestId, toolCallId, attempt]);
 }
+
+/**
+ * Keys of the events @chatlog/ai-sdk writes for one AI SDK UI message (`messageId` is the
+ * UIMessage's id): revision `rev` of its parts (revision 0 is the message's first write, so its
+ * key tells whether the message exists), and the model-facing copy of one of its tool results.
+ */
+export function uiPartsKey(messageId: string, rev: number): string {
+  return `chatlog:ui_parts:${JSON.stringify([messageId, rev])}`;
+}
+
+export function uiToolResultKey(messageId: string, toolCallId: string): string {
+  return `chatlog:ui_tool_result:${JSON.stringify([messageId, toolCallId])}`;
+}
+
+/**
+ * The request id under which a continuation of assistant message `messageId` is streamed and
+ * compacted (the generation that follows a tool approval, appended to the same message).
+ * `partCount` is how many parts the message had when the continuation was asked for, so a retry
+ * of the same continuation gets the same key and a later one a new key.
+ */
+export function continuationRequestId(messageId: string, partCount: number): string {
+  return `chatlog:continue:${JSON.stringify([messageId, partCount])}`;
+}
+
+/**
+ * The key of the event a streamed reply to user request `userRequestId` begins with: it records
+ * the assistant message id before the first chunk, and, being unique, is the claim that makes
+ * one request (of several retries) the one that runs the model.
+ */
+export function replyStartKey(userRequestId: string, attempt = 1): string {
+  return `chatlog:reply_start:${JSON.stringify(attempt === 1 ? [userRequestId] : [userRequestId, attempt])}`;
+}

@@ -1,0 +1,17 @@
+export {
+  type ChatTurn,
+  type ChatTurnOptions,
+  chatTurnResponse,
+  streamChatTurn,
+  type UIStreamSource,
+} from "./chat-turn.ts";
+export { type LoadUIMessagesOptions, loadUIMessages, type UIMessagePage } from "./load-ui-messages.ts";
+export { messageChunks } from "./message-chunks.ts";
+export {
+  type PersistedUIMessageStream,
+  type PersistUIMessageStreamOptions,
+  persistUIMessageStream,
+  type StoredReply,
+} from "./persist-ui-message-stream.ts";
+export { assertUIMessage, type SaveUIMessageResult, saveUIMessage } from "./save-ui-message.ts";
+export { MESSAGE_START_KIND, UI_EXTRA } from "./stored-extra.ts";

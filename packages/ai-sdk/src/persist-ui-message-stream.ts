@@ -1,0 +1,168 @@
+import type { ChatEvent, ChatRepository } from "@chatlog/core";
+import { readUIMessageStream, type UIMessage, type UIMessageChunk } from "ai";
+import { sameJson } from "./save-ui-message.ts";
+import { type AnyToolPart, isToolPart, toolNameOf } from "./tool-parts.ts";
+import { TurnWriter } from "./turn-writer.ts";
+
+export interface PersistUIMessageStreamOptions {
+  repo: ChatRepository;
+  conversationId: string;
+  /**
+   * The turn's key: the id of the user message being answered, or, for a continuation, its
+   * `continuationRequestId`. Deltas and tool events carry it; compaction is keyed by it.
+   */
+  turnKey: string;
+  /** The assistant message id, fixed before the first chunk; the stream's `start` chunk gets it. */
+  messageId: string;
+  /** The stored assistant message this stream continues (after tool approvals), as the client has it. */
+  continues?: UIMessage;
+  /** The UI message stream, e.g. `streamText(...).toUIMessageStream()`. */
+  stream: ReadableStream<UIMessageChunk>;
+  /** Stored as the events' model. */
+  model?: string | null;
+}
+
+export interface StoredReply {
+  /** The whole message as stored (for a continuation, with the parts it continued). */
+  message: UIMessage;
+  /** True when the stream was aborted or failed: what had arrived is stored, marked so. */
+  interrupted: boolean;
+  event: ChatEvent;
+}
+
+export interface PersistedUIMessageStream {
+  /** The same chunks, for the client; reading it is optional (a client gone stops nothing). */
+  stream: ReadableStream<UIMessageChunk>;
+  /** Settles once the reply is stored (compacted); rejects if storing it failed. */
+  stored: Promise<StoredReply>;
+}
+
+/** Gives the `start` chunk the message id, so the client's copy has the stored id. */
+function announceId(messageId: string): TransformStream<UIMessageChunk, UIMessageChunk> {
+  let started = false;
+  return new TransformStream({
+    transform(chunk, controller) {
+      if (chunk.type === "start") {
+        started = true;
+        controller.enqueue({ ...chunk, messageId });
+        return;
+      }
+      if (!started) {
+        started = true;
+        controller.enqueue({ type: "start", messageId });
+      }
+      controller.enqueue(chunk);
+    },
+  });
+}
+
+/** Index of the first part of `after` that is not the same as in `before` (a continuation's start). */
+function firstChange(before: UIMessage, after: UIMessage): number {
+  const shared = Math.min(before.parts.length, after.parts.length);
+  for (let i = 0; i < shared; i++) if (!sameJson(before.parts[i], after.parts[i])) return i;
+  return shared;
+}
+
+/**
+ * Persists a UI message stream the way chatlog persists a server turn, while passing every chunk
+ * on untouched: text deltas become meta rows and tool calls and results events as they arrive
+ * (without holding the stream back), and at the end the message the SDK builds from the
+ * chunks (readUIMessageStream) is stored, compacting the deltas, exactly once per turn key. An
+ * aborted or failed stream is stored with what it had, marked `extra.interrupted`. A
+ * continuation stores only the parts that changed, appended to the same message.
+ *
+ * The stream is split (tee) so the client's copy and the stored one never wait for each other:
+ * a client that disconnects does not stop the generation or its persistence.
+ */
+export function persistUIMessageStream(options: PersistUIMessageStreamOptions): PersistedUIMessageStream {
+  const { continues, messageId } = options;
+  const [client, mine] = options.stream.pipeThrough(announceId(messageId)).tee();
+  const writer = new TurnWriter(
+    options.repo,
+    options.conversationId,
+    options.turnKey,
+    messageId,
+    options.model ?? null,
+  );
+  const toolNames = new Map<string, string>();
+  const denials = new Map<string, string>();
+  for (const part of continues?.parts ?? []) {
+    if (!isToolPart(part)) continue;
+    toolNames.set(part.toolCallId, toolNameOf(part));
+    const { approval } = part as AnyToolPart;
+    if (approval?.approved === false) denials.set(part.toolCallId, approval.reason ?? "");
+  }
+  let interrupted = false;
+  let errorText: string | null = null;
+
+  const observe = (chunk: UIMessageChunk) => {
+    switch (chunk.type) {
+      case "text-delta":
+        writer.delta(chunk.delta);
+        break;
+      case "tool-input-available":
+        toolNames.set(chunk.toolCallId, chunk.toolName);
+        writer.toolCall(chunk.toolCallId, chunk.toolName, chunk.input);
+        break;
+      case "tool-output-available":
+        if (chunk.preliminary === true) break;
+        writer.toolResult(
+          chunk.toolCallId,
+          toolNames.get(chunk.toolCallId) ?? "tool",
+          typeof chunk.output === "string" ? chunk.output : (JSON.stringify(chunk.output) ?? "null"),
+        );
+        break;
+      case "tool-output-error":
+        writer.toolResult(chunk.toolCallId, toolNames.get(chunk.toolCallId) ?? "tool", chunk.errorText);
+        break;
+      case "tool-output-denied":
+        writer.toolResult(
+          chunk.toolCallId,
+          toolNames.get(chunk.toolCallId) ?? "tool",
+          denials.get(chunk.toolCallId) || "Tool call execution denied.",
+        );
+        break;
+      case "abort":
+        interrupted = true;
+        break;
+      case "error":
+        interrupted = true;
+        errorText = chunk.errorText;
+        break;
+      default:
+        break;
+    }
+  };
+
+  const stored = (async (): Promise<StoredReply> => {
+    const observed = mine.pipeThrough(
+      new TransformStream<UIMessageChunk, UIMessageChunk>({
+        transform(chunk, controller) {
+          observe(chunk);
+          controller.enqueue(chunk);
+        },
+      }),
+    );
+    let message: UIMessage = continues
+      ? structuredClone(continues)
+      : { id: messageId, role: "assistant", parts: [] };
+    const states = readUIMessageStream({
+      ...(continues ? { message: structuredClone(continues) } : {}),
+      stream: observed,
+      onError: (error: unknown) => {
+        interrupted = true;
+        errorText ??= error instanceof Error ? error.message : String(error);
+      },
+    });
+    for await (const state of states) message = state;
+    message = { ...message, id: messageId };
+    const from = continues ? firstChange(continues, message) : 0;
+    const rev = continues ? Math.max(1, continues.parts.length) : 0;
+    const extra = interrupted
+      ? { interrupted: true, ...(errorText !== null ? { error: errorText } : {}) }
+      : {};
+    const event = await writer.finish(message, rev, from, extra);
+    return { message, interrupted, event };
+  })();
+  return { stream: client, stored };
+}

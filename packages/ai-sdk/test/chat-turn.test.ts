@@ -1,0 +1,255 @@
+import { ASSISTANT_DELTA_KIND, type ChatRepository } from "@chatlog/core";
+import {
+  convertToModelMessages,
+  readUIMessageStream,
+  stepCountIs,
+  streamText,
+  tool,
+  type UIMessage,
+  type UIMessageChunk,
+  validateUIMessages,
+} from "ai";
+import { describe, expect, it } from "vitest";
+import { z } from "zod";
+import { type ChatTurnOptions, loadUIMessages, streamChatTurn } from "../src/index.ts";
+import { drivers, useDatabase } from "./drivers.ts";
+import { expectPairedToolCalls } from "./model-checks.ts";
+import { type Step, scriptedModel } from "./scripted-model.ts";
+
+const weather = tool({
+  inputSchema: z.object({ city: z.string() }),
+  execute: async ({ city }) => ({ city, temperature: 21 }),
+});
+const deleteFile = tool({
+  inputSchema: z.object({ path: z.string() }),
+  needsApproval: true,
+  execute: async ({ path }) => ({ deleted: path }),
+});
+const tools = { weather, deleteFile };
+
+function user(id: string, text: string): UIMessage {
+  return { id, role: "user", parts: [{ type: "text", text }] };
+}
+
+/** What the SDK's client code makes of a UI message stream (the last message state). */
+async function clientMessage(
+  stream: ReadableStream<UIMessageChunk>,
+  message?: UIMessage,
+): Promise<UIMessage> {
+  let last: UIMessage | undefined;
+  for await (const state of readUIMessageStream({ stream, ...(message ? { message } : {}) })) last = state;
+  if (last === undefined) throw new Error("the stream built no message");
+  return last;
+}
+
+/** An app's route: streamText over the stored conversation, with an abort signal it may use. */
+function turnOptions(repo: ChatRepository, steps: Step[], message: UIMessage, signal?: AbortSignal) {
+  const model = scriptedModel(steps);
+  const options: ChatTurnOptions = {
+    repo,
+    conversationId: "c",
+    message,
+    model: "scripted",
+    generate: async ({ messages }) =>
+      streamText({
+        model,
+        messages: await convertToModelMessages(messages),
+        tools,
+        stopWhen: stepCountIs(5),
+        ...(signal ? { abortSignal: signal } : {}),
+      }),
+  };
+  return { model, options };
+}
+
+for (const driver of drivers) {
+  describe(`streamChatTurn (${driver.name})`, () => {
+    const open = useDatabase(driver);
+
+    it("persists deltas while streaming, compacts at the end, and stores what the client built", async () => {
+      const { repo } = await open();
+      const question = user("u-1", "Weather in Paris?");
+      const { options } = turnOptions(
+        repo,
+        [
+          { toolCalls: [{ id: "call-1", name: "weather", input: { city: "Paris" } }] },
+          { text: "It is 21 degrees in Paris today, enjoy the sun.", delayMs: 15 },
+        ],
+        question,
+      );
+      const turn = await streamChatTurn(options);
+      expect(turn.source).toBe("model");
+      const reader = turn.stream.getReader();
+      const chunks: UIMessageChunk[] = [];
+      let deltasSeen = 0;
+      for (;;) {
+        const { done, value } = await reader.read();
+        if (done) break;
+        chunks.push(value);
+        if (value.type === "text-delta" && chunks.filter((c) => c.type === "text-delta").length === 6) {
+          await new Promise((resolve) => setTimeout(resolve, 20));
+          const events = await repo.getEvents("c");
+          deltasSeen = events.filter(
+            (e) => e.type === "meta" && e.extra.kind === ASSISTANT_DELTA_KIND,
+          ).length;
+        }
+      }
+      expect(deltasSeen).toBeGreaterThan(0);
+      const sent = await clientMessage(
+        new ReadableStream({
+          start(c) {
+            for (const chunk of chunks) c.enqueue(chunk);
+            c.close();
+          },
+        }),
+      );
+      const stored = await turn.stored;
+      expect(stored?.message).toEqual(sent);
+      expect(sent.id).toBe(turn.messageId);
+      const { messages } = await loadUIMessages(repo, "c");
+      expect(messages).toEqual([question, sent]);
+      await validateUIMessages({ messages });
+      const events = await repo.getEvents("c");
+      expect(events.filter((e) => e.extra.kind === ASSISTANT_DELTA_KIND)).toEqual([]);
+      expectPairedToolCalls(await convertToModelMessages(messages), { complete: true });
+      const llm = await repo.buildLlmConversation("c", "and tomorrow?", "sys");
+      expect(llm.find((m) => m.role === "tool")).toEqual({
+        role: "tool",
+        tool_call_id: "call-1",
+        content: '{"city":"Paris","temperature":21}',
+      });
+    });
+
+    it("a retry after completion replays the stored reply without calling the model", async () => {
+      const { repo } = await open();
+      const question = user("u-1", "Hi");
+      const first = turnOptions(repo, [{ text: "Hello!" }], question);
+      const turn = await streamChatTurn(first.options);
+      const sent = await clientMessage(turn.stream);
+      await turn.stored;
+      const retry = turnOptions(repo, [{ text: "a second answer" }], question);
+      const again = await streamChatTurn(retry.options);
+      expect(again.source).toBe("stored");
+      expect(await clientMessage(again.stream)).toEqual(sent);
+      expect(retry.model.doStreamCalls).toHaveLength(0);
+      expect((await loadUIMessages(repo, "c")).messages).toEqual([question, sent]);
+    });
+
+    it("concurrent identical requests make one model call; the others follow it", async () => {
+      const { repo } = await open();
+      const question = user("u-1", "Count");
+      const attempts = Array.from({ length: 4 }, () =>
+        turnOptions(repo, [{ text: "one two three four", delayMs: 10 }], question),
+      );
+      const turns = await Promise.all(attempts.map((a) => streamChatTurn(a.options)));
+      const built = await Promise.all(turns.map((t) => clientMessage(t.stream)));
+      expect(attempts.reduce((n, a) => n + a.model.doStreamCalls.length, 0)).toBe(1);
+      for (const message of built) expect(message).toEqual(built[0]);
+      expect(new Set(turns.map((t) => t.messageId)).size).toBe(1);
+      expect((await loadUIMessages(repo, "c")).messages).toEqual([question, built[0]]);
+    });
+
+    it("a client that disconnects stops neither the generation nor its persistence", async () => {
+      const { repo } = await open();
+      const { options } = turnOptions(
+        repo,
+        [{ text: "a long answer that keeps going", delayMs: 5 }],
+        user("u-1", "Go"),
+      );
+      const turn = await streamChatTurn(options);
+      const reader = turn.stream.getReader();
+      await reader.read();
+      await reader.cancel();
+      const stored = await turn.stored;
+      expect(stored?.interrupted).toBe(false);
+      expect(stored?.message.parts.at(-1)).toEqual({
+        type: "text",
+        text: "a long answer that keeps going",
+        state: "done",
+      });
+    });
+
+    it("an aborted stream is stored as interrupted, with what had arrived", async () => {
+      const { repo } = await open();
+      const abort = new AbortController();
+      const { options } = turnOptions(
+        repo,
+        [{ text: "one two three four five six seven eight", delayMs: 10 }],
+        user("u-1", "Go"),
+        abort.signal,
+      );
+      const turn = await streamChatTurn(options);
+      const reader = turn.stream.getReader();
+      let deltas = 0;
+      while (deltas < 3) if ((await reader.read()).value?.type === "text-delta") deltas++;
+      abort.abort();
+      const stored = await turn.stored;
+      expect(stored?.interrupted).toBe(true);
+      expect(stored?.event.extra.interrupted).toBe(true);
+      const [, reply] = (await loadUIMessages(repo, "c")).messages;
+      expect(reply?.parts.find((p) => p.type === "text")).toMatchObject({
+        text: expect.stringMatching(/^one two three/),
+      });
+      expect((await repo.getEvents("c")).filter((e) => e.extra.kind === ASSISTANT_DELTA_KIND)).toEqual([]);
+    });
+
+    it("a continuation after a tool approval is appended to the same assistant message, once", async () => {
+      const { repo } = await open();
+      const question = user("u-1", "Delete /tmp/x");
+      const first = turnOptions(
+        repo,
+        [{ toolCalls: [{ id: "call-1", name: "deleteFile", input: { path: "/tmp/x" } }] }],
+        question,
+      );
+      const turn = await streamChatTurn(first.options);
+      const asked = await clientMessage(turn.stream);
+      await turn.stored;
+      const approvalPart = asked.parts.find((p) => p.type === "tool-deleteFile");
+      expect(approvalPart).toMatchObject({ state: "approval-requested" });
+      // The client answers the approval (what useChat's addToolApprovalResponse does) and sends the message back.
+      const approved: UIMessage = {
+        ...asked,
+        parts: asked.parts.map((p) =>
+          p.type === "tool-deleteFile" && p.state === "approval-requested"
+            ? { ...p, state: "approval-responded", approval: { id: p.approval.id, approved: true } }
+            : p,
+        ),
+      };
+      const next = turnOptions(repo, [{ text: "Deleted it." }], approved);
+      const continued = await streamChatTurn(next.options);
+      expect(continued.messageId).toBe(asked.id);
+      const final = await clientMessage(continued.stream, structuredClone(approved));
+      await continued.stored;
+      const { messages } = await loadUIMessages(repo, "c");
+      expect(messages).toEqual([question, final]);
+      expect(final.parts.find((p) => p.type === "tool-deleteFile")).toMatchObject({
+        state: "output-available",
+        output: { deleted: "/tmp/x" },
+      });
+      expect(final.parts.at(-1)).toEqual({ type: "text", text: "Deleted it.", state: "done" });
+      await validateUIMessages({ messages });
+      expectPairedToolCalls(await convertToModelMessages(messages), { complete: true });
+      // The same continuation again: replayed, no model call, nothing added.
+      const retry = turnOptions(repo, [{ text: "again" }], approved);
+      const replay = await streamChatTurn(retry.options);
+      expect(replay.source).toBe("stored");
+      expect(await clientMessage(replay.stream, structuredClone(approved))).toEqual(final);
+      expect(retry.model.doStreamCalls).toHaveLength(0);
+      expect((await loadUIMessages(repo, "c")).messages).toEqual([question, final]);
+    });
+
+    it("rejects a continuation of a message the conversation does not end with", async () => {
+      const { repo } = await open();
+      const stranger: UIMessage = { id: "nope", role: "assistant", parts: [{ type: "text", text: "x" }] };
+      const { options, model } = turnOptions(repo, [{ text: "x" }], stranger);
+      await expect(streamChatTurn(options)).rejects.toMatchObject({ code: "INVALID_ARGUMENT" });
+      await expect(
+        streamChatTurn({ ...options, message: { id: "u", role: "user", parts: [] } }),
+      ).rejects.toMatchObject({
+        code: "INVALID_ARGUMENT",
+      });
+      expect(model.doStreamCalls).toHaveLength(0);
+      expect(await repo.getEvents("c")).toEqual([]);
+    });
+  });
+}

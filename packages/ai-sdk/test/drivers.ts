@@ -1,0 +1,34 @@
+import { fileURLToPath } from "node:url";
+import { openChatRepository as openBetterSqlite3 } from "@chatlog/better-sqlite3";
+import { type DriverHarness, fileHarness, type Opened } from "@chatlog/conformance";
+import { openChatRepository as openLibsql } from "@chatlog/libsql";
+import { afterEach } from "vitest";
+
+/** Both drivers, each on a real database file of its own per test. */
+export const drivers: DriverHarness[] = [
+  fileHarness({
+    name: "better-sqlite3 file",
+    driver: "better-sqlite3",
+    entry: fileURLToPath(new URL("../../better-sqlite3/src/index.ts", import.meta.url)),
+    open: (path, options) => openBetterSqlite3({ ...options, path }),
+  }),
+  fileHarness({
+    name: "libsql file",
+    driver: "libsql",
+    entry: fileURLToPath(new URL("../../libsql/src/index.ts", import.meta.url)),
+    open: (file, options) => openLibsql({ ...options, url: `file:${file}` }),
+  }),
+];
+
+/** Opens a fresh database for the current test and disposes of it afterwards. */
+export function useDatabase(driver: DriverHarness): () => Promise<Opened> {
+  const opened: Opened[] = [];
+  afterEach(async () => {
+    await Promise.all(opened.splice(0).map((db) => db.dispose()));
+  });
+  return async () => {
+    const db = await driver.create();
+    opened.push(db);
+    return db;
+  };
+}
