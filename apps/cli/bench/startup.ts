@@ -9,16 +9,17 @@
  */
 import { spawn } from "node:child_process";
 import { once } from "node:events";
-import { existsSync, mkdtempSync, rmSync } from "node:fs";
-import { tmpdir } from "node:os";
+import { existsSync, mkdtempSync, readFileSync, rmSync } from "node:fs";
+import { loadavg, tmpdir } from "node:os";
 import { dirname, join } from "node:path";
-import { fileURLToPath } from "node:url";
+import { fileURLToPath, pathToFileURL } from "node:url";
 import { parseArgs } from "node:util";
 import { openChatRepository } from "@chatlog/better-sqlite3";
 
 const CLI_DIR = join(dirname(fileURLToPath(import.meta.url)), "..");
 const COMPILED = join(CLI_DIR, "dist", "main.js");
 const TSX_ENTRY = join(CLI_DIR, "bench", "tsx-entry.mjs");
+const CPU_PRELOAD = pathToFileURL(join(CLI_DIR, "bench", "report-cpu.mjs")).href;
 /** The factor the compiled start must beat: at most a quarter of the tsx start. */
 const TARGET = 0.25;
 
@@ -33,12 +34,18 @@ const VARIANTS: Variant[] = [
   { name: "tsx (sources, tsx registered in-process)", args: ["--conditions=@chatlog/source", TSX_ENTRY] },
 ];
 
-/** One run of `node <variant> <command>`: wall time in ms from spawn to exit. */
-async function timeRun(variant: Variant, command: string[]): Promise<number> {
-  const env: NodeJS.ProcessEnv = { ...process.env, NO_COLOR: "1" };
+interface Timing {
+  wallMs: number;
+  cpuMs: number;
+}
+
+/** One run of `node <variant> <command>`: wall time from spawn to exit, and the CPU time it used. */
+async function timeRun(variant: Variant, command: string[], work: string): Promise<Timing> {
+  const cpuFile = join(work, `cpu-${process.hrtime.bigint()}`);
+  const env: NodeJS.ProcessEnv = { ...process.env, NO_COLOR: "1", CHATLOG_BENCH_CPU_FILE: cpuFile };
   delete env.NODE_OPTIONS;
   const started = process.hrtime.bigint();
-  const child = spawn(process.execPath, [...variant.args, ...command], {
+  const child = spawn(process.execPath, ["--import", CPU_PRELOAD, ...variant.args, ...command], {
     env,
     stdio: ["ignore", "ignore", "pipe"],
   });
@@ -47,9 +54,9 @@ async function timeRun(variant: Variant, command: string[]): Promise<number> {
     stderr += chunk;
   });
   const [code] = (await once(child, "close")) as [number | null];
-  const ms = Number(process.hrtime.bigint() - started) / 1e6;
+  const wallMs = Number(process.hrtime.bigint() - started) / 1e6;
   if (code !== 0) throw new Error(`${variant.name} ${command.join(" ")} exited with ${code}:\n${stderr}`);
-  return ms;
+  return { wallMs, cpuMs: Number(readFileSync(cpuFile, "utf8")) };
 }
 
 const median = (values: number[]) => {
@@ -93,27 +100,31 @@ async function main(): Promise<void> {
       { label: "chatlog stats (small db)", argv: ["stats", "--db", db] },
     ];
     process.stderr.write(`chatlog start-up: ${runs} runs of each variant per command, interleaved\n`);
-    const rows: string[][] = [["command", "variant", "median", "min"]];
+    const rows: string[][] = [["command", "variant", "wall median", "wall min", "CPU median"]];
     const verdicts: string[] = [];
     for (const command of commands) {
-      const times = VARIANTS.map(() => [] as number[]);
+      const times = VARIANTS.map(() => [] as Timing[]);
       // One warm-up each (file-system cache), then alternate so load changes hit both alike.
-      for (const variant of VARIANTS) await timeRun(variant, command.argv);
+      for (const variant of VARIANTS) await timeRun(variant, command.argv, work);
       for (let r = 0; r < runs; r++) {
-        for (const [v, variant] of VARIANTS.entries()) times[v]!.push(await timeRun(variant, command.argv));
+        for (const [v, variant] of VARIANTS.entries())
+          times[v]!.push(await timeRun(variant, command.argv, work));
       }
-      const medians = times.map(median);
+      const wall = times.map((t) => median(t.map((x) => x.wallMs)));
+      const cpu = times.map((t) => median(t.map((x) => x.cpuMs)));
       for (const [v, variant] of VARIANTS.entries()) {
+        const min = Math.min(...times[v]!.map((x) => x.wallMs));
         rows.push([
           command.label,
           variant.name,
-          `${medians[v]!.toFixed(0)} ms`,
-          `${Math.min(...times[v]!).toFixed(0)} ms`,
+          `${wall[v]!.toFixed(0)} ms`,
+          `${min.toFixed(0)} ms`,
+          `${cpu[v]!.toFixed(0)} ms`,
         ]);
       }
-      const ratio = medians[0]! / medians[1]!;
+      const ratio = wall[0]! / wall[1]!;
       verdicts.push(
-        `${command.label}: compiled / tsx = ${ratio.toFixed(2)} (target <= ${TARGET}: ${ratio <= TARGET ? "met" : "NOT met"})`,
+        `${command.label}: compiled / tsx = ${ratio.toFixed(2)} wall (target <= ${TARGET}: ${ratio <= TARGET ? "met" : "NOT met"}), ${(cpu[0]! / cpu[1]!).toFixed(2)} CPU`,
       );
     }
     const widths = rows[0]!.map((_, c) => Math.max(...rows.map((row) => row[c]!.length)));
@@ -121,6 +132,11 @@ async function main(): Promise<void> {
     for (const row of rows) console.log(row.map((cell, c) => cell.padEnd(widths[c]!)).join("  "));
     console.log();
     for (const line of verdicts) console.log(line);
+    console.log(
+      `load average while measuring: ${loadavg()
+        .map((n) => n.toFixed(2))
+        .join(" ")}`,
+    );
   } finally {
     rmSync(work, { recursive: true, force: true });
   }

@@ -1,7 +1,8 @@
 // Plain Node, plain ESM, the installed tarballs only: opens a repository with each driver on a
 // new file (migrations run on open), appends, replays a duplicate request id, reads the history
-// back, closes, reopens, and prints one JSON report for the test to check.
+// back, closes, reopens, saves and loads a UIMessage, and prints one JSON report for the test.
 import { join } from "node:path";
+import { loadUIMessages, saveUIMessage } from "@chatlog/ai-sdk";
 import { openChatRepository as openBetterSqlite3 } from "@chatlog/better-sqlite3";
 import { assistantReplyKey } from "@chatlog/core";
 import { openChatRepository as openLibsql } from "@chatlog/libsql";
@@ -32,6 +33,13 @@ for (const [name, open] of Object.entries(drivers)) {
 
   const reopened = await open();
   const events = await reopened.getEvents("conv-1");
+  // @chatlog/ai-sdk on the same repository: a UIMessage saved twice is stored once.
+  const uiMessage = { id: "ui-1", role: "user", parts: [{ type: "text", text: "From the UI" }] };
+  const uiSaved = [
+    await saveUIMessage(reopened, "chat-ui", uiMessage),
+    await saveUIMessage(reopened, "chat-ui", uiMessage),
+  ];
+  const uiPage = await loadUIMessages(reopened, "chat-ui");
   await reopened.close();
   report.drivers[name] = {
     stored,
@@ -41,6 +49,8 @@ for (const [name, open] of Object.entries(drivers)) {
     sameEvent: first.event.id === again.event.id,
     events: events.map((e) => ({ seq: e.seq, type: e.type, content: e.content })),
     llm: llm.map((m) => ({ role: m.role, content: m.content })),
+    uiSaved: uiSaved.map((r) => r.added),
+    uiMessages: uiPage.messages.map(({ id, role, parts }) => ({ id, role, parts })),
   };
 }
 console.log(JSON.stringify(report));
