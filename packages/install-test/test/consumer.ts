@@ -111,6 +111,9 @@ export async function installConsumer(): Promise<Consumer> {
     "@types/node": rootVersion("@types/node"),
     // The conformance example's test runner (a peer dependency of @chatlog/conformance).
     vitest: rootVersion("vitest"),
+    // The `ai` package's own declarations (@ai-sdk/provider) import json-schema's types without
+    // depending on them; a consumer type-checking without skipLibCheck needs them installed.
+    "@types/json-schema": "7.0.15",
   };
   for (const [name, tarball] of tarballs) dependencies[name] = `file:.tarballs/${basename(tarball)}`;
   writeFileSync(
