@@ -30,4 +30,3 @@ export function chatlogVitestConfig(options: { slow?: boolean } = {}) {
     },
   });
 }
-
