@@ -16,7 +16,8 @@ import { parseArgs } from "node:util";
 import { eventLine, headerLine } from "../src/jsonl-format.ts";
 
 const HERE = dirname(fileURLToPath(import.meta.url));
-const BIN = join(HERE, "..", "bin", "chatlog.mjs");
+// The compiled bin, as installed (`pnpm bench:cli` builds it first).
+const BIN = join(HERE, "..", "dist", "main.js");
 const RSS_PRELOAD = pathToFileURL(join(HERE, "report-rss.mjs")).href;
 const EVENTS_PER_CONVERSATION = 1000;
 
@@ -151,7 +152,7 @@ async function main(): Promise<void> {
   const work = mkdtempSync(join(tmpdir(), "chatlog-bench-cli-"));
   try {
     process.stderr.write("chatlog export/import benchmark (each step a child process)\n");
-    // The floor every run pays: Node, tsx and the CLI's modules, doing nothing.
+    // The floor every run pays: Node and the compiled CLI's modules, doing nothing.
     const idle = await runChild(["--help"], work);
     const results: SizeResult[] = [];
     for (const events of sizes) results.push(await measure(events, work));
@@ -171,7 +172,7 @@ async function main(): Promise<void> {
     console.log();
     for (const row of rows) console.log(row.map((cell, c) => cell.padEnd(widths[c]!)).join("  "));
     console.log(
-      `\nbaseline: \`chatlog --help\` peaks at ${mib(idle.maxRssKiB)} (Node + tsx + the CLI, idle)`,
+      `\nbaseline: \`chatlog --help\` peaks at ${mib(idle.maxRssKiB)} (Node + the compiled CLI, idle)`,
     );
 
     const small = results[0]!;

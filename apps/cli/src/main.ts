@@ -1,3 +1,4 @@
+#!/usr/bin/env node
 import { runCli } from "./cli.ts";
 import { defaultContext } from "./context.ts";
 

@@ -34,13 +34,21 @@ const SCRUBBED = [
 export function cleanEnv(extra: Record<string, string> = {}): NodeJS.ProcessEnv {
   const env: NodeJS.ProcessEnv = { ...process.env };
   for (const key of SCRUBBED) delete env[key];
+  // vitest adds the @chatlog/source condition for the children tests start; the compiled bin
+  // must resolve the compiled packages, as it does when installed.
+  const nodeOptions = env.NODE_OPTIONS?.replace(/--conditions=@chatlog\/source/g, "").trim();
+  if (nodeOptions) env.NODE_OPTIONS = nodeOptions;
+  else delete env.NODE_OPTIONS;
   return { ...env, ...extra };
 }
 
-/** The installed entry point: registers tsx itself, so it runs from any working directory. */
-export const BIN = join(CLI_DIR, "bin", "chatlog.mjs");
+/**
+ * The compiled `chatlog` bin (what `npm install @chatlog/cli` links; built by `pnpm build`, which
+ * turbo runs before these tests), on the compiled workspace packages: plain Node, no tsx.
+ */
+export const BIN = join(CLI_DIR, "dist", "main.js");
 
-/** Runs the real command (`node bin/chatlog.mjs ...`) as a child process. */
+/** Runs the real command (`node dist/main.js ...`) as a child process. */
 export function chatlog(args: string[], options: RunOptions = {}): Promise<CliRun> {
   return new Promise((resolve, reject) => {
     const child = spawn(process.execPath, [BIN, ...args], {

@@ -1,3 +1,4 @@
+#!/usr/bin/env node
 import { ConfigError, loadConfig, localDatabaseFile } from "./config.ts";
 import { isLoopbackHost } from "./http/host-check.ts";
 import { createLogger } from "./logging.ts";

@@ -1,20 +1,24 @@
-import { openChatRepository as openBetterSqlite3 } from "@chatlog/better-sqlite3";
 import type { RepositoryOptions } from "@chatlog/core";
-import { openChatRepository as openLibsql } from "@chatlog/libsql";
 import type { SqliteChatRepository } from "@chatlog/sqlite";
 import type { DatabaseTarget } from "./database-target.ts";
 
-/** Opens (and by default migrates) the target with the driver it names. */
-export function openDatabase(
+/**
+ * Opens (and by default migrates) the target with the driver it names. The driver is loaded on
+ * first use: a program on better-sqlite3 never loads libSQL's client and native binding, and
+ * one that never opens a database (`chatlog --help`) loads neither, which keeps start-up short.
+ */
+export async function openDatabase(
   target: DatabaseTarget,
   options: RepositoryOptions = {},
 ): Promise<SqliteChatRepository> {
   if (target.driver === "libsql") {
-    return openLibsql({
+    const { openChatRepository } = await import("@chatlog/libsql");
+    return openChatRepository({
       ...options,
       url: target.url,
       ...(target.authToken === undefined ? {} : { authToken: target.authToken }),
     });
   }
-  return openBetterSqlite3({ ...options, path: target.file ?? target.url });
+  const { openChatRepository } = await import("@chatlog/better-sqlite3");
+  return openChatRepository({ ...options, path: target.file ?? target.url });
 }

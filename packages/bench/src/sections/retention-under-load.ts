@@ -78,7 +78,9 @@ export const retentionUnderLoadSection: Section = {
     bulkInsert(raw, agedRows(total, now));
     raw.db.pragma("wal_checkpoint(TRUNCATE)");
 
-    const appender = spawn(process.execPath, ["--import", "tsx", APPENDER, ctx.driver.name, path], {
+    // The child runs the workspace sources, as this process does (the @chatlog/source condition).
+    const args = ["--conditions=@chatlog/source", "--import", "tsx", APPENDER, ctx.driver.name, path];
+    const appender = spawn(process.execPath, args, {
       stdio: ["pipe", "pipe", "inherit"],
     });
     await untilLine(appender, (l) => l === "ready");

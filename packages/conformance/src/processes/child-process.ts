@@ -7,16 +7,27 @@ import type { DriverHarness } from "../harness.ts";
 /** The monorepo root (this file is packages/conformance/src/processes/child-process.ts). */
 export const repoRoot = fileURLToPath(new URL("../../../../", import.meta.url));
 
-/** Absolute path of a child script in packages/conformance/src/children. */
+/**
+ * In the workspace this module runs from src/ (.ts) and its child scripts are TypeScript run
+ * through tsx; in an installed @chatlog/conformance it runs from dist/ and the children are the
+ * compiled .js beside it, run by plain Node (no tsx needed by a driver author).
+ */
+const fromSources = import.meta.url.endsWith(".ts");
+
+/** Absolute path of a child script (named by its source, `x.ts`) in the children folder. */
 export function childScript(name: string): string {
-  return fileURLToPath(new URL(`../children/${name}`, import.meta.url));
+  const file = fromSources ? name : name.replace(/\.ts$/, ".js");
+  return fileURLToPath(new URL(`../children/${file}`, import.meta.url));
 }
 
 /**
  * tsx's ESM loader as an absolute file URL, resolved from the root package (where tsx is
- * installed), so `--import` works whatever the cwd of the test run is.
+ * installed), so `--import` works whatever the cwd of the test run is. Resolved on first use:
+ * outside the repository there is no tsx, and none is needed.
  */
-export const tsxLoader = pathToFileURL(createRequire(join(repoRoot, "package.json")).resolve("tsx")).href;
+export function tsxLoader(): string {
+  return pathToFileURL(createRequire(join(repoRoot, "package.json")).resolve("tsx")).href;
+}
 
 /** What every child script receives as its single JSON argument. */
 export interface ChildTarget {
@@ -61,7 +72,7 @@ export class Child {
 
   constructor(command: string, args: readonly string[], options: SpawnOptions = {}) {
     this.proc = spawn(command, args, {
-      cwd: options.cwd ?? repoRoot,
+      cwd: options.cwd ?? (fromSources ? repoRoot : process.cwd()),
       env: options.env ?? process.env,
       stdio: "pipe",
     });
@@ -88,13 +99,10 @@ export class Child {
     });
   }
 
-  /** A TypeScript child script run through tsx, with its JSON argument. */
+  /** A child script (the TypeScript one through tsx, or its compiled .js), with its JSON argument. */
   static script(name: string, arg: unknown, options: SpawnOptions = {}): Child {
-    return new Child(
-      process.execPath,
-      ["--import", tsxLoader, childScript(name), JSON.stringify(arg)],
-      options,
-    );
+    const loader = fromSources ? ["--import", tsxLoader()] : [];
+    return new Child(process.execPath, [...loader, childScript(name), JSON.stringify(arg)], options);
   }
 
   onLine(listener: (line: string) => void): void {
