@@ -249,6 +249,11 @@ export interface ChatRepository {
   getTurnEvents(conversationId: string, userRequestId: string): Promise<ChatEvent[]>;
   /** Turns that have streamed deltas and no assistant reply (a generation was interrupted). */
   listUnfinishedTurns(): Promise<UnfinishedTurn[]>;
+  /**
+   * Removes streamed deltas whose reply is already stored (left by a generator that lost its
+   * claim and died before compacting); returns how many. Run by the server's start-up recovery.
+   */
+  deleteOrphanDeltas(): Promise<number>;
   /** Takes (or renews, or takes over when stale) the claim on a turn, atomically across processes. */
   claimTurn(input: ClaimTurnInput): Promise<ClaimTurnResult>;
   getTurnClaim(key: TurnKey): Promise<TurnClaim | null>;

@@ -303,6 +303,15 @@ export class SqliteChatRepository implements ChatRepository {
     return this.decodeAll(await this.executor.all(step));
   }
 
+  /** See SQL.deleteOrphanDeltas; returns how many rows went. */
+  async deleteOrphanDeltas(): Promise<number> {
+    this.ensureOpen();
+    return deleteInSlices(this.executor, (batch) => ({
+      statement: SQL.deleteOrphanDeltas,
+      args: { kind: ASSISTANT_DELTA_KIND, batch },
+    }));
+  }
+
   async listUnfinishedTurns(): Promise<UnfinishedTurn[]> {
     this.ensureOpen();
     const rows = await this.executor.all({
@@ -419,6 +428,7 @@ export class SqliteChatRepository implements ChatRepository {
       { statement: SQL.deleteConversationEvents, args },
       { statement: SQL.deleteConversationSaved, args },
       { statement: SQL.deleteConversationSummary, args },
+      { statement: SQL.deleteConversationClaims, args },
     ]);
     const row = footprint?.[0];
     return { deletedEvents: Number(row?.events ?? 0), deletedSavedSessions: Number(row?.saved ?? 0) };

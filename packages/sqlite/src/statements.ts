@@ -121,6 +121,29 @@ export const SQL = {
      WHERE conversation_id = :conversation_id AND user_request_id = :user_request_id ORDER BY seq`,
   ),
 
+  /**
+   * Deltas whose attempt already has its reply: compaction removed the others, so these were
+   * appended afterwards by a generator that had lost its claim and then died before its own
+   * compaction. Deleted in slices of :batch; the reply is authoritative, so nothing is lost.
+   */
+  deleteOrphanDeltas: stmt(
+    "deleteOrphanDeltas",
+    `DELETE FROM chat_events WHERE rowid IN (SELECT d.rowid FROM chat_events d
+       WHERE d.type = 'meta' AND d.user_request_id IS NOT NULL AND json_extract(d.extra, '$.kind') = :kind
+         AND EXISTS (SELECT 1 FROM chat_events r INDEXED BY idx_turn_events
+           WHERE r.conversation_id = d.conversation_id AND r.user_request_id = d.user_request_id
+             AND r.type = 'assistant_message'
+             AND COALESCE(json_extract(r.extra, '$.attempt'), 1) = COALESCE(json_extract(d.extra, '$.attempt'), 1))
+       LIMIT :batch)
+     RETURNING 1 AS deleted`,
+  ),
+
+  /** A deleted conversation's turn claims go with it. */
+  deleteConversationClaims: stmt(
+    "deleteConversationClaims",
+    "DELETE FROM chat_turn_claims WHERE conversation_id = :conversation_id",
+  ),
+
   /** Turns with streamed deltas but no assistant reply: interrupted generations. */
   unfinishedTurns: stmt(
     "unfinishedTurns",

@@ -46,6 +46,29 @@ export function replyAttemptCases(h: DriverHarness): void {
         expect(again.id).toBe(second.id);
       }));
 
+    it("deleteOrphanDeltas removes deltas appended after their attempt's reply, and only those", () =>
+      withDb(h, async ({ repo }) => {
+        await repo.handleUserMessagePersistence("c", "hi", "u1");
+        const delta = (text: string, attempt?: number) =>
+          add(repo, {
+            conversationId: "c",
+            type: "meta",
+            role: "assistant",
+            content: text,
+            extra: { kind: "assistant_delta", user_request_id: "u1", ...(attempt ? { attempt } : {}) },
+          });
+        await delta("early");
+        await repo.compactDeltas("c", "u1", "early", null, { message_id: "m1" });
+        // A generator that lost its claim keeps streaming after the reply landed, then dies.
+        await delta("late");
+        // Attempt 2 is still streaming: its deltas are not orphans.
+        await delta("live", 2);
+        expect(await repo.deleteOrphanDeltas()).toBe(1);
+        const left = (await repo.getEvents("c")).filter((e) => e.type === "meta").map((e) => e.content);
+        expect(left).toEqual(["live"]);
+        expect(await repo.deleteOrphanDeltas()).toBe(0);
+      }));
+
     it("an attempt's compaction removes only its own deltas", () =>
       withDb(h, async ({ repo }) => {
         await repo.handleUserMessagePersistence("c", "hi", "u1");
