@@ -32,6 +32,16 @@ export function assertClientRequestId(key: string, name = "requestId"): void {
 }
 
 /**
+ * Rejects a key that cannot name a turn: a client key names one, and so does a turn key chatlog
+ * derives itself (the `chatlog:` namespace, e.g. `continuationRequestId`); the keys of replies
+ * and tool events (`assistant:`, `tool_call:`, `tool_result:`) never do. Replies are keyed from
+ * a turn key, so a reply key can never be made to imitate another turn's reply.
+ */
+export function assertTurnRequestId(key: string, name = "requestId"): void {
+  if (!key.startsWith("chatlog:")) assertClientRequestId(key, name);
+}
+
+/**
  * The key of the reply to user request `userRequestId`. Attempt 1 is `assistant:<id>`, the
  * Python system's key, so its databases keep working; a regenerated reply (attempt n > 1) is
  * `assistant#<n>:<id>`.

@@ -4,6 +4,7 @@ import {
   assertClientRequestId,
   assertContent,
   assertId,
+  assertTurnRequestId,
   assistantReplyKey,
   type BuildLlmConversationOptions,
   buildLlmMessages,
@@ -595,7 +596,7 @@ export class SqliteChatRepository implements ChatRepository {
   ): ValidEvent {
     assertId(conversationId, "conversationId");
     assertId(userRequestId, "requestId");
-    assertClientRequestId(userRequestId);
+    assertTurnRequestId(userRequestId);
     const extra: JsonObject = {
       ...more,
       user_request_id: userRequestId,
