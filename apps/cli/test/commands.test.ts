@@ -49,7 +49,7 @@ describe("migrate", () => {
     expect(again.stdout).toBe(`database ${db} is up to date (0 events in 0 conversations)\n`);
     // A database one migration behind: the last one is forgotten, then applied again.
     const raw = new Database(db);
-    raw.exec("DROP TABLE chatlog_import_staging");
+    raw.exec("DROP TABLE chat_turn_claims"); // what the newest migration (0005) creates
     raw.exec(
       "DELETE FROM __drizzle_migrations WHERE created_at = (SELECT MAX(created_at) FROM __drizzle_migrations)",
     );
