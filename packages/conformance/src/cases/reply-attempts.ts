@@ -1,4 +1,5 @@
 import { assistantReplyKey, toolCallKey, toolResultKey } from "@chatlog/core";
+import type { SqliteChatRepository } from "@chatlog/sqlite";
 import { describe, expect, it } from "vitest";
 import type { DriverHarness } from "../harness.ts";
 import { add, withDb } from "./support.ts";
@@ -7,6 +8,17 @@ import { add, withDb } from "./support.ts";
  * Regenerated replies (extra.attempt) and turn claims: of a turn answered more than once only
  * the highest attempt is current; claims are taken atomically and taken over only when stale.
  */
+/** Appends one streamed delta of user request u1 in conversation c (attempt 1 unless given). */
+function delta(repo: SqliteChatRepository, text: string, attempt?: number) {
+  return add(repo, {
+    conversationId: "c",
+    type: "meta",
+    role: "assistant",
+    content: text,
+    extra: { kind: "assistant_delta", user_request_id: "u1", ...(attempt ? { attempt } : {}) },
+  });
+}
+
 export function replyAttemptCases(h: DriverHarness): void {
   describe("reply attempts", () => {
     it("history shows only the highest attempt of a regenerated turn; the log keeps both", () =>
@@ -49,20 +61,12 @@ export function replyAttemptCases(h: DriverHarness): void {
     it("deleteOrphanDeltas removes deltas appended after their attempt's reply, and only those", () =>
       withDb(h, async ({ repo }) => {
         await repo.handleUserMessagePersistence("c", "hi", "u1");
-        const delta = (text: string, attempt?: number) =>
-          add(repo, {
-            conversationId: "c",
-            type: "meta",
-            role: "assistant",
-            content: text,
-            extra: { kind: "assistant_delta", user_request_id: "u1", ...(attempt ? { attempt } : {}) },
-          });
-        await delta("early");
+        await delta(repo, "early");
         await repo.compactDeltas("c", "u1", "early", null, { message_id: "m1" });
         // A generator that lost its claim keeps streaming after the reply landed, then dies.
-        await delta("late");
+        await delta(repo, "late");
         // Attempt 2 is still streaming: its deltas are not orphans.
-        await delta("live", 2);
+        await delta(repo, "live", 2);
         expect(await repo.deleteOrphanDeltas()).toBe(1);
         const left = (await repo.getEvents("c")).filter((e) => e.type === "meta").map((e) => e.content);
         expect(left).toEqual(["live"]);
@@ -72,16 +76,8 @@ export function replyAttemptCases(h: DriverHarness): void {
     it("an attempt's compaction removes only its own deltas", () =>
       withDb(h, async ({ repo }) => {
         await repo.handleUserMessagePersistence("c", "hi", "u1");
-        const delta = (text: string, attempt?: number) =>
-          add(repo, {
-            conversationId: "c",
-            type: "meta",
-            role: "assistant",
-            content: text,
-            extra: { kind: "assistant_delta", user_request_id: "u1", ...(attempt ? { attempt } : {}) },
-          });
-        await delta("one");
-        await delta("two", 2);
+        await delta(repo, "one");
+        await delta(repo, "two", 2);
         await repo.compactDeltas("c", "u1", "two", null, { attempt: 2 });
         const left = (await repo.getEvents("c")).filter((e) => e.type === "meta");
         expect(left.map((e) => e.content)).toEqual(["one"]);
