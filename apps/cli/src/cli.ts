@@ -6,7 +6,13 @@ import { importCommand } from "./commands/import.ts";
 import { listCommand } from "./commands/list.ts";
 import { migrateCommand } from "./commands/migrate.ts";
 import { pruneCommand } from "./commands/prune.ts";
-import { SAVED_HELP, savedListCommand, savedLoadCommand, savedSaveCommand } from "./commands/saved.ts";
+import {
+  SAVED_HELP,
+  savedDeleteCommand,
+  savedListCommand,
+  savedLoadCommand,
+  savedSaveCommand,
+} from "./commands/saved.ts";
 import { showCommand } from "./commands/show.ts";
 import { statsCommand } from "./commands/stats.ts";
 import { vacuumCommand } from "./commands/vacuum.ts";
@@ -23,6 +29,7 @@ export const COMMANDS: readonly Command[] = [
   savedSaveCommand,
   savedListCommand,
   savedLoadCommand,
+  savedDeleteCommand,
   statsCommand,
   deleteCommand,
   vacuumCommand,
@@ -72,7 +79,8 @@ function lookup(argv: string[]): { command: Command; rest: string[] } {
     throw new HelpRequest(topic);
   }
   if (first === "saved") {
-    if (second === undefined) throw new UsageError("missing subcommand (save, list or load)", "saved");
+    if (second === undefined)
+      throw new UsageError("missing subcommand (save, list, load or delete)", "saved");
     if (second === "--help" || second === "-h") throw new HelpRequest("saved");
     const command = COMMANDS.find((c) => c.name === `saved ${second}`);
     if (!command) throw new UsageError(`unknown subcommand 'saved ${second}'`, "saved");

@@ -13,7 +13,10 @@ const COMMANDS: [string, string[]][] = [
   "saved save",
   "saved list",
   "saved load",
+  "saved delete",
   "stats",
+  "delete",
+  "vacuum",
 ].map((name) => [name, name.split(" ")]);
 
 let dir: string;
@@ -85,10 +88,10 @@ describe("help and usage errors", () => {
   });
 
   it("an unknown or missing saved subcommand fails with the saved usage", async () => {
-    for (const args of [["saved"], ["saved", "delete", "x"]]) {
+    for (const args of [["saved"], ["saved", "rename", "x"]]) {
       const run = await chatlog(args);
       expect(run.code).toBe(2);
-      expect(run.stderr).toContain("Usage: chatlog saved <save|list|load>");
+      expect(run.stderr).toContain("Usage: chatlog saved <save|list|load|delete>");
     }
   });
 

@@ -42,6 +42,39 @@ describe.each(DRIVERS)("DELETE and request-id conflicts on $name", (driver) => {
     expect((await jsonOf(again)).error.code).toBe("NOT_FOUND");
   });
 
+  it("DELETE /v1/saved/{id} removes that snapshot only; the conversation stays; unknown ids are 404", async () => {
+    server = await startTestServer(driver);
+    await runTurn(server.url, "c1", { content: "keep my events", requestId: "r1" });
+    const save = () =>
+      fetch(`${server!.url}/v1/conversations/c1/save`, { method: "POST", headers: JSON_TYPE });
+    const { savedId: gone } = await jsonOf(await save());
+    const { savedId: kept } = await jsonOf(await save());
+    const events = countRows(server.file, "conversation_id = 'c1'");
+
+    const deleted = await fetch(`${server.url}/v1/saved/${gone}`, { method: "DELETE" });
+    expect(deleted.status).toBe(200);
+    expect(await jsonOf(deleted)).toEqual({ savedId: gone, deleted: true });
+    expect((await fetch(`${server.url}/v1/saved/${gone}`)).status).toBe(404);
+    expect((await fetch(`${server.url}/v1/saved/${kept}`)).status).toBe(200);
+    expect(rawQuery(server.file, "SELECT id FROM chat_saved_sessions")).toEqual([{ id: kept }]);
+    expect(countRows(server.file, "conversation_id = 'c1'")).toBe(events);
+
+    const again = await fetch(`${server.url}/v1/saved/${gone}`, { method: "DELETE" });
+    expect(again.status).toBe(404);
+    expect((await jsonOf(again)).error.code).toBe("NOT_FOUND");
+    const hostile = await fetch(`${server.url}/v1/saved/${encodeURIComponent("a\u0000b")}`, {
+      method: "DELETE",
+    });
+    expect(hostile.status).toBe(400);
+    expect((await jsonOf(hostile)).error.code).toBe("INVALID_ARGUMENT");
+    const foreign = await rawRequest(server.url, `/v1/saved/${kept}`, {
+      method: "DELETE",
+      headers: { origin: "http://evil.example" },
+    });
+    expect(foreign.status).toBe(403);
+    expect(rawQuery(server.file, "SELECT id FROM chat_saved_sessions")).toEqual([{ id: kept }]);
+  });
+
   it("DELETE from another origin, or with a non-JSON body, is refused and erases nothing", async () => {
     server = await startTestServer(driver);
     await runTurn(server.url, "c1", { content: "hello", requestId: "r1" });

@@ -5,6 +5,7 @@ import { clearSessionCases } from "./cases/clear-session.ts";
 import { compactionCases } from "./cases/compaction.ts";
 import { corruptRowCases } from "./cases/corrupt-rows.ts";
 import { deleteConversationCases } from "./cases/delete-conversation.ts";
+import { deleteSavedSessionCases } from "./cases/delete-saved-session.ts";
 import { hostileInputCases } from "./cases/hostile-input.ts";
 import { importFuzzCases } from "./cases/import-fuzz.ts";
 import { importIsolationCases } from "./cases/import-isolation.ts";
@@ -52,6 +53,7 @@ export function describeConformance(harness: DriverHarness): void {
     importIsolationCases(harness);
     importFuzzCases(harness);
     deleteConversationCases(harness);
+    deleteSavedSessionCases(harness);
     lifecycleCases(harness);
     openErrorCases(harness);
     vacuumCases(harness);

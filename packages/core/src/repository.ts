@@ -295,5 +295,12 @@ export interface ChatRepository {
   loadSavedSession(savedId: string): Promise<ChatEvent[]>;
   /** The same events one bounded page at a time (default 200, at most 1000). */
   loadSavedSessionPage(savedId: string, opts?: LoadSavedSessionOptions): Promise<SavedEventsPage>;
+  /**
+   * Removes one saved session: the snapshot's record, not the conversation's events, which stay
+   * readable as before. Once no saved session of the conversation is left, retention and the
+   * clear trigger treat it like any unsaved conversation. Returns false when no saved session has
+   * that id (nothing removed; not an error, so a removal can be repeated safely).
+   */
+  deleteSavedSession(savedId: string): Promise<boolean>;
   close(): Promise<void>;
 }

@@ -525,6 +525,13 @@ export class SqliteChatRepository implements ChatRepository {
     return { events: await this.completeSaved(conversationId, this.decodeAll(page)), nextAfterSeq };
   }
 
+  async deleteSavedSession(savedId: string): Promise<boolean> {
+    this.ensureOpen();
+    assertId(savedId, "savedId");
+    const [removed] = await this.queue.submit([{ statement: SQL.deleteSavedSession, args: { id: savedId } }]);
+    return (removed?.length ?? 0) > 0;
+  }
+
   private async savedRows(savedId: string, opts: LoadSavedSessionOptions) {
     this.ensureOpen();
     assertId(savedId, "savedId");

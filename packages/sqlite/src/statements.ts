@@ -361,6 +361,11 @@ export const SQL = {
 
   savedSession: stmt("savedSession", "SELECT * FROM chat_saved_sessions WHERE id = :id"),
 
+  deleteSavedSession: stmt(
+    "deleteSavedSession",
+    "DELETE FROM chat_saved_sessions WHERE id = :id RETURNING id",
+  ),
+
   savedEvents: stmt(
     "savedEvents",
     `SELECT * FROM chat_events WHERE conversation_id = :conversation_id AND seq > :after_seq AND seq <= :last_seq

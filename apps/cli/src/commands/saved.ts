@@ -97,10 +97,43 @@ ${COMMON_HELP}`,
   },
 };
 
-export const SAVED_HELP = `Usage: chatlog saved <save|list|load> ...
+export const savedDeleteCommand: Command = {
+  name: "saved delete",
+  summary: "remove one saved session (the conversation's events stay)",
+  help: `Usage: chatlog saved delete <savedId> [--json] [--db <path-or-url>]
+
+Removes the saved session's record. The conversation itself is untouched (use "chatlog delete"
+to erase it); once none of its saved sessions is left, retention and the clear trigger treat it
+like any unsaved conversation. Removing a saved id that does not exist removes nothing and
+still succeeds, so a removal can be repeated safely.
+
+Options:
+  --json               print {"savedId", "deleted"}
+
+${COMMON_HELP}`,
+  options: { json: { type: "boolean" } },
+  positionals: { min: 1, max: 1, name: "<savedId>" },
+  async run(context, { values, positionals }) {
+    const savedId = positionals[0]!;
+    const deleted = await withDatabase(context, stringOption(values, "db"), { mustExist: true }, (repo) =>
+      repo.deleteSavedSession(savedId),
+    );
+    if (values.json === true) {
+      context.stdout.write(`${JSON.stringify({ savedId, deleted })}\n`);
+      return;
+    }
+    const name = printable(savedId);
+    context.stdout.write(
+      deleted ? `deleted saved session ${name}\n` : `no saved session ${name}: nothing deleted\n`,
+    );
+  },
+};
+
+export const SAVED_HELP = `Usage: chatlog saved <save|list|load|delete> ...
 
   chatlog saved save <conversationId> [--name <name>]   save a conversation; prints the saved id
   chatlog saved list [--json]                           list saved sessions, newest first
   chatlog saved load <savedId> [--json]                 print a saved session's events
+  chatlog saved delete <savedId> [--json]               remove a saved session (events stay)
 
 Run "chatlog saved <subcommand> --help" for details.`;

@@ -44,5 +44,16 @@ export function sessionRoutes(repo: ChatRepository): Hono {
     return c.json({ savedId, ...page });
   });
 
+  // Removes the snapshot only; the conversation's events stay. 404 when there is no such id,
+  // as DELETE /conversations/{id} answers.
+  app.delete("/saved/:savedId", async (c) => {
+    const savedId = c.req.param("savedId");
+    assertId(savedId, "savedId");
+    if (!(await repo.deleteSavedSession(savedId))) {
+      throw new HttpError(404, "NOT_FOUND", `no saved session ${savedId}`);
+    }
+    return c.json({ savedId, deleted: true });
+  });
+
   return app;
 }
