@@ -4,8 +4,9 @@ import { serve } from "@hono/node-server";
 import { createApp } from "./app.ts";
 import { loadConfig, type ServerConfig } from "./config.ts";
 import { createLogger, type Logger } from "./logging.ts";
+import type { LanguageModelV3 } from "./models/model-types.ts";
 import type { OfflineModel } from "./models/offline-model.ts";
-import { selectModel } from "./models/select-model.ts";
+import { type SelectedModel, selectModel } from "./models/select-model.ts";
 import { openRepository } from "./open-repository.ts";
 import { TurnService } from "./turns/turn-service.ts";
 
@@ -17,6 +18,11 @@ export interface StartServerOptions {
   /** Shorthand for config.port; 0 picks a free port. */
   port?: number;
   logger?: Logger;
+  /**
+   * The model to answer with instead of the one CHATLOG_MODEL selects: any AI SDK language model
+   * (LanguageModelV3); replies store its modelId. Tests pass a scripted one.
+   */
+  languageModel?: LanguageModelV3;
 }
 
 export interface RunningServer {
@@ -43,7 +49,9 @@ export async function startServer(options: StartServerOptions = {}): Promise<Run
   };
   const logger = options.logger ?? createLogger(config.logLevel);
   const repo = await openRepository(config);
-  const selected = selectModel(config);
+  const selected: SelectedModel = options.languageModel
+    ? { model: options.languageModel, modelId: options.languageModel.modelId, offline: null }
+    : selectModel(config);
   const turns = new TurnService({
     repo,
     model: selected.model,

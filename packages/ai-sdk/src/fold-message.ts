@@ -1,4 +1,4 @@
-import { type ChatEvent, contentToText, type JsonObject, requestIdOf } from "@chatlog/core";
+import { type ChatEvent, contentToText, type JsonObject, requestIdOf, textOffsetsOf } from "@chatlog/core";
 import type { UIMessage } from "ai";
 import { revisionOf, UI_EXTRA } from "./stored-extra.ts";
 import { isTerminal, isToolPart } from "./tool-parts.ts";
@@ -119,9 +119,12 @@ export function foldReply(id: string, events: readonly ChatEvent[]): UIMessage |
         // The compacted reply of a server turn: its text replaces the deltas (deleted with it).
         closeText();
         const text = contentToText(event.content);
-        if (text.length > 0) {
+        const { parts: placed, consumed } = placeTextBeforeCalls(parts, text, textOffsetsOf(event));
+        parts = placed;
+        const rest = text.slice(consumed);
+        if (rest.length > 0) {
           openStep();
-          parts.push({ type: "text", text, state: "done" });
+          parts.push({ type: "text", text: rest, state: "done" });
         }
         addCalls(event);
         if (event.extra[UI_EXTRA.interrupted] === true) interrupted = true;
@@ -144,4 +147,28 @@ export function foldReply(id: string, events: readonly ChatEvent[]): UIMessage |
   // A server turn has no metadata of its own; say that it was cut short, for the UI to mark.
   else if (interrupted && !hasRevision) message.metadata = { interrupted: true } satisfies JsonObject;
   return message;
+}
+
+/**
+ * Puts back the text a server turn streamed before its tool calls: the compacted reply holds the
+ * whole text, and `text_offsets` says how much of it came before each call. Each such piece goes
+ * just before its call's part, inside the same step, where the SDK's own stream put it.
+ */
+function placeTextBeforeCalls(
+  parts: Part[],
+  text: string,
+  offsets: Map<string, number>,
+): { parts: Part[]; consumed: number } {
+  if (offsets.size === 0) return { parts, consumed: 0 };
+  let consumed = 0;
+  const placed: Part[] = [];
+  for (const part of parts) {
+    const at = isToolPart(part) ? offsets.get(part.toolCallId) : undefined;
+    if (at !== undefined && at > consumed && at <= text.length) {
+      placed.push({ type: "text", text: text.slice(consumed, at), state: "done" });
+      consumed = at;
+    }
+    placed.push(part);
+  }
+  return { parts: placed, consumed };
 }

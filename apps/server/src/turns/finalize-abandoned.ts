@@ -1,4 +1,10 @@
-import { type ChatEvent, type ChatRepository, contentToText, type TurnKey } from "@chatlog/core";
+import {
+  type ChatEvent,
+  type ChatRepository,
+  contentToText,
+  TextOffsetTracker,
+  type TurnKey,
+} from "@chatlog/core";
 import { eventsOfAttempt, isDelta, replyOf } from "./turn-attempts.ts";
 import { replyExtra } from "./turn-store.ts";
 
@@ -26,6 +32,7 @@ export async function finalizeAbandoned(
   const model = deltas.find((e) => e.model !== null)?.model ?? null;
   return repo.compactDeltas(turn.conversationId, turn.userRequestId, text, model, {
     interrupted: true,
+    ...TextOffsetTracker.of(events).extra(),
     ...replyExtra(turn, messageId),
   });
 }

@@ -4,6 +4,7 @@ import {
   type ChatRepository,
   type JsonObject,
   type JsonValue,
+  TextOffsetTracker,
   type TurnKey,
   toolCallKey,
   toolResultKey,
@@ -51,6 +52,8 @@ export class RepositoryTurnStore implements TurnStore {
   private failure: unknown = null;
   private pending: string[] = [];
   private flushScheduled = false;
+  /** Where each tool call came in the text, kept on the compacted reply (see TEXT_OFFSETS_EXTRA). */
+  private readonly offsets = new TextOffsetTracker();
 
   private readonly conversationId: string;
   private readonly extra: JsonObject;
@@ -77,6 +80,7 @@ export class RepositoryTurnStore implements TurnStore {
   }
 
   delta(text: string): void {
+    this.offsets.text(text);
     this.pending.push(text);
     if (this.pending.length >= MAX_DELTAS_PER_ROW) this.flush();
     else if (!this.flushScheduled) {
@@ -105,6 +109,7 @@ export class RepositoryTurnStore implements TurnStore {
 
   toolCall(id: string, name: string, args: JsonValue): void {
     this.flush(); // text streamed before the call stays before it
+    this.offsets.toolCall(id);
     this.append(
       this.repo.addEvent({
         conversationId: this.conversationId,
@@ -145,6 +150,7 @@ export class RepositoryTurnStore implements TurnStore {
     await this.tail;
     return this.repo.compactDeltas(this.conversationId, this.turn.userRequestId, text, this.modelId, {
       ...extra,
+      ...this.offsets.extra(),
       ...this.extra,
     });
   }

@@ -2,7 +2,7 @@ import { mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import type { ServerConfig } from "../../src/config.ts";
-import { type RunningServer, startServer } from "../../src/server.ts";
+import { type RunningServer, type StartServerOptions, startServer } from "../../src/server.ts";
 import type { DriverCase } from "./drivers.ts";
 
 export interface TestServer extends RunningServer {
@@ -15,6 +15,8 @@ export interface TestServer extends RunningServer {
 export interface TestServerOptions {
   /** Runs on the fresh file before the server opens it (e.g. writes a large conversation). */
   prepare?: (file: string) => void | Promise<void>;
+  /** Answers with this model instead of the offline one. */
+  languageModel?: StartServerOptions["languageModel"];
 }
 
 /** A real server on a free port, on a brand-new database file, quiet unless told otherwise. */
@@ -31,6 +33,7 @@ export async function startTestServer(
     env: { LOG_LEVEL: "silent", CHATLOG_OFFLINE_DELAY_MS: "0", ...driver.env(file), ...env },
     config,
     port: 0,
+    ...(options.languageModel ? { languageModel: options.languageModel } : {}),
   });
   return {
     ...server,
