@@ -65,4 +65,40 @@ describe.runIf(chromiumAvailable())("on a phone-sized screen, a long conversatio
     await expect(page.getByRole("button", { name: "Load older messages" }).count()).resolves.toBe(0);
     await context.close();
   });
+
+  it("loads the older page when scrolled up to the top, and keeps the view on the same message", async () => {
+    const context = await h.chrome.browser.newContext(PHONE);
+    const page = await context.newPage();
+    await page.goto(`${h.server.url}/c/long`);
+    await page.getByText("You said: message number 24").waitFor();
+    await waitForIdle(page);
+    const articles = page.locator(".messages article");
+    await expect(articles.count()).resolves.toBe(40);
+    const firstShown = page.locator(
+      `[data-message-id="${await articles.first().getAttribute("data-message-id")}"]`,
+    );
+
+    // The list scrolls inside the screen; the page itself does not (it did: the list then never
+    // saw a scroll, and its top never loaded the older page).
+    const pageHeight = await page.evaluate(() => document.documentElement.scrollHeight - window.innerHeight);
+    expect(pageHeight).toBeLessThanOrEqual(0);
+    // A user scrolling up with the wheel (no button pressed) until the older page arrives.
+    const scroller = page.locator(".message-scroller");
+    const box = (await scroller.boundingBox())!;
+    await page.mouse.move(box.x + box.width / 2, box.y + box.height / 2);
+    for (let i = 0; i < 200 && (await articles.count()) < 50; i++) {
+      await page.mouse.wheel(0, -400);
+      await page.waitForTimeout(20);
+    }
+    await page.getByText("message number 0", { exact: true }).waitFor();
+    await expect(articles.count()).resolves.toBe(50);
+    // The older messages came in above: the one that was first is still on screen, not pushed
+    // down out of view, and the list did not jump to the very top.
+    await expect(firstShown.isVisible()).resolves.toBe(true);
+    const at = (await firstShown.boundingBox())!;
+    expect(at.y).toBeGreaterThanOrEqual(box.y - at.height);
+    expect(at.y).toBeLessThan(box.y + box.height);
+    expect(await scroller.evaluate((el) => el.scrollTop)).toBeGreaterThan(0);
+    await context.close();
+  });
 });
