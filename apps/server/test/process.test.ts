@@ -4,6 +4,7 @@ import { join } from "node:path";
 import { afterEach, beforeEach, describe, expect, it } from "vitest";
 import { type ChildServer, spawnServer } from "./helpers/child-server.ts";
 import { DRIVERS } from "./helpers/drivers.ts";
+import { expectRetryFollowsOtherProcess } from "./helpers/follow-scenario.ts";
 import { countRows, rawQuery } from "./helpers/raw-db.ts";
 import { postTurn, readSse, runTurn, type SseEvent } from "./helpers/sse.ts";
 import { waitFor } from "./helpers/test-server.ts";
@@ -125,19 +126,8 @@ describe.each(DRIVERS)("server process on $name", (driver) => {
     expect(countRows(file, "type = 'meta'")).toBe(0);
   });
 
-  it("a retry sent to a second process follows the first process's generation", async () => {
-    const first = await start({ CHATLOG_OFFLINE_DELAY_MS: "25", CHATLOG_OFFLINE_REPLY_WORDS: "60" });
-    const second = await start({ CHATLOG_FOLLOW_POLL_MS: "20" });
-    const firstTurn = runTurn(first.url, "c1", { content: "shared", requestId: "r1" });
-    await waitFor(() => (countRows(file, "type = 'meta'") >= 3 ? true : undefined));
-    const followed = await runTurn(second.url, "c1", { content: "shared", requestId: "r1" });
-    const original = await firstTurn;
-
-    expect(followed.start).toMatchObject({ replay: true, source: "other-process" });
-    expect(followed.text).toBe(original.text);
-    expect(followed.done).toMatchObject({ content: original.text, eventId: original.done.eventId });
-    expect(countRows(file, "type = 'assistant_message'")).toBe(1);
-  });
+  it("a retry sent to a second process follows the first process's generation", () =>
+    expectRetryFollowsOtherProcess(start, file));
 
   it("exits non-zero with a clear message on invalid configuration", async () => {
     await expect(start({ PORT: "not-a-port" })).rejects.toThrow(

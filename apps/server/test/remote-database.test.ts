@@ -4,9 +4,9 @@ import { join } from "node:path";
 import { type HranaServer, startHranaServer } from "@chatlog/hrana-server";
 import { afterEach, beforeEach, describe, expect, it } from "vitest";
 import { type ChildServer, spawnServer } from "./helpers/child-server.ts";
+import { expectRetryFollowsOtherProcess } from "./helpers/follow-scenario.ts";
 import { countRows } from "./helpers/raw-db.ts";
 import { jsonOf, runTurn } from "./helpers/sse.ts";
-import { waitFor } from "./helpers/test-server.ts";
 
 const TOKEN = "remote-test-token";
 
@@ -60,19 +60,8 @@ describe("server processes on a remote database (Hrana over HTTP)", () => {
     expect(JSON.stringify(history)).toContain(turn.done?.content);
   });
 
-  it("two server processes on the one remote database: a retry on the other follows the same generation", async () => {
-    const first = await start({ CHATLOG_OFFLINE_DELAY_MS: "25", CHATLOG_OFFLINE_REPLY_WORDS: "60" });
-    const second = await start({ CHATLOG_FOLLOW_POLL_MS: "20" });
-    const firstTurn = runTurn(first.url, "c1", { content: "shared", requestId: "r1" });
-    await waitFor(() => (countRows(file, "type = 'meta'") >= 3 ? true : undefined));
-    const followed = await runTurn(second.url, "c1", { content: "shared", requestId: "r1" });
-    const original = await firstTurn;
-
-    expect(followed.start).toMatchObject({ replay: true, source: "other-process" });
-    expect(followed.text).toBe(original.text);
-    expect(followed.done).toMatchObject({ content: original.text, eventId: original.done.eventId });
-    expect(countRows(file, "type = 'assistant_message'")).toBe(1);
-  });
+  it("two server processes on the one remote database: a retry on the other follows the same generation", () =>
+    expectRetryFollowsOtherProcess(start, file));
 
   it("a wrong token or an unreachable database stops the start with a one-line error naming the URL", async () => {
     await expect(start({ DATABASE_AUTH_TOKEN: "wrong" })).rejects.toThrow(
