@@ -77,7 +77,9 @@ describe.runIf(chromiumAvailable())("chatting in the page", () => {
     // The box is empty and keeps the focus for the next message; the sidebar has the chat.
     const box = page.getByRole("textbox", { name: "Message", exact: true });
     await expect(box.inputValue()).resolves.toBe("");
-    await page.getByRole("link", { name: new RegExp(conversationId) }).waitFor();
+    // Named by its first message, pointing at the conversation.
+    const link = page.getByRole("link", { name: /What time is it\?/ });
+    await expect(link.getAttribute("href")).resolves.toBe(`/c/${conversationId}`);
 
     // What the page shows is what was stored.
     const stored = await storedMessages(conversationId);

@@ -57,7 +57,7 @@ describe.runIf(chromiumAvailable())("on a phone-sized screen, a long conversatio
 
   it("loads the older page of a long conversation (Load older messages), without repeats", async () => {
     const { context, page, articles } = await openLong();
-    await expect(page.getByText("message number 0", { exact: true }).count()).resolves.toBe(0);
+    await expect(page.locator(".messages").getByText("message number 0", { exact: true }).count()).resolves.toBe(0);
 
     // The page before arrives above what was shown.
     const firstShown = await articles.first().getAttribute("data-message-id");
@@ -65,7 +65,7 @@ describe.runIf(chromiumAvailable())("on a phone-sized screen, a long conversatio
     // top, which may start the same load by itself; either way one older page arrives.)
     await page.getByRole("button", { name: "Load older messages" }).focus();
     await page.keyboard.press("Enter");
-    await page.getByText("message number 0", { exact: true }).waitFor();
+    await page.locator(".messages").getByText("message number 0", { exact: true }).waitFor();
     await expect(articles.count()).resolves.toBe(50);
     const ids = await articles.evaluateAll((a) => a.map((e) => e.getAttribute("data-message-id")));
     expect(new Set(ids).size).toBe(50);
@@ -93,7 +93,7 @@ describe.runIf(chromiumAvailable())("on a phone-sized screen, a long conversatio
       await page.mouse.wheel(0, -400);
       await page.waitForTimeout(20);
     }
-    await page.getByText("message number 0", { exact: true }).waitFor();
+    await page.locator(".messages").getByText("message number 0", { exact: true }).waitFor();
     await expect(articles.count()).resolves.toBe(50);
     // The older messages came in above: the one that was first is still on screen, not pushed
     // down out of view, and the list did not jump to the very top.

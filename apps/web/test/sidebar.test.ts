@@ -10,11 +10,8 @@ describe.runIf(chromiumAvailable())("the sidebar", () => {
     for (let i = 0; i < 35; i++) await postTurn(server, `conv-${String(i).padStart(2, "0")}`, `hello ${i}`);
   });
 
-  async function items(page: Page): Promise<string[]> {
-    return page
-      .getByRole("navigation", { name: "Conversations" })
-      .locator(".conversation-id")
-      .allInnerTexts();
+  async function items(page: Page, part = ".conversation-id"): Promise<string[]> {
+    return page.getByRole("navigation", { name: "Conversations" }).locator(part).allInnerTexts();
   }
 
   it("lists conversations newest activity first, a page at a time", async () => {
@@ -25,6 +22,8 @@ describe.runIf(chromiumAvailable())("the sidebar", () => {
     const first = await items(page);
     expect(first).toHaveLength(30);
     expect(first.slice(0, 3)).toEqual(["conv-34", "conv-33", "conv-32"]);
+    // Each is named by the start of its first message.
+    expect((await items(page, ".conversation-title")).slice(0, 2)).toEqual(["hello 34", "hello 33"]);
     await nav.getByRole("button", { name: "Load more" }).click();
     await nav.getByRole("link", { name: /conv-00/ }).waitFor();
     const all = await items(page);
@@ -41,6 +40,8 @@ describe.runIf(chromiumAvailable())("the sidebar", () => {
     await page.goto(h.server.url);
     await page.getByRole("link", { name: /conv-05/ }).waitFor();
     expect((await items(page))[0]).toBe("conv-05");
+    // Still named by its first message, not the newest one.
+    expect((await items(page, ".conversation-title"))[0]).toBe("hello 5");
     await page.close();
   });
 

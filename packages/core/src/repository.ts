@@ -43,7 +43,15 @@ export interface ConversationSummary {
   createdAt: Date;
   lastActivityAt: Date;
   eventCount: number;
+  /**
+   * What to call the conversation in a list: the text of its first user message, whitespace
+   * collapsed, at most TITLE_MAX_CHARS characters; null when it has no user message with text.
+   */
+  title: string | null;
 }
+
+/** The longest ConversationSummary.title. */
+export const TITLE_MAX_CHARS = 120;
 
 export interface ListConversationsOptions {
   /** Page size (default 50, at most 1000). */

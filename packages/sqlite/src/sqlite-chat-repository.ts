@@ -32,6 +32,7 @@ import {
   type SavedEventsPage,
   type SavedSession,
   type SavedSessionPage,
+  TITLE_MAX_CHARS,
   type TurnClaim,
   type TurnKey,
   type UnfinishedTurn,
@@ -242,6 +243,7 @@ export class SqliteChatRepository implements ChatRepository {
       createdAt: dateOf(row.created_at_ms) ?? new Date(0),
       lastActivityAt: dateOf(row.last_activity_ms) ?? new Date(0),
       eventCount: Number(row.event_count),
+      title: titleOf(row.title),
     }));
     // The cursor holds the stored value, not the Date shown, so paging past a damaged row works.
     const last = rows.length > limit ? rows[limit - 1] : undefined;
@@ -778,4 +780,18 @@ function decodeClaim(row: Row): TurnClaim {
     ageMs: Number(row.age_ms ?? 0),
     takeovers: Number(row.takeovers),
   };
+}
+
+/** A list title from the stored text: whitespace runs become one space, cut at TITLE_MAX_CHARS. */
+function titleOf(value: unknown): string | null {
+  if (typeof value !== "string") return null;
+  const text = value.replace(/\s+/g, " ").trim();
+  if (text.length === 0) return null;
+  const chars = Array.from(text);
+  return chars.length <= TITLE_MAX_CHARS
+    ? text
+    : `${chars
+        .slice(0, TITLE_MAX_CHARS - 1)
+        .join("")
+        .trimEnd()}…`;
 }

@@ -5,6 +5,8 @@ export interface ConversationSummary {
   createdAt: string;
   lastActivityAt: string;
   eventCount: number;
+  /** The start of the first user message (null until there is one). */
+  title: string | null;
 }
 
 export interface ConversationPage {

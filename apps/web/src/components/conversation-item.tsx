@@ -24,8 +24,10 @@ export function ConversationItem({ conversation, current, onOpen }: Props) {
         aria-current={current ? "page" : undefined}
         onClick={open}
       >
-        <span className="conversation-id">{conversation.conversationId}</span>
+        <span className="conversation-title">{conversation.title ?? "New conversation"}</span>
         <span className="conversation-meta">
+          <span className="conversation-id">{shortId(conversation.conversationId)}</span>
+          {" · "}
           <time dateTime={conversation.lastActivityAt}>{formatWhen(conversation.lastActivityAt)}</time>
           {" · "}
           {conversation.eventCount} {conversation.eventCount === 1 ? "event" : "events"}
@@ -33,4 +35,9 @@ export function ConversationItem({ conversation, current, onOpen }: Props) {
       </a>
     </li>
   );
+}
+
+/** Ids the page makes are UUIDs: their start is enough to tell two untitled conversations apart. */
+function shortId(id: string): string {
+  return id.length <= 12 ? id : `${id.slice(0, 8)}…`;
 }

@@ -1,8 +1,8 @@
-import type { ConversationSummary } from "@chatlog/core";
+import { type ConversationSummary, TITLE_MAX_CHARS } from "@chatlog/core";
 import type { SqliteChatRepository } from "@chatlog/sqlite";
 import { describe, expect, it } from "vitest";
 import type { DriverHarness } from "../harness.ts";
-import { add, at, delta, derivedSummary, hoursAgo, user, withDb } from "./support.ts";
+import { add, assistant, at, delta, derivedSummary, hoursAgo, user, withDb } from "./support.ts";
 
 async function allPages(repo: SqliteChatRepository, limit: number): Promise<ConversationSummary[][]> {
   const pages: ConversationSummary[][] = [];
@@ -30,9 +30,9 @@ export function listConversationCases(h: DriverHarness): void {
         const page = await repo.listConversations();
         expect(page.nextCursor).toBeNull();
         expect(page.conversations).toEqual([
-          { conversationId: "old", createdAt: at(0), lastActivityAt: at(5), eventCount: 3 },
-          { conversationId: "mid", createdAt: at(1), lastActivityAt: at(3), eventCount: 2 },
-          { conversationId: "new", createdAt: at(2), lastActivityAt: at(2), eventCount: 1 },
+          { conversationId: "old", createdAt: at(0), lastActivityAt: at(5), eventCount: 3, title: "1" },
+          { conversationId: "mid", createdAt: at(1), lastActivityAt: at(3), eventCount: 2, title: "1" },
+          { conversationId: "new", createdAt: at(2), lastActivityAt: at(2), eventCount: 1, title: "1" },
         ]);
       }));
 
@@ -88,7 +88,7 @@ export function listConversationCases(h: DriverHarness): void {
         for (let i = 1; i <= 3; i++) await add(repo, { ...delta("c", "r", `d${i}`), createdAt: at(i) });
         await repo.compactDeltas("c", "r", "d1d2d3");
         const [summary] = (await repo.listConversations()).conversations;
-        expect(summary).toEqual(await derivedSummary(raw, "c"));
+        expect(summary).toMatchObject(await derivedSummary(raw, "c"));
         expect(summary?.eventCount).toBe(2);
       }));
 
@@ -103,7 +103,7 @@ export function listConversationCases(h: DriverHarness): void {
           const result = await repo.runRetention();
           expect(result.deletedByAge).toBe(3);
           const { conversations } = await repo.listConversations();
-          expect(conversations).toEqual([await derivedSummary(raw, "c")]);
+          expect(conversations).toMatchObject([await derivedSummary(raw, "c")]);
           expect(conversations[0]?.eventCount).toBe(1);
         },
         { retention: { maxAgeHours: 1 } },
@@ -117,12 +117,45 @@ export function listConversationCases(h: DriverHarness): void {
         expect(await repo.listConversations()).toEqual({ conversations: [], nextCursor: null });
         const again = await add(repo, { ...user("a", "back"), createdAt: at(10) });
         expect(again.seq).toBeGreaterThan(1);
-        expect((await repo.listConversations()).conversations).toEqual([await derivedSummary(raw, "a")]);
+        expect((await repo.listConversations()).conversations).toMatchObject([
+          await derivedSummary(raw, "a"),
+        ]);
         expect((await repo.listConversations()).conversations[0]).toMatchObject({
           createdAt: at(10),
           lastActivityAt: at(10),
           eventCount: 1,
         });
+      }));
+
+    it("names each conversation by the start of its first user message's text", () =>
+      withDb(h, async ({ repo, raw }) => {
+        await add(repo, { ...user("plain", "  What   time\nis it?  "), createdAt: at(1) });
+        await add(repo, { ...user("plain", "a later question"), createdAt: at(2) });
+        await add(repo, {
+          ...user("parts", ""),
+          content: [
+            { type: "file", mediaType: "image/png", url: `data:image/png;base64,${"A".repeat(5000)}` },
+            { type: "text", text: "Describe" },
+            { type: "text", text: "this picture" },
+          ],
+          createdAt: at(3),
+        });
+        await add(repo, { ...user("long", "word ".repeat(100)), createdAt: at(4) });
+        await add(repo, { ...assistant("silent", "no user message here"), createdAt: at(5) });
+        await add(repo, { ...user("damaged", "fine so far"), createdAt: at(6) });
+        // A row another program broke: parts that are not JSON. The list still answers.
+        await raw.run(
+          "UPDATE chat_events SET content_format = 'parts', content = '[{broken' WHERE conversation_id = 'damaged'",
+        );
+        const titles = Object.fromEntries(
+          (await repo.listConversations()).conversations.map((c) => [c.conversationId, c.title]),
+        );
+        expect(titles.plain).toBe("What time is it?");
+        expect(titles.parts).toBe("Describe this picture");
+        expect(titles.silent).toBeNull();
+        expect(titles.damaged).toBeNull();
+        expect(Array.from(titles.long ?? "")).toHaveLength(TITLE_MAX_CHARS);
+        expect(titles.long?.endsWith("…")).toBe(true);
       }));
   });
 }
