@@ -57,7 +57,9 @@ describe.runIf(chromiumAvailable())("on a phone-sized screen, a long conversatio
 
   it("loads the older page of a long conversation (Load older messages), without repeats", async () => {
     const { context, page, articles } = await openLong();
-    await expect(page.locator(".messages").getByText("message number 0", { exact: true }).count()).resolves.toBe(0);
+    await expect(
+      page.locator(".messages").getByText("message number 0", { exact: true }).count(),
+    ).resolves.toBe(0);
 
     // The page before arrives above what was shown.
     const firstShown = await articles.first().getAttribute("data-message-id");
