@@ -407,7 +407,11 @@ export class SqliteChatRepository implements ChatRepository {
     const holds: Step = { statement: SQL.heldClaim, args: held };
     if (this.executor.remote) {
       // One round trip whatever the outcome: the claim check and the duplicate lookup ride along.
-      const [inserted, claim, existing] = await this.queue.submit([append, holds, this.duplicateLookup(event)]);
+      const [inserted, claim, existing] = await this.queue.submit([
+        append,
+        holds,
+        this.duplicateLookup(event),
+      ]);
       const seq = inserted?.[0]?.seq;
       if (typeof seq === "number") return { held: true, added: true, event: storedEvent(event, seq) };
       if ((claim?.length ?? 0) === 0) return { held: false };
@@ -435,7 +439,14 @@ export class SqliteChatRepository implements ChatRepository {
       });
     }
     const more = turn.attempt > 1 ? { ...extra, attempt: turn.attempt } : extra;
-    const reply = this.assistantReply(turn.conversationId, turn.userRequestId, finalContent, model, null, more);
+    const reply = this.assistantReply(
+      turn.conversationId,
+      turn.userRequestId,
+      finalContent,
+      model,
+      null,
+      more,
+    );
     // One job: the reply, the removal of the deltas, the claim check and the read-back commit
     // together, so a generator that lost its claim changes nothing, and learns what is stored.
     const [, , claim, stored] = await this.queue.submit([

@@ -1,17 +1,19 @@
-import { type ChatEvent, type ChatRepository, contentToText, type TurnKey } from "@chatlog/core";
+import { type ChatEvent, type ChatRepository, contentToText, type HeldTurn } from "@chatlog/core";
 import { eventsOfAttempt, isDelta, replyOf } from "./turn-attempts.ts";
 import { replyExtra } from "./turn-store.ts";
 
 /**
  * Stores the reply of a turn whose generator is gone, from what it persisted: its deltas, joined
  * in seq order, marked interrupted (the deltas are removed in the same batch). The caller holds
- * the turn's claim. Returns the stored reply (an existing one if the turn was answered after
- * all), or null when the generator left nothing behind: the turn is then simply unanswered, and
- * a retry generates it.
+ * the turn's claim (`turn.ownerId`), and the compaction is conditional on still holding it, so a
+ * finalizer that is itself paused and taken over stores nothing. Returns the stored reply (an
+ * existing one if the turn was answered after all), or null when the generator left nothing
+ * behind (the turn is then simply unanswered, and a retry generates it) or the claim was lost
+ * before anyone stored a reply.
  */
 export async function finalizeAbandoned(
   repo: ChatRepository,
-  turn: TurnKey,
+  turn: HeldTurn,
   messageId: string,
 ): Promise<ChatEvent | null> {
   const events = eventsOfAttempt(
@@ -24,8 +26,9 @@ export async function finalizeAbandoned(
   const deltas = events.filter(isDelta);
   const text = deltas.map((e) => contentToText(e.content)).join("");
   const model = deltas.find((e) => e.model !== null)?.model ?? null;
-  return repo.compactDeltas(turn.conversationId, turn.userRequestId, text, model, {
+  const result = await repo.compactHeld(turn, text, model, {
     interrupted: true,
     ...replyExtra(turn, messageId),
   });
+  return result.reply;
 }

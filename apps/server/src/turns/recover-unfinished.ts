@@ -18,7 +18,7 @@ async function finalizeClaimed(
   const taken = await claims.take(turn, messageId);
   if (!taken.acquired) return false; // a live process holds it (or another sweeper won)
   try {
-    const reply = await finalizeAbandoned(repo, turn, taken.claim.messageId);
+    const reply = await finalizeAbandoned(repo, { ...turn, ownerId: claims.ownerId }, taken.claim.messageId);
     logger.warn("finalized an interrupted turn", {
       ...turn,
       replyId: reply?.id ?? null,

@@ -295,7 +295,11 @@ export class TurnService {
   ): Promise<void> {
     try {
       if (started) {
-        const reply = await finalizeAbandoned(this.options.repo, turn, messageId);
+        const reply = await finalizeAbandoned(
+          this.options.repo,
+          { ...turn, ownerId: this.claims.ownerId },
+          messageId,
+        );
         if (reply) {
           const done = storedDone(reply);
           out.push(done);
@@ -346,7 +350,13 @@ export class TurnService {
 
   private store(turn: TurnKey, messageId: string): TurnStore {
     if (!this.options.persistDeltas) return new NullTurnStore();
-    return new RepositoryTurnStore(this.options.repo, turn, messageId, this.options.modelId);
+    return new RepositoryTurnStore(
+      this.options.repo,
+      turn,
+      messageId,
+      this.options.modelId,
+      this.claims.ownerId,
+    );
   }
 
   /**

@@ -35,7 +35,9 @@ export function heldWriteCases(h: DriverHarness): void {
         expect(first).toMatchObject({ held: true, added: true, event: { seq: 2, content: "one " } });
         // A pauses; its heartbeat goes stale and B takes the turn over.
         await pause(5);
-        expect((await repo.claimTurn({ ...KEY, ownerId: "B", messageId: "x", staleMs: 1 })).acquired).toBe(true);
+        expect((await repo.claimTurn({ ...KEY, ownerId: "B", messageId: "x", staleMs: 1 })).acquired).toBe(
+          true,
+        );
         expect(await repo.appendHeld(A, delta("two "))).toEqual({ held: false });
         expect(await count(raw, "SELECT COUNT(*) FROM chat_events WHERE type = 'meta'")).toBe(1);
         expect((await repo.appendHeld(B, delta("three"))).held).toBe(true);
@@ -63,7 +65,9 @@ export function heldWriteCases(h: DriverHarness): void {
         expect(again).toMatchObject({ held: true, added: false });
         if (stored.held && again.held) expect(again.event.id).toBe(stored.event.id);
         expect(await repo.appendHeld(B, delta("refused"))).toEqual({ held: false });
-        expect((await repo.appendHeld(A, delta("next"))).held && (await repo.getEvents("c")).at(-1)?.seq).toBe(2);
+        expect(
+          (await repo.appendHeld(A, delta("next"))).held && (await repo.getEvents("c")).at(-1)?.seq,
+        ).toBe(2);
       }));
 
     it("compactHeld stores the reply and removes the deltas only for the holder", () =>
@@ -100,7 +104,10 @@ export function heldWriteCases(h: DriverHarness): void {
         // A wakes up and goes on streaming, then tries to store its own reply.
         expect(await repo.appendHeld(A, delta("more"))).toEqual({ held: false });
         const late = await repo.compactHeld(A, "said more", null, { message_id: "m" });
-        expect(late).toMatchObject({ held: false, reply: { content: "said ", extra: { interrupted: true } } });
+        expect(late).toMatchObject({
+          held: false,
+          reply: { content: "said ", extra: { interrupted: true } },
+        });
         expect(await count(raw, "SELECT COUNT(*) FROM chat_events WHERE type = 'meta'")).toBe(0);
         expect(await repo.deleteOrphanDeltas()).toBe(0);
       }));
@@ -137,9 +144,13 @@ export function heldWriteCases(h: DriverHarness): void {
     it("a held write outside its turn, or of a user message, is INVALID_ARGUMENT and writes nothing", () =>
       withDb(h, async ({ repo, raw }) => {
         await repo.claimTurn({ ...KEY, ownerId: "A", messageId: "m", staleMs: 60_000 });
-        await rejectsWith(() => repo.appendHeld(A, { ...delta("x"), conversationId: "other" }), "INVALID_ARGUMENT");
         await rejectsWith(
-          () => repo.appendHeld(A, { ...delta("x"), extra: { kind: "assistant_delta", user_request_id: "u2" } }),
+          () => repo.appendHeld(A, { ...delta("x"), conversationId: "other" }),
+          "INVALID_ARGUMENT",
+        );
+        await rejectsWith(
+          () =>
+            repo.appendHeld(A, { ...delta("x"), extra: { kind: "assistant_delta", user_request_id: "u2" } }),
           "INVALID_ARGUMENT",
         );
         await rejectsWith(
