@@ -268,8 +268,10 @@ export interface ChatRepository {
   /** Turns that have streamed deltas and no assistant reply (a generation was interrupted). */
   listUnfinishedTurns(): Promise<UnfinishedTurn[]>;
   /**
-   * Removes streamed deltas whose reply is already stored (left by a generator that lost its
-   * claim and died before compacting); returns how many. Run by the server's start-up recovery.
+   * Removes streamed deltas whose reply is already stored; returns how many. Such rows were left
+   * by generators that lost their claim and died before compacting, before writes became
+   * claim-conditional (appendHeld); the server's start-up recovery still runs it for databases
+   * written by those versions.
    */
   deleteOrphanDeltas(): Promise<number>;
   /** Takes (or renews, or takes over when stale) the claim on a turn, atomically across processes. */

@@ -149,7 +149,8 @@ export const SQL = {
   /**
    * Deltas whose attempt already has its reply: compaction removed the others, so these were
    * appended afterwards by a generator that had lost its claim and then died before its own
-   * compaction. Deleted in slices of :batch; the reply is authoritative, so nothing is lost.
+   * compaction (possible only before appendHeld; kept for databases written then). Deleted in
+   * slices of :batch; the reply is authoritative, so nothing is lost.
    */
   deleteOrphanDeltas: stmt(
     "deleteOrphanDeltas",

@@ -70,6 +70,7 @@ export async function recoverUnfinishedTurns(
     const messageId = messageIdOf(last) ?? last.id;
     if (await finalizeClaimed(repo, claims, key, messageId, logger)) finalized++;
   }
+  // Writes are claim-conditional now, so only a database written by an older version has these.
   const orphans = await repo.deleteOrphanDeltas();
   if (orphans > 0) logger.warn("removed deltas of turns already answered", { rows: orphans });
   return finalized;
