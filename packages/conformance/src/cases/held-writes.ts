@@ -1,5 +1,6 @@
 import type { HeldTurn, NewChatEvent } from "@chatlog/core";
 import { assistantReplyKey, toolCallKey } from "@chatlog/core";
+import type { SqliteChatRepository } from "@chatlog/sqlite";
 import { describe, expect, it } from "vitest";
 import type { DriverHarness } from "../harness.ts";
 import { count, rejectsWith, withDb } from "./support.ts";
@@ -18,6 +19,12 @@ function delta(text: string, attempt = 1): NewChatEvent {
   };
 }
 
+/** The user message of turn u1, then A's claim on it: what a server does before generating. */
+async function startTurn(repo: SqliteChatRepository): Promise<void> {
+  await repo.handleUserMessagePersistence("c", "hi", "u1");
+  await repo.claimTurn({ ...KEY, ownerId: "A", messageId: "m", staleMs: 60_000 });
+}
+
 const pause = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
 
 /**
@@ -29,8 +36,7 @@ export function heldWriteCases(h: DriverHarness): void {
   describe("claim-conditional writes", () => {
     it("appendHeld writes while the claim is held, and nothing once it was taken over", () =>
       withDb(h, async ({ repo, raw }) => {
-        await repo.handleUserMessagePersistence("c", "hi", "u1");
-        await repo.claimTurn({ ...KEY, ownerId: "A", messageId: "m", staleMs: 60_000 });
+        await startTurn(repo);
         const first = await repo.appendHeld(A, delta("one "));
         expect(first).toMatchObject({ held: true, added: true, event: { seq: 2, content: "one " } });
         // A pauses; its heartbeat goes stale and B takes the turn over.
@@ -72,8 +78,7 @@ export function heldWriteCases(h: DriverHarness): void {
 
     it("compactHeld stores the reply and removes the deltas only for the holder", () =>
       withDb(h, async ({ repo, raw }) => {
-        await repo.handleUserMessagePersistence("c", "hi", "u1");
-        await repo.claimTurn({ ...KEY, ownerId: "A", messageId: "m", staleMs: 60_000 });
+        await startTurn(repo);
         await repo.appendHeld(A, delta("partial"));
         // Not the holder: nothing stored, nothing removed, and no reply to show yet.
         expect(await repo.compactHeld(B, "B's version", null, { message_id: "m" })).toEqual({
@@ -94,8 +99,7 @@ export function heldWriteCases(h: DriverHarness): void {
 
     it("a paused generator's late delta after a takeover and finalization is refused: no orphan", () =>
       withDb(h, async ({ repo, raw }) => {
-        await repo.handleUserMessagePersistence("c", "hi", "u1");
-        await repo.claimTurn({ ...KEY, ownerId: "A", messageId: "m", staleMs: 60_000 });
+        await startTurn(repo);
         await repo.appendHeld(A, delta("said "));
         await pause(5);
         await repo.claimTurn({ ...KEY, ownerId: "B", messageId: "x", staleMs: 1 });
@@ -127,8 +131,7 @@ export function heldWriteCases(h: DriverHarness): void {
 
     it("deleteConversation during a turn: the generator's later writes are refused and nothing remains", () =>
       withDb(h, async ({ repo, raw }) => {
-        await repo.handleUserMessagePersistence("c", "hi", "u1");
-        await repo.claimTurn({ ...KEY, ownerId: "A", messageId: "m", staleMs: 60_000 });
+        await startTurn(repo);
         await repo.appendHeld(A, delta("one"));
         await repo.deleteConversation("c");
         expect(await repo.appendHeld(A, delta("two"))).toEqual({ held: false });
