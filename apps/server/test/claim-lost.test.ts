@@ -129,4 +129,31 @@ describe.each(DRIVERS)("a paused generator taken over on $name", (driver) => {
     expect(replay.at(-1)).toMatchObject({ event: "done", data: { content: stored[0]?.content } });
     void b;
   });
+
+  it("DELETE during a turn that another server follows: neither the holder nor the follower writes into the deleted conversation", async () => {
+    const a = await pool.start({ CHATLOG_OFFLINE_DELAY_MS: "15", CHATLOG_OFFLINE_REPLY_WORDS: "400" });
+    const b = await pool.start({ CHATLOG_OFFLINE_DELAY_MS: "1", CHATLOG_OFFLINE_REPLY_WORDS: "400" });
+    const { file } = pool;
+    const response = await postTurn(a.url, "c1", { content: "erase me", requestId: "r1" });
+    const onA: SseEvent[] = [];
+    const readerA = readSse(response);
+    await readUntil(readerA, onA, (e) => e.filter((x) => x.event === "delta").length >= 3);
+    // The same request retried on B follows A's generation from the database.
+    const retry = await postTurn(b.url, "c1", { content: "erase me", requestId: "r1" });
+    const onB: SseEvent[] = [];
+    const readerB = readSse(retry);
+    await readUntil(readerB, onB, (e) => e.filter((x) => x.event === "delta").length >= 3);
+    expect(onB[0]).toMatchObject({ event: "start", data: { source: "other-process" } });
+
+    expect((await fetch(`${a.url}/v1/conversations/c1`, { method: "DELETE" })).status).toBe(200);
+    await Promise.all([readUntil(readerA, onA), readUntil(readerB, onB)]);
+
+    // The follower finds the claim gone and takes the turn, but has no user message to answer.
+    expect(onA.at(-1)).toMatchObject({ event: "error", data: { code: "TURN_TAKEN_OVER" } });
+    expect(onB.at(-1)).toMatchObject({ event: "error", data: { code: "NOT_FOUND" } });
+    await new Promise((resolve) => setTimeout(resolve, 500));
+    expect(countRows(file, "conversation_id = 'c1'")).toBe(0);
+    expect(rawQuery(file, "SELECT * FROM chat_conversations WHERE conversation_id = 'c1'")).toEqual([]);
+    expect(claims(file)).toBe(0);
+  });
 });
