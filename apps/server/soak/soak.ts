@@ -4,7 +4,8 @@
  * retries after every failure, and a SIGKILL then restart of a random server every
  * SOAK_KILL_EVERY_MS (default 3000). Afterwards, with every server stopped, it checks from the
  * database file itself: every request answered exactly once (one user message, one reply), every
- * `done` a client received equal to the stored reply, no orphan deltas, no claims left, and
+ * `done` a client received equal to the stored reply, no orphan deltas, no turn row written after
+ * its reply (recorded by a trigger, so start-up clean-up cannot hide one), no claims left, and
  * `PRAGMA integrity_check` ok. Exits 1 on any violation. SOAK_DRIVER=libsql for the libSQL driver.
  */
 import { mkdtempSync, rmSync } from "node:fs";
@@ -23,6 +24,8 @@ const DUPLICATE_SHARE = 0.25;
 const dir = mkdtempSync(join(tmpdir(), "chatlog-soak-"));
 const file = join(dir, "soak.db");
 const env: Record<string, string> = {
+  // The servers run the workspace's TypeScript sources, as the tests' children do (not the builds).
+  NODE_OPTIONS: [process.env.NODE_OPTIONS, "--conditions=@chatlog/source"].filter(Boolean).join(" "),
   DATABASE_URL: `file:${file}`,
   ...(process.env.SOAK_DRIVER === "libsql" ? { CHATLOG_DRIVER: "libsql" } : {}),
   CHATLOG_OFFLINE_DELAY_MS: "4",
@@ -145,6 +148,25 @@ async function chaos(): Promise<void> {
   }
 }
 
+/**
+ * Records in the database itself every turn row written after its attempt's reply (what a
+ * generator that lost its claim would write), so that no later clean-up can hide one.
+ */
+function recordLateWrites(): void {
+  const db = new Database(file);
+  try {
+    db.exec(`CREATE TABLE IF NOT EXISTS soak_late_writes (conversation_id TEXT, seq INTEGER, type TEXT);
+      CREATE TRIGGER IF NOT EXISTS soak_record_late_writes AFTER INSERT ON chat_events
+      WHEN NEW.user_request_id IS NOT NULL AND NEW.type IN ('meta', 'tool_call', 'tool_result')
+        AND EXISTS (SELECT 1 FROM chat_events r WHERE r.conversation_id = NEW.conversation_id
+          AND r.user_request_id = NEW.user_request_id AND r.type = 'assistant_message'
+          AND COALESCE(json_extract(r.extra, '$.attempt'), 1) = COALESCE(json_extract(NEW.extra, '$.attempt'), 1))
+      BEGIN INSERT INTO soak_late_writes VALUES (NEW.conversation_id, NEW.seq, NEW.type); END;`);
+  } finally {
+    db.close();
+  }
+}
+
 function verify(): string[] {
   const db = new Database(file, { readonly: true });
   const problems: string[] = [];
@@ -176,6 +198,8 @@ function verify(): string[] {
     const count = (sql: string) => Number((db.prepare(sql).get() as { n: number }).n);
     const orphans = count("SELECT COUNT(*) AS n FROM chat_events WHERE type = 'meta'");
     if (orphans !== 0) problems.push(`${orphans} orphan delta rows`);
+    const late = count("SELECT COUNT(*) AS n FROM soak_late_writes");
+    if (late !== 0) problems.push(`${late} turn rows written after their reply`);
     const claims = count("SELECT COUNT(*) AS n FROM chat_turn_claims");
     if (claims !== 0) problems.push(`${claims} claims left`);
     const strays = count(
@@ -192,6 +216,7 @@ function verify(): string[] {
         interruptedReplies: interrupted,
         events,
         orphanDeltas: orphans,
+        lateWrites: late,
         claimsLeft: claims,
         integrity: integrity[0]?.integrity_check,
       }),
@@ -204,7 +229,10 @@ function verify(): string[] {
 
 async function main(): Promise<void> {
   const started = Date.now();
-  for (let i = 0; i < SERVERS; i++) slots.push(await spawnServer(env, 60_000));
+  for (let i = 0; i < SERVERS; i++) {
+    slots.push(await spawnServer(env, 60_000));
+    if (i === 0) recordLateWrites(); // the first server has created the schema
+  }
   console.log(`soak: ${SERVERS} servers on ${file}, ${CONVERSATIONS} conversations, ${SECONDS} s`);
   const chaosDone = chaos().catch((error: unknown) => {
     console.log("soak: chaos stopped:", error);

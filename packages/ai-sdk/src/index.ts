@@ -15,3 +15,4 @@ export {
 } from "./persist-ui-message-stream.ts";
 export { assertUIMessage, type SaveUIMessageResult, saveUIMessage } from "./save-ui-message.ts";
 export { MESSAGE_START_KIND, UI_EXTRA } from "./stored-extra.ts";
+export { TurnWriter, type TurnWriterFinish, type TurnWriterOptions } from "./turn-writer.ts";

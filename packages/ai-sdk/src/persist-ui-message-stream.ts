@@ -1,8 +1,9 @@
-import type { ChatEvent, ChatRepository } from "@chatlog/core";
+import type { ChatEvent, ChatRepository, ContentPart, JsonValue } from "@chatlog/core";
 import { readUIMessageStream, type UIMessage, type UIMessageChunk } from "ai";
 import { sameJson } from "./save-ui-message.ts";
 import { type AnyToolPart, isToolPart, toolNameOf } from "./tool-parts.ts";
 import { TurnWriter } from "./turn-writer.ts";
+import { metadataExtra } from "./ui-to-events.ts";
 
 export interface PersistUIMessageStreamOptions {
   repo: ChatRepository;
@@ -77,13 +78,14 @@ function firstChange(before: UIMessage, after: UIMessage): number {
 export function persistUIMessageStream(options: PersistUIMessageStreamOptions): PersistedUIMessageStream {
   const { continues, messageId } = options;
   const [client, mine] = options.stream.pipeThrough(announceId(messageId)).tee();
-  const writer = new TurnWriter(
-    options.repo,
-    options.conversationId,
-    options.turnKey,
-    messageId,
-    options.model ?? null,
-  );
+  // Every row carries the turn key (`user_request_id`) and the message id (`message_id`).
+  const writer = new TurnWriter({
+    repo: options.repo,
+    conversationId: options.conversationId,
+    turnKey: options.turnKey,
+    extra: { user_request_id: options.turnKey, message_id: messageId },
+    model: options.model ?? null,
+  });
   const toolNames = new Map<string, string>();
   const denials = new Map<string, string>();
   for (const part of continues?.parts ?? []) {
@@ -102,7 +104,7 @@ export function persistUIMessageStream(options: PersistUIMessageStreamOptions): 
         break;
       case "tool-input-available":
         toolNames.set(chunk.toolCallId, chunk.toolName);
-        writer.toolCall(chunk.toolCallId, chunk.toolName, chunk.input);
+        writer.toolCall(chunk.toolCallId, chunk.toolName, (chunk.input ?? {}) as JsonValue);
         break;
       case "tool-output-available":
         if (chunk.preliminary === true) break;
@@ -161,8 +163,15 @@ export function persistUIMessageStream(options: PersistUIMessageStreamOptions): 
     const extra = interrupted
       ? { interrupted: true, ...(errorText !== null ? { error: errorText } : {}) }
       : {};
-    const event = await writer.finish(message, rev, from, extra);
-    return { message, interrupted, event };
+    // Stored from part `from` on as revision `rev` (see ui-to-events.ts; 0 only for the first).
+    const { reply } = await writer.finish(message.parts.slice(from) as unknown as ContentPart[], {
+      ui_rev: rev,
+      ui_from: from,
+      ...metadataExtra(message),
+      ...extra,
+    });
+    if (reply === null) throw new Error("unreachable: a writer without a claim always stores its reply");
+    return { message, interrupted, event: reply };
   })();
   return { stream: client, stored };
 }

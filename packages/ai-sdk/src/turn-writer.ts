@@ -2,48 +2,85 @@ import {
   ASSISTANT_DELTA_KIND,
   type ChatEvent,
   type ChatRepository,
-  type ContentPart,
+  type Content,
   type JsonObject,
   type JsonValue,
+  type NewChatEvent,
   toolCallKey,
   toolResultKey,
 } from "@chatlog/core";
-import type { UIMessage } from "ai";
-import { metadataExtra } from "./ui-to-events.ts";
 
 /** Most deltas folded into one stored row; bounds what a crash can lose at full speed. */
 const MAX_DELTAS_PER_ROW = 64;
 
+export interface TurnWriterOptions {
+  repo: ChatRepository;
+  conversationId: string;
+  /** The turn's key: the user request id answered (or an AI SDK continuation key). */
+  turnKey: string;
+  /** The reply attempt (1 unless regenerated); part of the tool events' keys. */
+  attempt?: number;
+  /** Carried by every row and merged into the final reply (user_request_id, message_id, ...). */
+  extra: JsonObject;
+  model: string | null;
+  /**
+   * The owner id of the turn's claim (chat_turn_claims), when the writer holds one: every write
+   * is then conditional on that claim still being this owner's (appendHeld / compactHeld). The
+   * first refused write aborts `lost`, and nothing more is written.
+   */
+  ownerId?: string | null;
+}
+
+/** How finish ended. Lost: the claim was gone; `reply` is whatever the turn has stored, if anything. */
+export type TurnWriterFinish = { lost: false; reply: ChatEvent } | { lost: true; reply: ChatEvent | null };
+
 /**
- * Writes one streamed reply as the server's turns do: text deltas as `meta` rows (bursts of one
- * event-loop turn folded into one row), each tool call and result as its own event, then the
- * final message through compactDeltas, which removes the deltas in the same transaction. Nothing
- * here waits for a write before the stream moves on; the repository keeps the call order.
- * Every row carries the turn key (`user_request_id`) and the message id (`message_id`).
+ * Writes one streamed reply: text deltas as `meta` rows, each tool call and result as its own
+ * event, then the final reply through compaction, which removes the deltas in the same
+ * transaction. Shared by the server's turns and @chatlog/ai-sdk's persistUIMessageStream.
+ *
+ * Nothing here waits for a write before the stream moves on. Deltas produced in the same turn
+ * of the event loop are stored as one row (their text concatenated, in order): a fast model
+ * emits many deltas per tick, and one row per delta would make the database, not the model, set
+ * the pace; readers join the rows' text, so the result is the same. Rows are appended without
+ * awaiting: the repository's write queue commits appends issued close together in one
+ * transaction (group commit) and keeps their call order, so awaiting the last is enough.
  */
 export class TurnWriter {
   private tail: Promise<unknown> = Promise.resolve();
   private failure: unknown = null;
   private pending: string[] = [];
   private flushScheduled = false;
-  private readonly ids: JsonObject;
+  private readonly lostController = new AbortController();
+  private readonly attempt: number;
 
-  constructor(
-    private readonly repo: ChatRepository,
-    private readonly conversationId: string,
-    private readonly turnKey: string,
-    readonly messageId: string,
-    private readonly model: string | null,
-  ) {
-    this.ids = { user_request_id: turnKey, message_id: messageId };
+  constructor(private readonly options: TurnWriterOptions) {
+    this.attempt = options.attempt ?? 1;
   }
 
-  /** The first write that failed, if any (finish still stores the final message). */
+  /** The first write that failed, if any (finish still stores the final reply). */
   get error(): unknown {
     return this.failure;
   }
 
-  private append(write: Promise<unknown>): void {
+  /** Aborted when a write was refused because the turn's claim is no longer this owner's. */
+  get lost(): AbortSignal {
+    return this.lostController.signal;
+  }
+
+  private get held() {
+    const { conversationId, turnKey, ownerId } = this.options;
+    return ownerId ? { conversationId, userRequestId: turnKey, attempt: this.attempt, ownerId } : null;
+  }
+
+  private append(event: NewChatEvent): void {
+    if (this.lost.aborted) return;
+    const held = this.held;
+    const write = held
+      ? this.options.repo.appendHeld(held, event).then((result) => {
+          if (!result.held) this.lostController.abort(new Error("the turn's claim was taken over"));
+        })
+      : this.options.repo.addEvent(event);
     this.tail = write.then(undefined, (error: unknown) => {
       this.failure ??= error;
     });
@@ -55,6 +92,7 @@ export class TurnWriter {
     if (this.pending.length >= MAX_DELTAS_PER_ROW) this.flush();
     else if (!this.flushScheduled) {
       this.flushScheduled = true;
+      // setImmediate runs once the current burst of stream callbacks (promise jobs) has settled.
       setImmediate(() => this.flush());
     }
   }
@@ -64,64 +102,61 @@ export class TurnWriter {
     if (this.pending.length === 0) return;
     const content = this.pending.join("");
     this.pending = [];
-    this.append(
-      this.repo.addEvent({
-        conversationId: this.conversationId,
-        type: "meta",
-        role: "assistant",
-        content,
-        model: this.model,
-        extra: { kind: ASSISTANT_DELTA_KIND, ...this.ids },
-      }),
-    );
+    this.append({
+      conversationId: this.options.conversationId,
+      type: "meta",
+      role: "assistant",
+      content,
+      model: this.options.model,
+      extra: { kind: ASSISTANT_DELTA_KIND, ...this.options.extra },
+    });
   }
 
-  toolCall(id: string, name: string, input: unknown): void {
+  toolCall(id: string, name: string, args: JsonValue): void {
     this.flush(); // text streamed before the call stays before it
-    this.append(
-      this.repo.addEvent({
-        conversationId: this.conversationId,
-        type: "tool_call",
-        role: "assistant",
-        content: null,
-        model: this.model,
-        toolCalls: [{ id, name, arguments: (input ?? {}) as JsonValue }],
-        extra: { ...this.ids, request_id: toolCallKey(this.turnKey, id) },
-      }),
-    );
+    this.append({
+      conversationId: this.options.conversationId,
+      type: "tool_call",
+      role: "assistant",
+      content: null,
+      model: this.options.model,
+      toolCalls: [{ id, name, arguments: args }],
+      // The request id makes a re-sent call a duplicate rather than a second row.
+      extra: { ...this.options.extra, request_id: toolCallKey(this.options.turnKey, id, this.attempt) },
+    });
   }
 
   toolResult(toolCallId: string, name: string, text: string): void {
     this.flush();
-    this.append(
-      this.repo.addEvent({
-        conversationId: this.conversationId,
-        type: "tool_result",
-        role: "tool",
-        content: text,
-        extra: {
-          ...this.ids,
-          tool_call_id: toolCallId,
-          tool_name: name,
-          request_id: toolResultKey(this.turnKey, toolCallId),
-        },
-      }),
-    );
+    this.append({
+      conversationId: this.options.conversationId,
+      type: "tool_result",
+      role: "tool",
+      content: text,
+      extra: {
+        ...this.options.extra,
+        tool_call_id: toolCallId,
+        tool_name: name,
+        request_id: toolResultKey(this.options.turnKey, toolCallId, this.attempt),
+      },
+    });
   }
 
-  /**
-   * Stores `message` from part `from` on as revision `rev` (see ui-to-events.ts; 0 only for the
-   * first), after every queued write; idempotent (compactDeltas answers the stored reply again).
-   */
-  async finish(message: UIMessage, rev: number, from: number, extra: JsonObject = {}): Promise<ChatEvent> {
+  /** Waits for every queued write, then stores the final reply (idempotent: a second call answers it again). */
+  async finish(content: Content, extra: JsonObject = {}): Promise<TurnWriterFinish> {
     this.flush();
     await this.tail;
-    return this.repo.compactDeltas(
-      this.conversationId,
-      this.turnKey,
-      message.parts.slice(from) as unknown as ContentPart[],
-      this.model,
-      { ...this.ids, ui_rev: rev, ui_from: from, ...metadataExtra(message), ...extra },
-    );
+    const { repo, conversationId, turnKey, model } = this.options;
+    const merged = { ...this.options.extra, ...extra };
+    const held = this.held;
+    if (!held)
+      return {
+        lost: false,
+        reply: await repo.compactDeltas(conversationId, turnKey, content, model, merged),
+      };
+    const result = await repo.compactHeld(held, content, model, merged);
+    if (result.held) return { lost: false, reply: result.reply };
+    this.lostController.abort(new Error("the turn's claim was taken over"));
+    return { lost: true, reply: result.reply };
   }
 }

@@ -6,6 +6,7 @@ import { compactionCases } from "./cases/compaction.ts";
 import { corruptRowCases } from "./cases/corrupt-rows.ts";
 import { deleteConversationCases } from "./cases/delete-conversation.ts";
 import { deleteSavedSessionCases } from "./cases/delete-saved-session.ts";
+import { heldWriteCases } from "./cases/held-writes.ts";
 import { hostileInputCases } from "./cases/hostile-input.ts";
 import { importFuzzCases } from "./cases/import-fuzz.ts";
 import { importIsolationCases } from "./cases/import-isolation.ts";
@@ -41,6 +42,7 @@ export function describeConformance(harness: DriverHarness): void {
     compactionCases(harness);
     turnEventCases(harness);
     replyAttemptCases(harness);
+    heldWriteCases(harness);
     llmConversationCases(harness);
     seedDefectCases(harness);
     badInputCases(harness);

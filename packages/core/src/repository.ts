@@ -176,6 +176,24 @@ export interface ClaimTurnResult {
   claim: TurnClaim;
 }
 
+/** A writer's proof of holding a turn: the turn's key and the owner id its claim must still carry. */
+export interface HeldTurn extends TurnKey {
+  ownerId: string;
+}
+
+/**
+ * A claim-conditional append: `held: false` when the claim was not `ownerId`'s at the moment of
+ * the write (taken over, released, or deleted with its conversation); nothing was written then.
+ */
+export type HeldAppendResult = ({ held: true } & AddEventResult) | { held: false };
+
+/**
+ * A claim-conditional compaction. Held: the reply stored now, or the one stored before (a second
+ * call). Not held: nothing was written or removed, and `reply` is the turn's stored reply if
+ * whoever holds (or held) the turn has stored one, else null.
+ */
+export type HeldCompactResult = { held: true; reply: ChatEvent } | { held: false; reply: ChatEvent | null };
+
 export interface ImportResult {
   /** Events inserted. */
   imported: number;
@@ -258,8 +276,10 @@ export interface ChatRepository {
   /** Turns that have streamed deltas and no assistant reply (a generation was interrupted). */
   listUnfinishedTurns(): Promise<UnfinishedTurn[]>;
   /**
-   * Removes streamed deltas whose reply is already stored (left by a generator that lost its
-   * claim and died before compacting); returns how many. Run by the server's start-up recovery.
+   * Removes streamed deltas whose reply is already stored; returns how many. Such rows were left
+   * by generators that lost their claim and died before compacting, before writes became
+   * claim-conditional (appendHeld); the server's start-up recovery still runs it for databases
+   * written by those versions.
    */
   deleteOrphanDeltas(): Promise<number>;
   /** Takes (or renews, or takes over when stale) the claim on a turn, atomically across processes. */
@@ -273,6 +293,24 @@ export interface ChatRepository {
   releaseTurnClaim(key: TurnKey, ownerId: string): Promise<void>;
   /** Claims whose heartbeat is older than `staleMs` (by the database clock). */
   listStaleTurnClaims(staleMs: number, limit?: number): Promise<TurnClaim[]>;
+  /**
+   * addEvent for a turn's generator: the event (of `turn.conversationId`, with
+   * `extra.user_request_id === turn.userRequestId`) is appended only if `turn.ownerId` holds the
+   * turn's claim, checked in the same statement as the insert, so a generator that lost its
+   * claim (taken over while it was paused, or its conversation deleted) writes nothing.
+   */
+  appendHeld(turn: HeldTurn, event: NewChatEvent): Promise<HeldAppendResult>;
+  /**
+   * compactDeltas for a turn's generator (attempt `turn.attempt`): the reply is stored and the
+   * attempt's deltas removed only if `turn.ownerId` holds the turn's claim, in the same atomic
+   * job; otherwise nothing changes and the result carries whatever reply is stored.
+   */
+  compactHeld(
+    turn: HeldTurn,
+    finalContent: Content,
+    model?: string | null,
+    extra?: JsonObject,
+  ): Promise<HeldCompactResult>;
   /**
    * Inserts complete events (from an export) with their own ids, seqs and timestamps, all in one
    * transaction: any invalid or conflicting event rolls back everything (its position is in the

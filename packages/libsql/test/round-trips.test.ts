@@ -109,6 +109,23 @@ describe("round trips to a remote database (counted by the Hrana server)", () =>
     expect(await requestsOf(() => repo.persistAssistantMessage("c", "r2", "reply", "m", "p"))).toBe(1);
   });
 
+  it("a generator's held append and held compaction are one request each, held or refused", async () => {
+    await repo.handleUserMessagePersistence("c", "hi", "r1");
+    const key = { conversationId: "c", userRequestId: "r1", attempt: 1 };
+    await repo.claimTurn({ ...key, ownerId: "A", messageId: "m", staleMs: 60_000 });
+    const delta: NewChatEvent = {
+      conversationId: "c",
+      type: "meta",
+      role: "assistant",
+      content: "d",
+      extra: { kind: "assistant_delta", user_request_id: "r1" },
+    };
+    expect(await requestsOf(() => repo.appendHeld({ ...key, ownerId: "A" }, delta))).toBe(1);
+    expect(await requestsOf(() => repo.appendHeld({ ...key, ownerId: "B" }, delta))).toBe(1);
+    expect(await requestsOf(() => repo.compactHeld({ ...key, ownerId: "B" }, "d"))).toBe(1);
+    expect(await requestsOf(() => repo.compactHeld({ ...key, ownerId: "A" }, "d"))).toBe(1);
+  });
+
   it("a group-commit flush of 50 concurrent appends is one request", async () => {
     const requests = await requestsOf(() =>
       Promise.all(Array.from({ length: 50 }, (_, i) => repo.addEvent(user(`c${i % 5}`, `m${i}`)))),

@@ -17,6 +17,9 @@ import {
   type ConversationPage,
   type DeleteConversationResult,
   type GetEventsOptions,
+  type HeldAppendResult,
+  type HeldCompactResult,
+  type HeldTurn,
   type HistoryOptions,
   type ImportResult,
   type JsonObject,
@@ -395,6 +398,74 @@ export class SqliteChatRepository implements ChatRepository {
     return rows.map(decodeClaim);
   }
 
+  // --- writes of a turn's generator, conditional on its claim -------------------------------
+
+  async appendHeld(turn: HeldTurn, input: NewChatEvent): Promise<HeldAppendResult> {
+    this.ensureOpen();
+    const held = heldArgs(turn);
+    const event = validateEvent(input);
+    assertOfTurn(event, turn);
+    const append: Step = { statement: SQL.appendHeld, args: { ...encodeEvent(event), ...held } };
+    const holds: Step = { statement: SQL.heldClaim, args: held };
+    if (this.executor.remote) {
+      // One round trip whatever the outcome: the claim check and the duplicate lookup ride along.
+      const [inserted, claim, existing] = await this.queue.submit([
+        append,
+        holds,
+        this.duplicateLookup(event),
+      ]);
+      const seq = inserted?.[0]?.seq;
+      if (typeof seq === "number") return { held: true, added: true, event: storedEvent(event, seq) };
+      if ((claim?.length ?? 0) === 0) return { held: false };
+      return { held: true, added: false, event: this.storedDuplicate(event, existing ?? []) };
+    }
+    const [inserted] = await this.queue.submit([append]);
+    const seq = inserted?.[0]?.seq;
+    if (typeof seq === "number") return { held: true, added: true, event: storedEvent(event, seq) };
+    // Nothing inserted: the claim is gone, or the event is a duplicate (a re-sent tool call).
+    if ((await this.executor.all(holds)).length === 0) return { held: false };
+    return { held: true, added: false, event: await this.findDuplicate(event) };
+  }
+
+  async compactHeld(
+    turn: HeldTurn,
+    finalContent: Content,
+    model: string | null = null,
+    extra: JsonObject = {},
+  ): Promise<HeldCompactResult> {
+    this.ensureOpen();
+    const held = heldArgs(turn);
+    if (extra.attempt !== undefined && extra.attempt !== turn.attempt) {
+      throw new ChatlogError("INVALID_ARGUMENT", "extra.attempt must be the held turn's attempt", {
+        details: { field: "extra.attempt" },
+      });
+    }
+    const more = turn.attempt > 1 ? { ...extra, attempt: turn.attempt } : extra;
+    const reply = this.assistantReply(
+      turn.conversationId,
+      turn.userRequestId,
+      finalContent,
+      model,
+      null,
+      more,
+    );
+    // One job: the reply, the removal of the deltas, the claim check and the read-back commit
+    // together, so a generator that lost its claim changes nothing, and learns what is stored.
+    const [, , claim, stored] = await this.queue.submit([
+      { statement: SQL.appendHeld, args: { ...encodeEvent(reply), ...held } },
+      { statement: SQL.deleteDeltasHeld, args: { ...held, kind: ASSISTANT_DELTA_KIND } },
+      { statement: SQL.heldClaim, args: held },
+      {
+        statement: SQL.byRequestId,
+        args: { conversation_id: reply.conversationId, request_id: requestIdOf(reply) },
+      },
+    ]);
+    const current = this.decodeFirst(stored ?? []);
+    if ((claim?.length ?? 0) === 0) return { held: false, reply: current };
+    if (current === null) throw new ChatlogError("STORAGE_ERROR", "the stored reply could not be read back");
+    return { held: true, reply: current };
+  }
+
   async importEvents(events: Iterable<ChatEvent> | AsyncIterable<ChatEvent>): Promise<ImportResult> {
     this.ensureOpen();
     return importEvents(this.executor, this.queue, events);
@@ -766,6 +837,34 @@ function turnKeyArgs(key: TurnKey) {
     });
   }
   return { conversation_id: key.conversationId, user_request_id: key.userRequestId, attempt: key.attempt };
+}
+
+/** The parameters of the HELD condition (statements.ts) for a generator's write. */
+function heldArgs(turn: HeldTurn) {
+  const key = turnKeyArgs(turn);
+  assertId(turn.ownerId, "ownerId");
+  return {
+    conversation_id: key.conversation_id,
+    held_request_id: key.user_request_id,
+    held_attempt: key.attempt,
+    held_owner: turn.ownerId,
+  };
+}
+
+/** A held write may only add to its own turn (the claim says nothing about any other). */
+function assertOfTurn(event: ValidEvent, turn: HeldTurn): void {
+  if (event.conversationId !== turn.conversationId || event.extra.user_request_id !== turn.userRequestId) {
+    throw new ChatlogError(
+      "INVALID_ARGUMENT",
+      "a held write must belong to the held turn (its conversationId and extra.user_request_id)",
+      { details: { field: "extra.user_request_id" } },
+    );
+  }
+  if (event.type === "user_message") {
+    throw new ChatlogError("INVALID_ARGUMENT", "a turn's generator does not write user messages", {
+      details: { field: "type" },
+    });
+  }
 }
 
 function decodeClaim(row: Row): TurnClaim {

@@ -35,6 +35,14 @@ const INSERT_VALUES = `SELECT :id, :conversation_id,
   :schema_version, :type, :role, :content, :content_format, :tool_calls, :usage, :token_count, :provider,
   :model, :stop_reason, :created_at, :created_at_unix, :created_at_ms, :extra, :raw`;
 
+/**
+ * The claim condition of a generator's writes: :held_owner still holds the claim on turn
+ * (:conversation_id, :held_request_id, :held_attempt). Part of the write statement itself, so
+ * no gap opens between checking the claim and writing, even across processes.
+ */
+const HELD = `EXISTS (SELECT 1 FROM chat_turn_claims WHERE conversation_id = :conversation_id
+  AND user_request_id = :held_request_id AND attempt = :held_attempt AND owner_id = :held_owner)`;
+
 export const SQL = {
   /** Appends one event; returns [] when its id or (conversation_id, request_id) already exists. */
   append: stmt(
@@ -50,6 +58,15 @@ export const SQL = {
        AND user_request_id = :user_request_id AND type = 'assistant_message')
      ON CONFLICT DO NOTHING RETURNING seq`,
   ),
+
+  /** As append, but only while :held_owner holds the turn's claim (see HELD); [] otherwise. */
+  appendHeld: stmt(
+    "appendHeld",
+    `${INSERT_COLUMNS} ${INSERT_VALUES} WHERE ${HELD} ON CONFLICT DO NOTHING RETURNING seq`,
+  ),
+
+  /** One row when :held_owner holds the turn's claim (read in the same job as a held write). */
+  heldClaim: stmt("heldClaim", `SELECT 1 AS held WHERE ${HELD}`),
 
   /** The stored event that made an append a duplicate. */
   findDuplicate: stmt(
@@ -127,6 +144,14 @@ export const SQL = {
      AND COALESCE(json_extract(extra, '$.attempt'), 1) = :attempt`,
   ),
 
+  /** As deleteDeltas, but only while :held_owner holds the turn's claim (held compaction). */
+  deleteDeltasHeld: stmt(
+    "deleteDeltasHeld",
+    `DELETE FROM chat_events WHERE conversation_id = :conversation_id AND user_request_id = :held_request_id
+     AND type = 'meta' AND json_extract(extra, '$.kind') = :kind
+     AND COALESCE(json_extract(extra, '$.attempt'), 1) = :held_attempt AND ${HELD}`,
+  ),
+
   /** Every event of one user turn (deltas, tool calls, reply), in seq order. */
   turnEvents: stmt(
     "turnEvents",
@@ -138,7 +163,8 @@ export const SQL = {
   /**
    * Deltas whose attempt already has its reply: compaction removed the others, so these were
    * appended afterwards by a generator that had lost its claim and then died before its own
-   * compaction. Deleted in slices of :batch; the reply is authoritative, so nothing is lost.
+   * compaction (possible only before appendHeld; kept for databases written then). Deleted in
+   * slices of :batch; the reply is authoritative, so nothing is lost.
    */
   deleteOrphanDeltas: stmt(
     "deleteOrphanDeltas",

@@ -2,6 +2,7 @@ import {
   type ChatEvent,
   type ChatRepository,
   contentToText,
+  type HeldTurn,
   TextOffsetTracker,
   type TurnKey,
 } from "@chatlog/core";
@@ -11,13 +12,15 @@ import { replyExtra } from "./turn-store.ts";
 /**
  * Stores the reply of a turn whose generator is gone, from what it persisted: its deltas, joined
  * in seq order, marked interrupted (the deltas are removed in the same batch). The caller holds
- * the turn's claim. Returns the stored reply (an existing one if the turn was answered after
- * all), or null when the generator left nothing behind: the turn is then simply unanswered, and
- * a retry generates it.
+ * the turn's claim (`turn.ownerId`), and the compaction is conditional on still holding it, so a
+ * finalizer that is itself paused and taken over stores nothing. Returns the stored reply (an
+ * existing one if the turn was answered after all), or null when the generator left nothing
+ * behind (the turn is then simply unanswered, and a retry generates it) or the claim was lost
+ * before anyone stored a reply.
  */
 export async function finalizeAbandoned(
   repo: ChatRepository,
-  turn: TurnKey,
+  turn: HeldTurn,
   messageId: string,
 ): Promise<ChatEvent | null> {
   const events = eventsOfAttempt(
@@ -30,9 +33,10 @@ export async function finalizeAbandoned(
   const deltas = events.filter(isDelta);
   const text = deltas.map((e) => contentToText(e.content)).join("");
   const model = deltas.find((e) => e.model !== null)?.model ?? null;
-  return repo.compactDeltas(turn.conversationId, turn.userRequestId, text, model, {
+  const result = await repo.compactHeld(turn, text, model, {
     interrupted: true,
     ...TextOffsetTracker.of(events).extra(),
     ...replyExtra(turn, messageId),
   });
+  return result.reply;
 }

@@ -1,6 +1,5 @@
 import {
   buildLlmMessages,
-  type ChatEvent,
   type ChatRepository,
   contentToText,
   type JsonValue,
@@ -13,7 +12,7 @@ import { toModelMessages } from "../models/to-model-messages.ts";
 import { builtinTools } from "../tools/index.ts";
 import type { TurnBroadcast } from "./turn-broadcast.ts";
 import type { TurnEvent } from "./turn-events.ts";
-import type { TurnStore } from "./turn-store.ts";
+import type { StoreOutcome, TurnStore } from "./turn-store.ts";
 
 export interface GenerateInput {
   repo: ChatRepository;
@@ -24,8 +23,10 @@ export interface GenerateInput {
   store: TurnStore;
   out: TurnBroadcast;
   /**
-   * Aborted when shutdown gives up waiting, or when another process took the turn's claim over:
-   * the reply so far is stored as interrupted (unless the other process stored it first).
+   * Aborted when shutdown gives up waiting (the reply so far is stored as interrupted), or when
+   * the heartbeat found the turn's claim taken over. The store's `lost` signal stops the model
+   * too, as soon as a write is refused for want of the claim; a generator that lost its claim
+   * stores nothing more and ends with the reply its new holder stored, or an error.
    */
   signal: AbortSignal;
   /** Most model steps per turn (a tool call and the answer after it are two). */
@@ -53,6 +54,8 @@ export async function generateReply(input: GenerateInput): Promise<GenerateOutco
   let text = "";
   let failure: unknown = null;
   let aborted = false;
+  // The store's own signal: a write refused because the claim was lost stops the model call too.
+  const signal = store.lost ? AbortSignal.any([input.signal, store.lost]) : input.signal;
   try {
     const conversation = await modelInput(input);
     const result = streamText({
@@ -63,7 +66,7 @@ export async function generateReply(input: GenerateInput): Promise<GenerateOutco
       allowSystemInMessages: true,
       tools: builtinTools,
       stopWhen: stepCountIs(input.maxSteps ?? 5),
-      abortSignal: input.signal,
+      abortSignal: signal,
       // Errors arrive as stream parts below; the default handler would also print them.
       onError: () => {},
     });
@@ -105,34 +108,51 @@ export async function generateReply(input: GenerateInput): Promise<GenerateOutco
       }
     }
   } catch (error) {
-    if (input.signal.aborted) aborted = true;
+    if (signal.aborted) aborted = true;
     else failure = error;
   }
-  if (input.signal.aborted) aborted = true;
+  if (signal.aborted) aborted = true;
 
   if (failure === null || aborted) {
     // Aborted: shutdown ran out of time or the claim was lost; keep what was said, marked so a
-    // reader knows it was cut short.
-    const reply = await store.finish(text, aborted ? { interrupted: true } : {});
-    out.push(doneOf(reply, text, aborted));
-    return { status: aborted ? "interrupted" : "completed", text };
+    // reader knows it was cut short (a lost claim stores nothing: the new holder decides).
+    const outcome = await store.finish(text, aborted ? { interrupted: true } : {});
+    out.push(endOf(outcome, text, aborted));
+    return { status: outcome.kind === "lost" || aborted ? "interrupted" : "completed", text };
   }
   const message = failure instanceof Error ? failure.message : String(failure);
   if (text.length > 0) {
     // A partial answer is kept (marked) rather than left as orphan deltas.
-    await store.finish(text, { interrupted: true, error: message });
+    const outcome = await store.finish(text, { interrupted: true, error: message });
+    if (outcome.kind === "lost") {
+      out.push(endOf(outcome, text, true));
+      return { status: "interrupted", text };
+    }
   }
   out.push({ type: "error", code: "MODEL_ERROR", message });
   return { status: "failed", text, error: failure };
 }
 
 /**
- * The done item for a stored reply. Its content is the stored one, not this process's text: if
+ * The last item of a generation. `done` carries the stored reply, not this process's text: if
  * another process finalized the turn first (it took the claim over), the two may differ, and
- * what every client must end with is what the database holds.
+ * what every client must end with is what the database holds. A generator that lost its claim
+ * before any reply was stored has nothing true to announce: an error, which a client retries
+ * (and the retry follows the new holder, or replays its reply).
  */
-function doneOf(reply: ChatEvent | null, text: string, aborted: boolean): TurnEvent {
-  if (!reply) return { type: "done", eventId: null, seq: null, content: text, interrupted: aborted };
+function endOf(outcome: StoreOutcome, text: string, aborted: boolean): TurnEvent {
+  if (outcome.kind === "not-persisted") {
+    return { type: "done", eventId: null, seq: null, content: text, interrupted: aborted };
+  }
+  if (outcome.reply === null) {
+    return {
+      type: "error",
+      code: "TURN_TAKEN_OVER",
+      message:
+        "this server lost the turn to another process (or the conversation was deleted); retry to follow it",
+    };
+  }
+  const reply = outcome.reply;
   return {
     type: "done",
     eventId: reply.id,

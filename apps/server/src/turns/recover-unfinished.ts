@@ -18,7 +18,7 @@ async function finalizeClaimed(
   const taken = await claims.take(turn, messageId);
   if (!taken.acquired) return false; // a live process holds it (or another sweeper won)
   try {
-    const reply = await finalizeAbandoned(repo, turn, taken.claim.messageId);
+    const reply = await finalizeAbandoned(repo, { ...turn, ownerId: claims.ownerId }, taken.claim.messageId);
     logger.warn("finalized an interrupted turn", {
       ...turn,
       replyId: reply?.id ?? null,
@@ -70,6 +70,7 @@ export async function recoverUnfinishedTurns(
     const messageId = messageIdOf(last) ?? last.id;
     if (await finalizeClaimed(repo, claims, key, messageId, logger)) finalized++;
   }
+  // Writes are claim-conditional now, so only a database written by an older version has these.
   const orphans = await repo.deleteOrphanDeltas();
   if (orphans > 0) logger.warn("removed deltas of turns already answered", { rows: orphans });
   return finalized;

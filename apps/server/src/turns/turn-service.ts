@@ -279,6 +279,10 @@ export class TurnService {
     );
   }
 
+  private async userMessageStored(turn: TurnKey): Promise<boolean> {
+    return (await this.options.repo.getEventByRequestId(turn.conversationId, turn.userRequestId)) !== null;
+  }
+
   private async userContent(turn: TurnKey): Promise<string> {
     const message = await this.options.repo.getEventByRequestId(turn.conversationId, turn.userRequestId);
     return message ? contentToText(message.content) : "";
@@ -295,7 +299,11 @@ export class TurnService {
   ): Promise<void> {
     try {
       if (started) {
-        const reply = await finalizeAbandoned(this.options.repo, turn, messageId);
+        const reply = await finalizeAbandoned(
+          this.options.repo,
+          { ...turn, ownerId: this.claims.ownerId },
+          messageId,
+        );
         if (reply) {
           const done = storedDone(reply);
           out.push(done);
@@ -316,6 +324,17 @@ export class TurnService {
     signal: AbortSignal,
     lost: AbortSignal | null,
   ): Promise<void> {
+    if (this.options.persistDeltas && !(await this.userMessageStored(turn))) {
+      // Read with the claim already held: a deletion after this read takes the claim with it (so
+      // every write of the generation is refused); one before it is caught here. Either way a
+      // deleted conversation gets no reply to a message it no longer has.
+      out.push({
+        type: "error",
+        code: "NOT_FOUND",
+        message: "the conversation or its user message was deleted",
+      });
+      return;
+    }
     const outcome = await generateReply({
       repo: this.options.repo,
       model: this.options.model,
@@ -346,7 +365,13 @@ export class TurnService {
 
   private store(turn: TurnKey, messageId: string): TurnStore {
     if (!this.options.persistDeltas) return new NullTurnStore();
-    return new RepositoryTurnStore(this.options.repo, turn, messageId, this.options.modelId);
+    return new RepositoryTurnStore(
+      this.options.repo,
+      turn,
+      messageId,
+      this.options.modelId,
+      this.claims.ownerId,
+    );
   }
 
   /**

@@ -1,13 +1,11 @@
+import { TurnWriter } from "@chatlog/ai-sdk";
 import {
-  ASSISTANT_DELTA_KIND,
   type ChatEvent,
   type ChatRepository,
   type JsonObject,
   type JsonValue,
   TextOffsetTracker,
   type TurnKey,
-  toolCallKey,
-  toolResultKey,
 } from "@chatlog/core";
 
 /**
@@ -23,145 +21,87 @@ export function replyExtra(turn: TurnKey, messageId: string): JsonObject {
   };
 }
 
+/** How storing a reply ended: stored, or refused because the turn's claim was lost. */
+export type StoreOutcome =
+  | { kind: "stored"; reply: ChatEvent }
+  /** Nothing was written; `reply` is the turn's stored reply (its new holder's), if there is one yet. */
+  | { kind: "lost"; reply: ChatEvent | null }
+  /** Persistence is off (NullTurnStore). */
+  | { kind: "not-persisted" };
+
 /** Where one turn's deltas, tool events and final reply go. */
 export interface TurnStore {
   /** Queues a streamed delta; never waits, so persisting does not hold the stream back. */
   delta(text: string): void;
   toolCall(id: string, name: string, args: JsonValue): void;
   toolResult(toolCallId: string, name: string, result: JsonValue): void;
+  /** Aborted as soon as a write is refused because this process no longer holds the turn. */
+  readonly lost: AbortSignal | null;
   /** Waits for everything queued, then stores the final reply (compacting the deltas). */
-  finish(text: string, extra?: JsonObject): Promise<ChatEvent | null>;
+  finish(text: string, extra?: JsonObject): Promise<StoreOutcome>;
 }
 
-/** Most deltas folded into one stored row; bounds what a crash can lose at full speed. */
-const MAX_DELTAS_PER_ROW = 64;
-
 /**
- * Persists through the repository. Nothing here waits for a write before the stream moves on.
- *
- * Deltas produced in the same turn of the event loop are stored as one `meta` row (their text
- * concatenated, in order): a fast model emits many deltas per tick, and one row per delta would
- * make the database, not the model, set the pace. A paced model (one delta per timer tick) still
- * gets one row per delta. Recovery and followers join the rows' text, so the result is the same.
- * Rows are appended without awaiting: the repository's write queue commits appends issued close
- * together in one transaction (group commit) and keeps their call order, so awaiting the last
- * one is enough to know that all of them have settled.
+ * Persists through the repository with the shared TurnWriter (group-committed rows, one per
+ * burst of deltas), every write conditional on `ownerId` still holding the turn's claim: a
+ * generator that lost it (taken over while this process was paused, or its conversation
+ * deleted) writes nothing more, and learns so through `lost`.
  */
 export class RepositoryTurnStore implements TurnStore {
-  private tail: Promise<unknown> = Promise.resolve();
-  private failure: unknown = null;
-  private pending: string[] = [];
-  private flushScheduled = false;
+  private readonly writer: TurnWriter;
   /** Where each tool call came in the text, kept on the compacted reply (see TEXT_OFFSETS_EXTRA). */
   private readonly offsets = new TextOffsetTracker();
 
-  private readonly conversationId: string;
-  private readonly extra: JsonObject;
-
-  constructor(
-    private readonly repo: ChatRepository,
-    private readonly turn: TurnKey,
-    messageId: string,
-    private readonly modelId: string,
-  ) {
-    this.conversationId = turn.conversationId;
-    this.extra = replyExtra(turn, messageId);
+  constructor(repo: ChatRepository, turn: TurnKey, messageId: string, modelId: string, ownerId: string) {
+    this.writer = new TurnWriter({
+      repo,
+      conversationId: turn.conversationId,
+      turnKey: turn.userRequestId,
+      attempt: turn.attempt,
+      extra: replyExtra(turn, messageId),
+      model: modelId,
+      ownerId,
+    });
   }
 
   /** The first append that failed, if any (the final reply is still stored by finish). */
   get error(): unknown {
-    return this.failure;
+    return this.writer.error;
   }
 
-  private append(write: Promise<unknown>): void {
-    this.tail = write.then(undefined, (error: unknown) => {
-      this.failure ??= error;
-    });
+  get lost(): AbortSignal {
+    return this.writer.lost;
   }
 
   delta(text: string): void {
     this.offsets.text(text);
-    this.pending.push(text);
-    if (this.pending.length >= MAX_DELTAS_PER_ROW) this.flush();
-    else if (!this.flushScheduled) {
-      this.flushScheduled = true;
-      // setImmediate runs once the current burst of stream callbacks (promise jobs) has settled.
-      setImmediate(() => this.flush());
-    }
-  }
-
-  private flush(): void {
-    this.flushScheduled = false;
-    if (this.pending.length === 0) return;
-    const content = this.pending.join("");
-    this.pending = [];
-    this.append(
-      this.repo.addEvent({
-        conversationId: this.conversationId,
-        type: "meta",
-        role: "assistant",
-        content,
-        model: this.modelId,
-        extra: { kind: ASSISTANT_DELTA_KIND, ...this.extra },
-      }),
-    );
+    this.writer.delta(text);
   }
 
   toolCall(id: string, name: string, args: JsonValue): void {
-    this.flush(); // text streamed before the call stays before it
     this.offsets.toolCall(id);
-    this.append(
-      this.repo.addEvent({
-        conversationId: this.conversationId,
-        type: "tool_call",
-        role: "assistant",
-        content: null,
-        model: this.modelId,
-        toolCalls: [{ id, name, arguments: args }],
-        // The request id makes a re-sent call a duplicate rather than a second row.
-        extra: {
-          ...this.extra,
-          request_id: toolCallKey(this.turn.userRequestId, id, this.turn.attempt),
-        },
-      }),
-    );
+    this.writer.toolCall(id, name, args);
   }
 
   toolResult(toolCallId: string, name: string, result: JsonValue): void {
-    this.flush();
-    this.append(
-      this.repo.addEvent({
-        conversationId: this.conversationId,
-        type: "tool_result",
-        role: "tool",
-        content: typeof result === "string" ? result : JSON.stringify(result),
-        extra: {
-          tool_call_id: toolCallId,
-          tool_name: name,
-          ...this.extra,
-          request_id: toolResultKey(this.turn.userRequestId, toolCallId, this.turn.attempt),
-        },
-      }),
-    );
+    this.writer.toolResult(toolCallId, name, typeof result === "string" ? result : JSON.stringify(result));
   }
 
-  async finish(text: string, extra: JsonObject = {}): Promise<ChatEvent> {
-    this.flush();
-    await this.tail;
-    return this.repo.compactDeltas(this.conversationId, this.turn.userRequestId, text, this.modelId, {
-      ...extra,
-      ...this.offsets.extra(),
-      ...this.extra,
-    });
+  async finish(text: string, extra: JsonObject = {}): Promise<StoreOutcome> {
+    const finished = await this.writer.finish(text, { ...extra, ...this.offsets.extra() });
+    return finished.lost
+      ? { kind: "lost", reply: finished.reply }
+      : { kind: "stored", reply: finished.reply };
   }
 }
 
 /** Persistence switched off (the benchmark's baseline): same calls, nothing written. */
 export class NullTurnStore implements TurnStore {
+  readonly lost = null;
   delta(): void {}
   toolCall(): void {}
   toolResult(): void {}
-  async finish(): Promise<null> {
-    return null;
+  async finish(): Promise<StoreOutcome> {
+    return { kind: "not-persisted" };
   }
 }
