@@ -4,7 +4,6 @@ import {
   contentToText,
   type HeldTurn,
   TextOffsetTracker,
-  type TurnKey,
 } from "@chatlog/core";
 import { eventsOfAttempt, isDelta, replyOf } from "./turn-attempts.ts";
 import { replyExtra } from "./turn-store.ts";
