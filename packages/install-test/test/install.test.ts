@@ -195,7 +195,7 @@ describe("the bins", () => {
     expect(JSON.parse(stdout)).toMatchObject({ conversations: 0 });
   });
 
-  it("npx chatlog-server on a free port answers a turn over HTTP and stops on SIGTERM", async () => {
+  it("npx chatlog-server on a free port serves the chat page, answers a turn over HTTP and stops on SIGTERM", async () => {
     // Its own process group, as a terminal would run it: the SIGTERM reaches npx and the server.
     const server = spawn("npx", ["--no-install", "chatlog-server"], {
       cwd: consumer.dir,
@@ -206,6 +206,15 @@ describe("the bins", () => {
     const closed = new Promise<void>((resolve) => server.once("close", () => resolve()));
     try {
       const { url, output } = await listening(server);
+      // The chat page travels in the server's tarball (web/), so / answers it, not "not built".
+      const page = await fetch(`${url}/`);
+      expect(page.status).toBe(200);
+      expect(page.headers.get("content-type")).toContain("text/html");
+      const html = await page.text();
+      expect(html).toContain('<div id="root">');
+      const script = html.match(/src="(\/assets\/[^"]+\.js)"/)?.[1];
+      expect(script).toBeDefined();
+      expect((await fetch(`${url}${script}`)).status).toBe(200);
       const turn = await fetch(`${url}/v1/conversations/demo/turns`, {
         method: "POST",
         headers: { "content-type": "application/json" },

@@ -1,6 +1,5 @@
 import { COMMON_HELP, type Command, stringOption } from "../command.ts";
 import { resolveDatabase, withDatabase } from "../database.ts";
-import { inspectSchema, shippedMigrations } from "../schema-state.ts";
 
 export const migrateCommand: Command = {
   name: "migrate",
@@ -17,6 +16,8 @@ ${COMMON_HELP}`,
   async run(context, { values }) {
     const db = stringOption(values, "db");
     const target = resolveDatabase(context, db);
+    // Loaded here, not at start-up: it brings better-sqlite3 and the schema package with it.
+    const { inspectSchema, shippedMigrations } = await import("../schema-state.ts");
     const before = target.file === null ? null : inspectSchema(target.file);
     // Opening runs the migrations; stats() proves the migrated schema answers queries.
     const stats = await withDatabase(context, db, { mustExist: false }, (repo) => repo.stats());

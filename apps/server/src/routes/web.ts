@@ -1,11 +1,23 @@
+import { existsSync } from "node:fs";
 import { readFile, stat } from "node:fs/promises";
 import { extname, join, resolve, sep } from "node:path";
 import { fileURLToPath } from "node:url";
 import type { Context } from "hono";
 import { Hono } from "hono";
 
-/** Where `pnpm --filter @chatlog/web build` writes the chat page (apps/web/dist). */
-export const DEFAULT_WEB_DIR = fileURLToPath(new URL("../../../web/dist", import.meta.url));
+/**
+ * The chat page's folder. In the repository (sources or dist/ alike) it is apps/web/dist, where
+ * `pnpm --filter @chatlog/web build` writes it. An installed @chatlog/server has no apps/web
+ * beside it; its build copied the page into the package (web/, scripts/copy-web.mjs).
+ */
+function findWebDir(): string {
+  const repository = fileURLToPath(new URL("../../../web/dist", import.meta.url));
+  const packaged = fileURLToPath(new URL("../../web", import.meta.url));
+  const inRepository = existsSync(join(repository, "..", "package.json"));
+  return inRepository || !existsSync(packaged) ? repository : packaged;
+}
+
+export const DEFAULT_WEB_DIR = findWebDir();
 
 const CONTENT_TYPES: Record<string, string> = {
   ".html": "text/html; charset=utf-8",

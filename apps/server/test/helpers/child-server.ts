@@ -3,6 +3,7 @@ import { mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { fileURLToPath } from "node:url";
+import { serverCommand } from "./server-command.ts";
 
 const appDir = fileURLToPath(new URL("../..", import.meta.url));
 
@@ -15,11 +16,23 @@ export interface ChildServer {
   exited: Promise<{ code: number | null; signal: NodeJS.Signals | null }>;
 }
 
-/** Runs `node --import tsx src/main.ts` as a real process and waits for its "listening" line. */
+let warned = false;
+
+/**
+ * Runs the server as a real process (the compiled `dist/main.js`, or the sources through tsx
+ * when the build is stale: server-command.ts) and waits for its "listening" line.
+ */
 export function spawnServer(env: Record<string, string>, startTimeoutMs = 30_000): Promise<ChildServer> {
-  const child = spawn(process.execPath, ["--import", "tsx", "src/main.ts"], {
+  const command = serverCommand();
+  if (command.staleReason !== null && !warned) {
+    warned = true;
+    console.warn(
+      `child servers run the sources through tsx (slower): ${command.staleReason} (pnpm test builds first)`,
+    );
+  }
+  const child = spawn(process.execPath, command.args, {
     cwd: appDir,
-    env: { ...process.env, PORT: "0", LOG_LEVEL: "warn", ...env },
+    env: command.env({ ...process.env, PORT: "0", LOG_LEVEL: "warn", ...env }),
     stdio: ["ignore", "pipe", "pipe"],
   });
   const lines: string[] = [];
