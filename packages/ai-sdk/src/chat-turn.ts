@@ -2,18 +2,21 @@ import {
   type ChatEvent,
   ChatlogError,
   type ChatRepository,
+  type ContentPart,
   continuationRequestId,
   type JsonObject,
   replyStartKey,
+  type TurnKey,
 } from "@chatlog/core";
 import { createUIMessageStreamResponse, generateId, type UIMessage, type UIMessageChunk } from "ai";
 import { foldReply } from "./fold-message.ts";
 import { EventGrouping } from "./group-events.ts";
 import { loadUIMessages } from "./load-ui-messages.ts";
 import { messageChunks } from "./message-chunks.ts";
-import { persistUIMessageStream, type StoredReply } from "./persist-ui-message-stream.ts";
+import { persistUIMessageStream, type StoredReply, uiMessageWriter } from "./persist-ui-message-stream.ts";
 import { assertUIMessage, saveUIMessage } from "./save-ui-message.ts";
 import { MESSAGE_START_KIND, stringExtra, UI_EXTRA } from "./stored-extra.ts";
+import { DEFAULT_CLAIM_SETTINGS, TurnClaims } from "./turn-claims.ts";
 
 /** What `generate` may return: a `streamText` result, or any UI message stream. */
 export type UIStreamSource =
@@ -34,7 +37,12 @@ export interface ChatTurnOptions {
    */
   message: unknown;
   /** Called only when the model must run: the stored conversation, as the model should see it. */
-  generate: (input: { messages: UIMessage[]; messageId: string }) => UIStreamSource | Promise<UIStreamSource>;
+  generate: (input: {
+    messages: UIMessage[];
+    messageId: string;
+    /** Aborts when another process takes the turn over (its writes are refused from then on). */
+    abortSignal?: AbortSignal;
+  }) => UIStreamSource | Promise<UIStreamSource>;
   generateMessageId?: () => string;
   /** Stored as the events' model. */
   model?: string | null;
@@ -42,6 +50,13 @@ export interface ChatTurnOptions {
   historyLimit?: number;
   /** How long a retry waits for a reply another request is still generating (default 120 s). */
   followTimeoutMs?: number;
+  /**
+   * The turn claims of this process (one per repository, shared by its requests; default: one
+   * made on first use with DEFAULT_CLAIM_SETTINGS). A reply is generated only by the claim's
+   * holder; a holder that stops heartbeating (it crashed) is taken over by the next retry, which
+   * stores what it left as an interrupted reply.
+   */
+  claims?: TurnClaims;
 }
 
 export interface ChatTurn {
@@ -92,13 +107,81 @@ export async function chatTurnResponse(options: ChatTurnOptions): Promise<Respon
 async function userTurn(options: ChatTurnOptions, message: UIMessage): Promise<ChatTurn> {
   const { repo, conversationId } = options;
   await saveUIMessage(repo, conversationId, message);
-  // Answered already, or being answered (by this helper or a server turn): no second generation.
-  if ((await repo.getTurnEvents(conversationId, message.id)).length > 0) return follow(options, message.id);
-  const messageId = (options.generateMessageId ?? generateId)();
-  const claimed = await recordStart(repo, conversationId, message.id, messageId, replyStartKey(message.id));
-  if (!claimed) return follow(options, message.id);
+  // Answered already: replay, no model call.
+  if (hasReply(await repo.getTurnEvents(conversationId, message.id))) return follow(options, message.id);
+  const claims = claimsOf(options);
+  const key = turnOf(conversationId, message.id);
+  const taken = await claims.take(key, (options.generateMessageId ?? generateId)(), { exclusive: true });
+  // Being answered by a live holder (this helper in another process, or a server turn): follow it.
+  if (!taken.acquired) return follow(options, message.id);
+  const messageId = taken.claim.messageId;
+  // Read again now that the claim is ours: a generator that died left its rows behind.
+  const left = await repo.getTurnEvents(conversationId, message.id);
+  if (left.length > 0) {
+    if (!hasReply(left)) await finalizeLeftBehind(options, claims, key, messageId, left);
+    await claims.release(key);
+    return follow(options, message.id);
+  }
+  await recordStart(repo, conversationId, message.id, messageId, replyStartKey(message.id));
   const history = await modelHistory(options, messageId);
-  return generate(options, history, message.id, messageId, undefined);
+  const turn = await generate(options, history, message.id, messageId, undefined, {
+    ownerId: claims.ownerId,
+    lost: taken.lost,
+  });
+  // The claim is held while the reply is generated and stored, then let go either way.
+  void turn.stored.then(
+    () => claims.release(key),
+    () => claims.release(key),
+  );
+  return turn;
+}
+
+/** The claims of `options.repo` in this process: the ones passed in, else one set per repository. */
+const defaultClaims = new WeakMap<ChatRepository, TurnClaims>();
+function claimsOf(options: ChatTurnOptions): TurnClaims {
+  if (options.claims) return options.claims;
+  let claims = defaultClaims.get(options.repo);
+  if (!claims) {
+    claims = new TurnClaims(options.repo, DEFAULT_CLAIM_SETTINGS);
+    defaultClaims.set(options.repo, claims);
+  }
+  return claims;
+}
+
+function turnOf(conversationId: string, userRequestId: string): TurnKey {
+  return { conversationId, userRequestId, attempt: 1 };
+}
+
+function hasReply(events: readonly ChatEvent[]): boolean {
+  return events.some((e) => e.type === "assistant_message");
+}
+
+/**
+ * Stores the reply a gone generator left (its text, tool calls and results so far) as an
+ * interrupted reply, held by the claim this process has just taken over. As for a stream that
+ * was aborted: what had arrived is kept, marked `extra.interrupted`.
+ */
+async function finalizeLeftBehind(
+  options: ChatTurnOptions,
+  claims: TurnClaims,
+  key: TurnKey,
+  messageId: string,
+  events: readonly ChatEvent[],
+): Promise<void> {
+  const message = foldReply(messageId, events) ?? { id: messageId, role: "assistant", parts: [] };
+  const writer = uiMessageWriter({
+    repo: options.repo,
+    conversationId: key.conversationId,
+    turnKey: key.userRequestId,
+    messageId,
+    model: options.model ?? null,
+    ownerId: claims.ownerId,
+  });
+  await writer.finish(message.parts as unknown as ContentPart[], {
+    ui_rev: 0,
+    ui_from: 0,
+    interrupted: true,
+  });
 }
 
 async function continuation(options: ChatTurnOptions, message: UIMessage): Promise<ChatTurn> {
@@ -113,7 +196,8 @@ async function continuation(options: ChatTurnOptions, message: UIMessage): Promi
   }
   const turnKey = continuationRequestId(message.id, message.parts.length);
   const claimed = await recordStart(repo, conversationId, turnKey, message.id, turnKey);
-  if (!claimed) return follow(options, turnKey);
+  // A continuation's claim is its start row (no heartbeat): it is followed, never taken over.
+  if (!claimed) return follow(options, turnKey, false);
   return generate(options, [...history.slice(0, -1), message], turnKey, message.id, message);
 }
 
@@ -157,8 +241,13 @@ async function generate(
   turnKey: string,
   messageId: string,
   continues: UIMessage | undefined,
+  held?: { ownerId: string; lost: AbortSignal },
 ): Promise<ChatTurn> {
-  const source = await options.generate({ messages: history, messageId });
+  const source = await options.generate({
+    messages: history,
+    messageId,
+    ...(held ? { abortSignal: held.lost } : {}),
+  });
   const stream =
     source instanceof ReadableStream
       ? source
@@ -171,23 +260,37 @@ async function generate(
     stream,
     model: options.model ?? null,
     ...(continues ? { continues } : {}),
+    ...(held ? { ownerId: held.ownerId } : {}),
   });
   return { messageId, source: "model", stream: persisted.stream, stored: persisted.stored };
 }
 
 /** A retry: the reply stored for `turnKey`, replayed once it is there. */
-async function follow(options: ChatTurnOptions, turnKey: string): Promise<ChatTurn> {
+async function follow(options: ChatTurnOptions, turnKey: string, takesOver = true): Promise<ChatTurn> {
   const { repo, conversationId } = options;
+  const claims = claimsOf(options);
   const deadline = Date.now() + (options.followTimeoutMs ?? 120_000);
   let events = await repo.getTurnEvents(conversationId, turnKey);
   const start = events.find((e) => e.type === "meta" && stringExtra(e, UI_EXTRA.kind) === MESSAGE_START_KIND);
-  const messageId = start ? stringExtra(start, UI_EXTRA.messageId) : null;
+  // The start row names the assistant message; before it is written, the turn's claim does.
+  const messageId =
+    (start ? stringExtra(start, UI_EXTRA.messageId) : null) ??
+    (await repo.getTurnClaim(turnOf(conversationId, turnKey)))?.messageId ??
+    null;
   const stream = new ReadableStream<UIMessageChunk>({
     async start(controller) {
       if (messageId !== null) controller.enqueue({ type: "start", messageId });
-      while (!events.some((e) => e.type === "assistant_message") && Date.now() < deadline) {
+      let nextClaimCheck = Date.now() + claims.settings.heartbeatMs;
+      while (!hasReply(events) && Date.now() < deadline) {
         await new Promise((resolve) => setTimeout(resolve, POLL_MS));
         events = await repo.getTurnEvents(conversationId, turnKey);
+        if (hasReply(events) || !takesOver || Date.now() < nextClaimCheck) continue;
+        nextClaimCheck = Date.now() + claims.settings.heartbeatMs;
+        // The generator being followed may be gone (crashed): then this retry takes its claim
+        // over and stores what it left, interrupted, and replays that.
+        if (await takeOverIfGone(options, claims, turnKey, messageId)) {
+          events = await repo.getTurnEvents(conversationId, turnKey);
+        }
       }
       const reply = storedReply(events, messageId);
       if (reply === null) {
@@ -215,4 +318,30 @@ function storedReply(events: ChatEvent[], messageId: string | null): UIMessage |
     id,
     events.filter((e) => grouping.keyOf(e) === key),
   );
+}
+
+/**
+ * When the claim on a followed user turn is gone or stale and nothing answers it, takes it
+ * over and finalizes what the gone generator left. True when a reply may now be stored.
+ */
+async function takeOverIfGone(
+  options: ChatTurnOptions,
+  claims: TurnClaims,
+  turnKey: string,
+  messageId: string | null,
+): Promise<boolean> {
+  const key = turnOf(options.conversationId, turnKey);
+  const claim = await options.repo.getTurnClaim(key);
+  if (claim !== null && !claims.isAbandoned(claim)) return false;
+  const taken = await claims.take(key, claim?.messageId ?? messageId ?? generateId(), { exclusive: true });
+  if (!taken.acquired) return false;
+  try {
+    const left = await options.repo.getTurnEvents(options.conversationId, turnKey);
+    if (left.length > 0 && !hasReply(left)) {
+      await finalizeLeftBehind(options, claims, key, taken.claim.messageId, left);
+    }
+  } finally {
+    await claims.release(key);
+  }
+  return true;
 }

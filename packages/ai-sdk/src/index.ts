@@ -15,4 +15,13 @@ export {
 } from "./persist-ui-message-stream.ts";
 export { assertUIMessage, type SaveUIMessageResult, saveUIMessage } from "./save-ui-message.ts";
 export { MESSAGE_START_KIND, UI_EXTRA } from "./stored-extra.ts";
+export {
+  type ClaimLogger,
+  type ClaimSettings,
+  DEFAULT_CLAIM_SETTINGS,
+  type TakenClaim,
+  TurnClaims,
+  type TurnClaimsOptions,
+  turnKeyString,
+} from "./turn-claims.ts";
 export { TurnWriter, type TurnWriterFinish, type TurnWriterOptions } from "./turn-writer.ts";

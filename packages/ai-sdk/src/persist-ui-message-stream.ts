@@ -1,5 +1,12 @@
-import type { ChatEvent, ChatRepository, ContentPart, JsonValue } from "@chatlog/core";
+import {
+  type ChatEvent,
+  ChatlogError,
+  type ChatRepository,
+  type ContentPart,
+  type JsonValue,
+} from "@chatlog/core";
 import { readUIMessageStream, type UIMessage, type UIMessageChunk } from "ai";
+import { foldReply } from "./fold-message.ts";
 import { sameJson } from "./save-ui-message.ts";
 import { type AnyToolPart, isToolPart, toolNameOf } from "./tool-parts.ts";
 import { TurnWriter } from "./turn-writer.ts";
@@ -21,6 +28,11 @@ export interface PersistUIMessageStreamOptions {
   stream: ReadableStream<UIMessageChunk>;
   /** Stored as the events' model. */
   model?: string | null;
+  /**
+   * The owner id of the turn's claim, when the caller holds it (TurnClaims): every write is then
+   * conditional on still holding it, and a generator that lost it writes nothing more.
+   */
+  ownerId?: string | null;
 }
 
 export interface StoredReply {
@@ -36,6 +48,23 @@ export interface PersistedUIMessageStream {
   stream: ReadableStream<UIMessageChunk>;
   /** Settles once the reply is stored (compacted); rejects if storing it failed. */
   stored: Promise<StoredReply>;
+}
+
+/** The writer of one UI message's turn: every row carries the turn key and the message id. */
+export function uiMessageWriter(
+  options: Pick<
+    PersistUIMessageStreamOptions,
+    "repo" | "conversationId" | "turnKey" | "messageId" | "model" | "ownerId"
+  >,
+): TurnWriter {
+  return new TurnWriter({
+    repo: options.repo,
+    conversationId: options.conversationId,
+    turnKey: options.turnKey,
+    extra: { user_request_id: options.turnKey, message_id: options.messageId },
+    model: options.model ?? null,
+    ownerId: options.ownerId ?? null,
+  });
 }
 
 /** Gives the `start` chunk the message id, so the client's copy has the stored id. */
@@ -78,14 +107,7 @@ function firstChange(before: UIMessage, after: UIMessage): number {
 export function persistUIMessageStream(options: PersistUIMessageStreamOptions): PersistedUIMessageStream {
   const { continues, messageId } = options;
   const [client, mine] = options.stream.pipeThrough(announceId(messageId)).tee();
-  // Every row carries the turn key (`user_request_id`) and the message id (`message_id`).
-  const writer = new TurnWriter({
-    repo: options.repo,
-    conversationId: options.conversationId,
-    turnKey: options.turnKey,
-    extra: { user_request_id: options.turnKey, message_id: messageId },
-    model: options.model ?? null,
-  });
+  const writer = uiMessageWriter(options);
   const toolNames = new Map<string, string>();
   const denials = new Map<string, string>();
   for (const part of continues?.parts ?? []) {
@@ -164,14 +186,27 @@ export function persistUIMessageStream(options: PersistUIMessageStreamOptions): 
       ? { interrupted: true, ...(errorText !== null ? { error: errorText } : {}) }
       : {};
     // Stored from part `from` on as revision `rev` (see ui-to-events.ts; 0 only for the first).
-    const { reply } = await writer.finish(message.parts.slice(from) as unknown as ContentPart[], {
+    const finished = await writer.finish(message.parts.slice(from) as unknown as ContentPart[], {
       ui_rev: rev,
       ui_from: from,
       ...metadataExtra(message),
       ...extra,
     });
-    if (reply === null) throw new Error("unreachable: a writer without a claim always stores its reply");
-    return { message, interrupted, event: reply };
+    if (!finished.lost) return { message, interrupted, event: finished.reply };
+    // The claim went to another process (this one was paused past its staleness): what that one
+    // stored is the reply, and none of this stream's later writes landed.
+    if (finished.reply === null) {
+      throw new ChatlogError(
+        "TURN_TAKEN_OVER",
+        "another process took this turn over before its reply was stored; this stream stored nothing more",
+        { details: { conversationId: options.conversationId, turnKey: options.turnKey } },
+      );
+    }
+    return {
+      message: foldReply(messageId, [finished.reply]) ?? message,
+      interrupted: true,
+      event: finished.reply,
+    };
   })();
   return { stream: client, stored };
 }

@@ -11,7 +11,7 @@ import {
 } from "ai";
 import { describe, expect, it } from "vitest";
 import { z } from "zod";
-import { type ChatTurnOptions, loadUIMessages, streamChatTurn } from "../src/index.ts";
+import { type ChatTurnOptions, loadUIMessages, streamChatTurn, TurnClaims } from "../src/index.ts";
 import { drivers, useDatabase } from "./drivers.ts";
 import { expectPairedToolCalls } from "./model-checks.ts";
 import { type Step, scriptedModel } from "./scripted-model.ts";
@@ -191,6 +191,47 @@ for (const driver of drivers) {
         text: expect.stringMatching(/^one two three/),
       });
       expect((await repo.getEvents("c")).filter((e) => e.extra.kind === ASSISTANT_DELTA_KIND)).toEqual([]);
+    });
+
+    it("a generator that stops heartbeating (its process froze or died) is taken over by the retry: what it left is stored interrupted and replayed, and the old one writes nothing more", async () => {
+      const { repo } = await open();
+      const settings = { staleMs: 300, heartbeatMs: 50 };
+      const first = new TurnClaims(repo, settings);
+      const second = new TurnClaims(repo, settings);
+      const question = user("u-1", "Go");
+      const words = Array.from({ length: 60 }, (_, i) => `w${i}`).join(" ");
+      const a = turnOptions(repo, [{ text: words, delayMs: 40 }], question);
+      const turn = await streamChatTurn({ ...a.options, claims: first });
+      const reader = turn.stream.getReader();
+      let deltas = 0;
+      while (deltas < 3) if ((await reader.read()).value?.type === "text-delta") deltas++;
+      // The first process stops heartbeating; its generation, like a frozen process's, goes on.
+      first.close();
+      const b = turnOptions(repo, [{ text: "never asked" }], question);
+      const retry = await streamChatTurn({ ...b.options, claims: second });
+      expect(retry.source).toBe("stored");
+      const replayed = await clientMessage(retry.stream);
+      void reader.cancel();
+
+      expect(b.model.doStreamCalls).toHaveLength(0);
+      expect(replayed.id).toBe(turn.messageId);
+      const text = replayed.parts.find((p) => p.type === "text");
+      expect(text).toMatchObject({ text: expect.stringMatching(/^w0 w1 w2/) });
+      // The first one's later writes were refused: it ends with the reply the retry stored.
+      await turn.stored.then(
+        (stored) => expect(stored?.event.extra.interrupted).toBe(true),
+        (error: unknown) => expect(error).toMatchObject({ code: "TURN_TAKEN_OVER" }),
+      );
+      const rows = await repo.getEvents("c");
+      await new Promise((resolve) => setTimeout(resolve, 200));
+      expect(await repo.getEvents("c")).toEqual(rows);
+      const replies = rows.filter((e) => e.type === "assistant_message");
+      expect(replies).toHaveLength(1);
+      expect(replies[0]?.extra.interrupted).toBe(true);
+      expect(rows.filter((e) => e.extra.kind === ASSISTANT_DELTA_KIND)).toEqual([]);
+      expect(await repo.listTurnClaims("c")).toEqual([]);
+      expect((await loadUIMessages(repo, "c")).messages.map((m) => m.id)).toEqual(["u-1", turn.messageId]);
+      second.close();
     });
 
     it("a continuation after a tool approval is appended to the same assistant message, once", async () => {

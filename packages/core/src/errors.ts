@@ -17,6 +17,7 @@ export const ERROR_CODES = [
   "MIGRATION_FAILED", // the schema could not be brought up to date
   "REQUEST_ID_CONFLICT", // a user message's request id was already used for different content
   "UNAVAILABLE", // a remote database could not be reached, timed out, or answered a 5xx / expired stream
+  "TURN_TAKEN_OVER", // another process took over the turn this writer was generating; its writes were refused
 ] as const;
 export type ChatlogErrorCode = (typeof ERROR_CODES)[number];
 

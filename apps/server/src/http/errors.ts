@@ -38,6 +38,8 @@ const STATUS_BY_CODE: Record<ChatlogErrorCode, ContentfulStatusCode> &
   REQUEST_ID_CONFLICT: 409,
   /** A remote database that cannot be reached right now: retry later. */
   UNAVAILABLE: 503,
+  /** Another process took the turn over; a retry of the same request follows its reply. */
+  TURN_TAKEN_OVER: 409,
 };
 
 /** The status a stable error code answers with (500 for a code this server does not know). */

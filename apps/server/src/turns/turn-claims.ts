@@ -1,15 +1,9 @@
 import { randomUUID } from "node:crypto";
 import { readlinkSync } from "node:fs";
 import { hostname } from "node:os";
-import type { ChatRepository, ClaimTurnResult, TurnClaim, TurnKey } from "@chatlog/core";
+import { type ClaimSettings, TurnClaims } from "@chatlog/ai-sdk";
+import type { ChatRepository } from "@chatlog/core";
 import type { Logger } from "../logging.ts";
-
-export interface ClaimSettings {
-  /** A claim whose heartbeat is older than this is presumed abandoned and may be taken over. */
-  staleMs: number;
-  /** How often the holder refreshes its claims (well under staleMs). */
-  heartbeatMs: number;
-}
 
 /** This machine's pid namespace, so a pid is only judged on the machine and namespace it lives in. */
 function pidNamespace(): string {
@@ -49,117 +43,13 @@ export function ownerIsGone(ownerId: string): boolean {
   }
 }
 
-export function turnKeyString(key: TurnKey): string {
-  return JSON.stringify([key.conversationId, key.userRequestId, key.attempt]);
-}
-
 /**
- * This process's side of the turn claims: takes them, refreshes every held one with one
- * statement per heartbeat, and tells the holder of a claim that was taken over (it went stale,
- * for example while this process was frozen) through an abort signal, so it stops generating.
+ * The server's claims: the shared TurnClaims (@chatlog/ai-sdk, also behind streamChatTurn) with
+ * an owner id that tells this machine's processes apart, so a dead holder's turn is taken over at
+ * once rather than after its heartbeat goes stale.
  */
-export class TurnClaims {
-  readonly ownerId = newOwnerId();
-  private readonly held = new Map<string, AbortController>();
-  private timer: NodeJS.Timeout | null = null;
-  private beating: Promise<void> | null = null;
-
-  constructor(
-    private readonly repo: ChatRepository,
-    readonly settings: ClaimSettings,
-    private readonly logger: Logger,
-  ) {}
-
-  /**
-   * Tries to take the claim on `key`, proposing `messageId` for the reply. On success the claim
-   * is held (and heartbeated) until `release`; `lost` aborts if another process takes it over.
-   */
-  async take(
-    key: TurnKey,
-    messageId: string,
-  ): Promise<
-    { acquired: true; claim: TurnClaim; lost: AbortSignal } | { acquired: false; claim: TurnClaim }
-  > {
-    let result: ClaimTurnResult = await this.repo.claimTurn({
-      ...key,
-      ownerId: this.ownerId,
-      messageId,
-      staleMs: this.settings.staleMs,
-    });
-    if (!result.acquired && ownerIsGone(result.claim.ownerId)) {
-      // Compare-and-swap on the dead owner's id: of several processes noticing, one wins.
-      result = await this.repo.claimTurn({
-        ...key,
-        ownerId: this.ownerId,
-        messageId,
-        staleMs: this.settings.staleMs,
-        deadOwnerId: result.claim.ownerId,
-      });
-    }
-    if (!result.acquired) return { acquired: false, claim: result.claim };
-    if (result.claim.takeovers > 0 && result.claim.ownerId === this.ownerId) {
-      this.logger.warn("took over an abandoned turn", { ...key, takeovers: result.claim.takeovers });
-    }
-    const controller = new AbortController();
-    this.held.set(turnKeyString(key), controller);
-    this.start();
-    return { acquired: true, claim: result.claim, lost: controller.signal };
-  }
-
-  /** Whether a claim read from the database belongs to a holder that is gone or stale. */
-  isAbandoned(claim: TurnClaim): boolean {
-    return claim.ageMs > this.settings.staleMs || ownerIsGone(claim.ownerId);
-  }
-
-  async release(key: TurnKey): Promise<void> {
-    this.held.delete(turnKeyString(key));
-    if (this.held.size === 0) this.stop();
-    await this.repo.releaseTurnClaim(key, this.ownerId);
-  }
-
-  get heldCount(): number {
-    return this.held.size;
-  }
-
-  private start(): void {
-    if (this.timer) return;
-    this.timer = setInterval(() => {
-      this.beating ??= this.beat().finally(() => {
-        this.beating = null;
-      });
-    }, this.settings.heartbeatMs);
-    this.timer.unref();
-  }
-
-  private stop(): void {
-    if (this.timer) clearInterval(this.timer);
-    this.timer = null;
-  }
-
-  private async beat(): Promise<void> {
-    // Only claims held before the UPDATE ran can be missing from its answer because they were lost.
-    const before = new Map(this.held);
-    let still: TurnKey[];
-    try {
-      still = await this.repo.heartbeatTurnClaims(this.ownerId);
-    } catch (error) {
-      // A missed beat is retried next tick; only staleMs without one lets a claim go.
-      this.logger.warn("turn claim heartbeat failed", { error });
-      return;
-    }
-    const kept = new Set(still.map(turnKeyString));
-    for (const [key, controller] of before) {
-      if (!kept.has(key) && this.held.get(key) === controller) {
-        this.held.delete(key);
-        this.logger.warn("a turn claim was taken over by another process", { turn: key });
-        controller.abort(new Error("the turn claim was taken over"));
-      }
-    }
-    if (this.held.size === 0) this.stop();
-  }
-
-  /** Stops heartbeating (shutdown); held claims then go stale and are taken over by others. */
-  close(): void {
-    this.stop();
-  }
+export function serverTurnClaims(repo: ChatRepository, settings: ClaimSettings, logger: Logger): TurnClaims {
+  return new TurnClaims(repo, settings, { ownerId: newOwnerId(), ownerIsGone, logger });
 }
+
+export { type ClaimSettings, TurnClaims };

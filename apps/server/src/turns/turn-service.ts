@@ -15,7 +15,7 @@ import { recoverUnfinishedTurns, sweepAbandonedTurns } from "./recover-unfinishe
 import { emitStoredEvent, replayStored, storedDone } from "./replay-stored.ts";
 import { attemptOf, eventsOfAttempt, messageIdOf, replyOf } from "./turn-attempts.ts";
 import { TurnBroadcast } from "./turn-broadcast.ts";
-import { type ClaimSettings, TurnClaims } from "./turn-claims.ts";
+import { type ClaimSettings, serverTurnClaims, type TurnClaims } from "./turn-claims.ts";
 import type { TurnEvent } from "./turn-events.ts";
 import { NullTurnStore, RepositoryTurnStore, type TurnStore } from "./turn-store.ts";
 
@@ -79,7 +79,7 @@ export class TurnService {
   private sweeper: NodeJS.Timeout | null = null;
 
   constructor(private readonly options: TurnServiceOptions) {
-    this.claims = new TurnClaims(options.repo, options.claims, options.logger);
+    this.claims = serverTurnClaims(options.repo, options.claims, options.logger);
   }
 
   get inFlight(): number {
