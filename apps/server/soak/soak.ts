@@ -155,13 +155,15 @@ async function chaos(): Promise<void> {
 function recordLateWrites(): void {
   const db = new Database(file);
   try {
-    db.exec(`CREATE TABLE IF NOT EXISTS soak_late_writes (conversation_id TEXT, seq INTEGER, type TEXT);
+    db.exec(`CREATE TABLE IF NOT EXISTS soak_late_writes (conversation_id TEXT, seq INTEGER, type TEXT,
+        extra TEXT, created_at_ms INTEGER);
       CREATE TRIGGER IF NOT EXISTS soak_record_late_writes AFTER INSERT ON chat_events
       WHEN NEW.user_request_id IS NOT NULL AND NEW.type IN ('meta', 'tool_call', 'tool_result')
         AND EXISTS (SELECT 1 FROM chat_events r WHERE r.conversation_id = NEW.conversation_id
           AND r.user_request_id = NEW.user_request_id AND r.type = 'assistant_message'
           AND COALESCE(json_extract(r.extra, '$.attempt'), 1) = COALESCE(json_extract(NEW.extra, '$.attempt'), 1))
-      BEGIN INSERT INTO soak_late_writes VALUES (NEW.conversation_id, NEW.seq, NEW.type); END;`);
+      BEGIN INSERT INTO soak_late_writes VALUES (NEW.conversation_id, NEW.seq, NEW.type, NEW.extra, NEW.created_at_ms);
+      END;`);
   } finally {
     db.close();
   }
@@ -250,7 +252,14 @@ async function main(): Promise<void> {
   const problems = verify();
   if (problems.length > 0) {
     console.log(`FAILED: ${problems.length} problems\n${problems.slice(0, 30).join("\n")}`);
+    const db = new Database(file, { readonly: true });
+    for (const row of db.prepare("SELECT * FROM soak_late_writes LIMIT 10").all())
+      console.log("late write:", JSON.stringify(row));
+    db.close();
+    // Kept for a look: the database as the failure left it.
+    console.log(`the database is kept at ${file}`);
     process.exitCode = 1;
+    return;
   } else {
     console.log("OK: every request answered exactly once, every done equal to the stored reply");
   }

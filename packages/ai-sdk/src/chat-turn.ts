@@ -111,7 +111,7 @@ async function userTurn(options: ChatTurnOptions, message: UIMessage): Promise<C
   if (hasReply(await repo.getTurnEvents(conversationId, message.id))) return follow(options, message.id);
   const claims = claimsOf(options);
   const key = turnOf(conversationId, message.id);
-  const taken = await claims.take(key, (options.generateMessageId ?? generateId)(), { exclusive: true });
+  const taken = await claims.take(key, (options.generateMessageId ?? generateId)());
   // Being answered by a live holder (this helper in another process, or a server turn): follow it.
   if (!taken.acquired) return follow(options, message.id);
   const messageId = taken.claim.messageId;
@@ -333,7 +333,7 @@ async function takeOverIfGone(
   const key = turnOf(options.conversationId, turnKey);
   const claim = await options.repo.getTurnClaim(key);
   if (claim !== null && !claims.isAbandoned(claim)) return false;
-  const taken = await claims.take(key, claim?.messageId ?? messageId ?? generateId(), { exclusive: true });
+  const taken = await claims.take(key, claim?.messageId ?? messageId ?? generateId());
   if (!taken.acquired) return false;
   try {
     const left = await options.repo.getTurnEvents(options.conversationId, turnKey);

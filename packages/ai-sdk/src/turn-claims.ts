@@ -64,19 +64,19 @@ export class TurnClaims {
   /**
    * Tries to take the claim on `key`, proposing `messageId` for the reply. On success the claim
    * is held (and heartbeated) until `release`; `lost` aborts if another process takes it over.
-   * `exclusive`: a claim this process already holds (or is taking) is not taken again, so two
-   * requests of one process never both generate.
+   * A claim this process already holds (or is taking) is not taken again: two requests or a
+   * sweeper of one process never both generate or finalize.
    */
-  async take(key: TurnKey, messageId: string, opts: { exclusive?: boolean } = {}): Promise<TakenClaim> {
+  async take(key: TurnKey, messageId: string): Promise<TakenClaim> {
     const id = turnKeyString(key);
-    if (!opts.exclusive) return this.claim(key, messageId, id);
-    // Within one process the owner id is shared, so the database would renew the claim for a
-    // second request: in-process, a key being taken or held is not taken again.
+    // One owner id serves the whole process, so the database would renew a claim this process
+    // already holds (or is taking) for anyone here who asks, a sweeper or a second request: the
+    // generator holding it is alive, so nobody else here may take it.
     const inFlight = this.taking.get(id);
     if (inFlight) return { acquired: false, claim: (await inFlight).claim };
     if (this.held.has(id)) {
       const claim = await this.repo.getTurnClaim(key);
-      if (claim !== null) return { acquired: false, claim };
+      if (claim !== null && claim.ownerId === this.ownerId) return { acquired: false, claim };
     }
     const taking = this.claim(key, messageId, id);
     this.taking.set(id, taking);
@@ -114,8 +114,13 @@ export class TurnClaims {
     return { acquired: true, claim: result.claim, lost: controller.signal };
   }
 
-  /** Whether a claim read from the database belongs to a holder that is gone or stale. */
+  /**
+   * Whether a claim read from the database belongs to a holder that is gone or stale. Never one
+   * this process holds: its generator is alive here even when a starved event loop let the
+   * heartbeat lag.
+   */
   isAbandoned(claim: TurnClaim): boolean {
+    if (claim.ownerId === this.ownerId && this.held.has(turnKeyString(claim))) return false;
     return claim.ageMs > this.settings.staleMs || this.ownerIsGone(claim.ownerId);
   }
 
