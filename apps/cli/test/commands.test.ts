@@ -93,10 +93,10 @@ describe("list", () => {
     const run = await chatlog(["list", "--db", db]);
     expect(run.code, run.stderr).toBe(0);
     expect(run.stdout.split("\n")).toEqual([
-      "LAST ACTIVITY (UTC)      CREATED (UTC)              EVENTS  CONVERSATION",
-      "2025-01-03 00:00:03.000  2025-01-03 00:00:00.000         4  c",
-      "2025-01-02 00:00:03.000  2025-01-02 00:00:00.000         4  b",
-      "2025-01-01 00:00:03.000  2025-01-01 00:00:00.000         4  a",
+      "LAST ACTIVITY (UTC)      CREATED (UTC)              EVENTS  CONVERSATION  TITLE",
+      "2025-01-03 00:00:03.000  2025-01-03 00:00:00.000         4  c  What's the weather in Paris?",
+      "2025-01-02 00:00:03.000  2025-01-02 00:00:00.000         4  b  What's the weather in Paris?",
+      "2025-01-01 00:00:03.000  2025-01-01 00:00:00.000         4  a  What's the weather in Paris?",
       "",
     ]);
   });
@@ -115,12 +115,14 @@ describe("list", () => {
         createdAt: "2025-01-03T00:00:00.000Z",
         lastActivityAt: "2025-01-03T00:00:03.000Z",
         eventCount: 4,
+        title: "What's the weather in Paris?",
       },
       {
         conversationId: "b",
         createdAt: "2025-01-02T00:00:00.000Z",
         lastActivityAt: "2025-01-02T00:00:03.000Z",
         eventCount: 4,
+        title: "What's the weather in Paris?",
       },
     ]);
     const cursor = /--cursor (\S+)/.exec(first.stderr)?.[1];

@@ -39,7 +39,8 @@ describe("a Python-era chat_history.db", () => {
     const list = await chatlog(["list", "--db", legacy]);
     expect(list.code, list.stderr).toBe(0);
     const listed = list.stdout.trim().split("\n").slice(1);
-    expect(listed.map((line) => line.split(/\s+/).at(-1)).sort()).toEqual([
+    // Columns: last activity (2 words), created (2 words), events, conversation, title.
+    expect(listed.map((line) => line.split(/\s+/)[5]).sort()).toEqual([
       "conv-basic",
       "conv-jsonish",
       "conv-misc",
@@ -49,7 +50,7 @@ describe("a Python-era chat_history.db", () => {
       "conv-stream",
     ]);
     // conv-race: 200 concurrent Python writes; the duplicated seqs were renumbered, none lost.
-    expect(listed.find((line) => line.endsWith(" conv-race"))).toMatch(/\s200\s+conv-race$/);
+    expect(listed.find((line) => line.split(/\s+/)[5] === "conv-race")).toMatch(/\s200\s+conv-race(\s|$)/);
 
     const show = await chatlog(["show", "conv-basic", "--db", legacy]);
     expect(show.code, show.stderr).toBe(0);

@@ -7,8 +7,18 @@ import { printable } from "../printable.ts";
 
 const time = (date: Date) => date.toISOString().replace("T", " ").replace("Z", "");
 
+/** Titles are cut for a terminal line; --json has the whole title. */
+const TITLE_CHARS = 60;
+
+function shortTitle(title: string | null): string {
+  if (title === null) return "";
+  const chars = Array.from(title);
+  return chars.length <= TITLE_CHARS ? title : `${chars.slice(0, TITLE_CHARS - 1).join("")}…`;
+}
+
 function row(c: ConversationSummary): string {
-  return `${time(c.lastActivityAt)}  ${time(c.createdAt)}  ${String(c.eventCount).padStart(8)}  ${printable(c.conversationId)}`;
+  const line = `${time(c.lastActivityAt)}  ${time(c.createdAt)}  ${String(c.eventCount).padStart(8)}  ${printable(c.conversationId)}  ${printable(shortTitle(c.title))}`;
+  return line.trimEnd();
 }
 
 function jsonRow(c: ConversationSummary): string {
@@ -17,6 +27,7 @@ function jsonRow(c: ConversationSummary): string {
     createdAt: c.createdAt.toISOString(),
     lastActivityAt: c.lastActivityAt.toISOString(),
     eventCount: c.eventCount,
+    title: c.title,
   });
 }
 
@@ -25,8 +36,8 @@ export const listCommand: Command = {
   summary: "list conversations, most recently active first",
   help: `Usage: chatlog list [--limit <n> [--cursor <cursor>]] [--json] [--db <path-or-url>]
 
-Lists conversations with their summary (last activity, creation time, event count), most
-recently active first. Without --limit every conversation is listed (read in pages). With
+Lists conversations with their summary (last activity, creation time, event count, and the
+title: the start of the first user message), most recently active first. Without --limit every conversation is listed (read in pages). With
 --limit one page is printed, and the cursor of the next page is printed on stderr.
 
 Options:
@@ -45,7 +56,7 @@ ${COMMON_HELP}`,
     const format = json ? jsonRow : row;
     if (!json) {
       await out.line(
-        `${"LAST ACTIVITY (UTC)".padEnd(23)}  ${"CREATED (UTC)".padEnd(23)}  ${"EVENTS".padStart(8)}  CONVERSATION`,
+        `${"LAST ACTIVITY (UTC)".padEnd(23)}  ${"CREATED (UTC)".padEnd(23)}  ${"EVENTS".padStart(8)}  CONVERSATION  TITLE`,
       );
     }
     await withDatabase(context, stringOption(values, "db"), { mustExist: true }, async (repo) => {
