@@ -2,6 +2,7 @@ import { execFile } from "node:child_process";
 import { existsSync, mkdirSync, readdirSync, writeFileSync } from "node:fs";
 import { join, relative } from "node:path";
 import { promisify } from "node:util";
+import { exportedEvent } from "@chatlog/conformance";
 import type { ChatEvent } from "@chatlog/core";
 import Database from "better-sqlite3";
 import { afterEach, beforeEach, describe, expect, it } from "vitest";
@@ -212,24 +213,13 @@ describe("progress", () => {
     const base = Date.parse("2025-01-01T00:00:00Z");
     async function* many(): AsyncGenerator<ChatEvent> {
       for (let i = 0; i < 10_500; i++) {
-        yield {
+        yield exportedEvent({
           id: `e${i}`,
           conversationId: `c${i % 7}`,
           seq: Math.floor(i / 7) + 1,
-          schemaVersion: 1,
-          type: "user_message",
-          role: "user",
           content: `message ${i}`,
-          toolCalls: [],
-          usage: null,
-          provider: null,
-          model: null,
-          stopReason: null,
-          tokenCount: null,
           createdAt: new Date(base + i),
-          extra: {},
-          raw: null,
-        };
+        });
       }
     }
     await repo.importEvents(many());

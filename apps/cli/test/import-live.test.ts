@@ -1,6 +1,6 @@
 import { writeFileSync } from "node:fs";
 import { join } from "node:path";
-import type { ChatEvent } from "@chatlog/core";
+import { exportedEvent } from "@chatlog/conformance";
 import { afterEach, beforeEach, describe, expect, it } from "vitest";
 import { eventLine, headerLine } from "../src/jsonl-format.ts";
 import { chatlog, tempDir } from "./run-cli.ts";
@@ -19,24 +19,15 @@ function exportFile(path: string): void {
   const lines = [headerLine(new Date())];
   for (let i = 0; i < IMPORTED; i++) {
     const conversationId = `imp-${i % 40}`;
-    const event: ChatEvent = {
+    const event = exportedEvent({
       id: `imported-${i}`,
       conversationId,
       seq: Math.floor(i / 40) + 1,
-      schemaVersion: 1,
       type: i % 2 === 0 ? "user_message" : "assistant_message",
       role: i % 2 === 0 ? "user" : "assistant",
       content: `imported message ${i} `.repeat(8),
-      toolCalls: [],
-      usage: null,
-      provider: null,
-      model: null,
-      stopReason: null,
-      tokenCount: null,
       createdAt: new Date(Date.UTC(2024, 0, 1) + i),
-      extra: {},
-      raw: null,
-    };
+    });
     lines.push(eventLine(event));
   }
   writeFileSync(path, `${lines.join("\n")}\n`);

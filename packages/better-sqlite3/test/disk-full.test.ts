@@ -1,5 +1,5 @@
 import { join } from "node:path";
-import { tempDir } from "@chatlog/conformance";
+import { exportedEvent, tempDir } from "@chatlog/conformance";
 import type { ChatEvent } from "@chatlog/core";
 import Database from "better-sqlite3";
 import { afterEach, beforeEach, expect, it } from "vitest";
@@ -12,24 +12,15 @@ beforeEach(() => {
 afterEach(() => tmp.remove());
 
 function events(n: number): ChatEvent[] {
-  return Array.from({ length: n }, (_, i) => ({
-    id: `e${i}`,
-    conversationId: "imp",
-    seq: i + 1,
-    schemaVersion: 1,
-    type: "user_message",
-    role: "user",
-    content: "x".repeat(2_000),
-    toolCalls: [],
-    usage: null,
-    provider: null,
-    model: null,
-    stopReason: null,
-    tokenCount: null,
-    createdAt: new Date(Date.UTC(2024, 0, 1) + i),
-    extra: {},
-    raw: null,
-  }));
+  return Array.from({ length: n }, (_, i) =>
+    exportedEvent({
+      id: `e${i}`,
+      conversationId: "imp",
+      seq: i + 1,
+      content: "x".repeat(2_000),
+      createdAt: new Date(Date.UTC(2024, 0, 1) + i),
+    }),
+  );
 }
 
 it("a disk that fills up during an import: a one-line STORAGE_ERROR naming the file, nothing imported", async () => {

@@ -1,3 +1,4 @@
+export * from "./fixtures.ts";
 export * from "./harness.ts";
 export * from "./processes/index.ts";
 export * from "./raw.ts";

@@ -1,28 +1,20 @@
 import type { ChatEvent } from "@chatlog/core";
 import { describe, expect, it } from "vitest";
+import { exportedEvent } from "../fixtures.ts";
 import type { DriverHarness } from "../harness.ts";
 import { add, at, count, countEvents, rejectsWith, user, withDb } from "./support.ts";
 
 /** `n` exported events of conversation `c` (seq 1..n), as another database would hand them over. */
 function exportedEvents(c: string, n: number): ChatEvent[] {
-  return Array.from({ length: n }, (_, i) => ({
-    id: `${c}-${i + 1}`,
-    conversationId: c,
-    seq: i + 1,
-    schemaVersion: 1,
-    type: "user_message",
-    role: "user",
-    content: `imported ${i + 1}`,
-    toolCalls: [],
-    usage: null,
-    provider: null,
-    model: null,
-    stopReason: null,
-    tokenCount: null,
-    createdAt: at(i),
-    extra: {},
-    raw: null,
-  }));
+  return Array.from({ length: n }, (_, i) =>
+    exportedEvent({
+      id: `${c}-${i + 1}`,
+      conversationId: c,
+      seq: i + 1,
+      content: `imported ${i + 1}`,
+      createdAt: at(i),
+    }),
+  );
 }
 
 /** Yields `events`, calling `midway` (and awaiting it) once after `after` of them. */
