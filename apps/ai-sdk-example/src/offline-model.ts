@@ -1,10 +1,10 @@
 import type { LanguageModel } from "ai";
 
 /** The provider-spec model interface of ai 6, taken from its own types. */
-type LanguageModelV3 = Extract<LanguageModel, { specificationVersion: "v3" }>;
-type CallOptions = Parameters<LanguageModelV3["doStream"]>[0];
+type LanguageModelV4 = Extract<LanguageModel, { specificationVersion: "v4" }>;
+type CallOptions = Parameters<LanguageModelV4["doStream"]>[0];
 type StreamPart =
-  Awaited<ReturnType<LanguageModelV3["doStream"]>>["stream"] extends ReadableStream<infer P> ? P : never;
+  Awaited<ReturnType<LanguageModelV4["doStream"]>>["stream"] extends ReadableStream<infer P> ? P : never;
 
 const usage = {
   inputTokens: { total: 0, noCache: 0, cacheRead: 0, cacheWrite: 0 },
@@ -51,9 +51,9 @@ function words(text: string): StreamPart[] {
  * <city>", `deleteFile` (which asks for approval) for "delete <path>", reports tool results,
  * and otherwise repeats what it was told, one word every `delayMs`.
  */
-export function offlineModel(delayMs = 20): LanguageModelV3 {
+export function offlineModel(delayMs = 20): LanguageModelV4 {
   return {
-    specificationVersion: "v3",
+    specificationVersion: "v4",
     provider: "chatlog-example",
     modelId: "offline",
     supportedUrls: {},

@@ -4,7 +4,7 @@ import { serve } from "@hono/node-server";
 import { createApp } from "./app.ts";
 import { loadConfig, type ServerConfig } from "./config.ts";
 import { createLogger, type Logger } from "./logging.ts";
-import type { LanguageModelV3 } from "./models/model-types.ts";
+import type { LanguageModelV4 } from "./models/model-types.ts";
 import type { OfflineModel } from "./models/offline-model.ts";
 import { type SelectedModel, selectModel } from "./models/select-model.ts";
 import { openRepository } from "./open-repository.ts";
@@ -20,9 +20,9 @@ export interface StartServerOptions {
   logger?: Logger;
   /**
    * The model to answer with instead of the one CHATLOG_MODEL selects: any AI SDK language model
-   * (LanguageModelV3); replies store its modelId. Tests pass a scripted one.
+   * (LanguageModelV4); replies store its modelId. Tests pass a scripted one.
    */
-  languageModel?: LanguageModelV3;
+  languageModel?: LanguageModelV4;
 }
 
 export interface RunningServer {

@@ -1,7 +1,7 @@
 import { openChatRepository } from "@chatlog/better-sqlite3";
 import { ASSISTANT_DELTA_KIND, toolCallKey, toolResultKey } from "@chatlog/core";
 import { afterEach, describe, expect, it } from "vitest";
-// The ai-sdk package's scripted LanguageModelV3 (the one test double: the model), shared rather
+// The ai-sdk package's scripted LanguageModelV4 (the one test double: the model), shared rather
 // than written twice.
 import { scriptedModel } from "../../../packages/ai-sdk/test/scripted-model.ts";
 import { send, storedMessages, userMessage } from "./helpers/ai-chat.ts";

@@ -1,6 +1,6 @@
-import { MockLanguageModelV3 } from "ai/test";
+import { MockLanguageModelV4 } from "ai/test";
 
-type Model = InstanceType<typeof MockLanguageModelV3>;
+type Model = InstanceType<typeof MockLanguageModelV4>;
 type StreamPart =
   Awaited<ReturnType<Model["doStream"]>>["stream"] extends ReadableStream<infer P> ? P : never;
 
@@ -66,12 +66,12 @@ function streamOf(
 }
 
 /**
- * The one test double: a real LanguageModelV3 (the SDK's MockLanguageModelV3) that plays the
+ * The one test double: a real LanguageModelV4 (the SDK's MockLanguageModelV4) that plays the
  * given steps in order, one per model call, and counts its calls.
  */
 export function scriptedModel(steps: Step[]): Model {
   let next = 0;
-  return new MockLanguageModelV3({
+  return new MockLanguageModelV4({
     modelId: "scripted",
     doStream: async (options) => {
       const step = steps[next++];

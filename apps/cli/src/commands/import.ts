@@ -1,10 +1,10 @@
 import { createReadStream, existsSync, rmSync, statSync } from "node:fs";
-import { createInterface } from "node:readline";
 import { type ChatEvent, ChatlogError, isChatlogError } from "@chatlog/core";
 import { COMMON_HELP, type Command, stringOption } from "../command.ts";
 import { type CliContext, resolvePath } from "../context.ts";
 import { resolveDatabase, withDatabase } from "../database.ts";
 import { parseEventLine, parseHeader } from "../jsonl-format.ts";
+import { jsonlLines } from "../jsonl-lines.ts";
 import { Progress } from "../output.ts";
 
 /** Where the reader is: lets an error the repository reports by event index name its line. */
@@ -26,10 +26,9 @@ async function* readEvents(
   state: ReadState,
   progress: Progress,
 ): AsyncGenerator<ChatEvent> {
-  const lines = createInterface({ input, crlfDelay: Number.POSITIVE_INFINITY });
   let line = 0;
   let sawHeader = false;
-  for await (let text of lines) {
+  for await (let text of jsonlLines(input)) {
     line++;
     if (line === 1) text = text.replace(/^\uFEFF/, "");
     if (text.trim() === "") continue;

@@ -1,7 +1,7 @@
 import type {
   CallOptions,
   GenerateResult,
-  LanguageModelV3,
+  LanguageModelV4,
   Prompt,
   PromptMessage,
   StreamPart,
@@ -82,14 +82,14 @@ function describeToolResult(toolName: string, value: unknown): string {
 }
 
 /**
- * A deterministic LanguageModelV3 for running without a key or network: it answers the last
+ * A deterministic LanguageModelV4 for running without a key or network: it answers the last
  * user message in word-sized deltas at a configurable pace, calls `calculator` for "calculate
  * <expression>" and `get_time` when asked about the time (when those tools are offered), and
  * after a tool step answers from the tool's result. It records every call, so tests can prove
  * that a replayed turn did not call it.
  */
-export class OfflineModel implements LanguageModelV3 {
-  readonly specificationVersion = "v3";
+export class OfflineModel implements LanguageModelV4 {
+  readonly specificationVersion = "v4";
   readonly provider = "chatlog-offline";
   readonly modelId = "offline";
   readonly supportedUrls: Record<string, RegExp[]> = {};

@@ -1,10 +1,10 @@
 import { createOpenAICompatible } from "@ai-sdk/openai-compatible";
 import type { ServerConfig } from "../config.ts";
-import type { LanguageModelV3 } from "./model-types.ts";
+import type { LanguageModelV4 } from "./model-types.ts";
 import { OfflineModel } from "./offline-model.ts";
 
 export interface SelectedModel {
-  model: LanguageModelV3;
+  model: LanguageModelV4;
   /** Stored as the reply's `model`. */
   modelId: string;
   /** The offline model, when that is the one in use (tests read its call count). */

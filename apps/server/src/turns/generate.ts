@@ -7,7 +7,7 @@ import {
   type TurnKey,
 } from "@chatlog/core";
 import { stepCountIs, streamText } from "ai";
-import type { LanguageModelV3 } from "../models/model-types.ts";
+import type { LanguageModelV4 } from "../models/model-types.ts";
 import { toModelMessages } from "../models/to-model-messages.ts";
 import { builtinTools } from "../tools/index.ts";
 import type { TurnBroadcast } from "./turn-broadcast.ts";
@@ -16,7 +16,7 @@ import type { StoreOutcome, TurnStore } from "./turn-store.ts";
 
 export interface GenerateInput {
   repo: ChatRepository;
-  model: LanguageModelV3;
+  model: LanguageModelV4;
   systemPrompt: string;
   turn: TurnKey;
   content: string;

@@ -7,7 +7,7 @@ import {
   type TurnKey,
 } from "@chatlog/core";
 import type { Logger } from "../logging.ts";
-import type { LanguageModelV3 } from "../models/model-types.ts";
+import type { LanguageModelV4 } from "../models/model-types.ts";
 import { finalizeAbandoned } from "./finalize-abandoned.ts";
 import { followOtherProcess } from "./follow-other-process.ts";
 import { generateReply } from "./generate.ts";
@@ -21,7 +21,7 @@ import { NullTurnStore, RepositoryTurnStore, type TurnStore } from "./turn-store
 
 export interface TurnServiceOptions {
   repo: ChatRepository;
-  model: LanguageModelV3;
+  model: LanguageModelV4;
   modelId: string;
   systemPrompt: string;
   logger: Logger;
