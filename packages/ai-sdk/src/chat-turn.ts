@@ -9,6 +9,7 @@ import {
   type TurnKey,
 } from "@chatlog/core";
 import { createUIMessageStreamResponse, generateId, type UIMessage, type UIMessageChunk } from "ai";
+import { continuationOf, type ToolsByName } from "./continuation.ts";
 import { foldReply } from "./fold-message.ts";
 import { EventGrouping } from "./group-events.ts";
 import { loadUIMessages } from "./load-ui-messages.ts";
@@ -44,6 +45,12 @@ export interface ChatTurnOptions {
     abortSignal?: AbortSignal;
   }) => UIStreamSource | Promise<UIStreamSource>;
   generateMessageId?: () => string;
+  /**
+   * The tools `generate` gives the model (a ToolSet). A continuation may carry outputs only for
+   * calls of the tools declared here without `execute` (answered by the client); without it,
+   * only approval answers are taken from a continuation.
+   */
+  tools?: ToolsByName;
   /** Stored as the events' model. */
   model?: string | null;
   /** How many recent messages `generate` gets (default: all). */
@@ -186,19 +193,25 @@ async function finalizeLeftBehind(
 
 async function continuation(options: ChatTurnOptions, message: UIMessage): Promise<ChatTurn> {
   const { repo, conversationId } = options;
+  const turnKey = continuationRequestId(message.id, message.parts.length);
+  // The same continuation again (a retry): follow or replay it, whatever the message is now.
+  if ((await repo.getEventByRequestId(conversationId, turnKey)) !== null)
+    return follow(options, turnKey, false);
   const history = await modelHistory(options, message.id);
-  if (history.at(-1)?.id !== message.id) {
+  const stored = history.at(-1);
+  if (stored?.id !== message.id || stored.role !== "assistant") {
     throw new ChatlogError(
       "INVALID_ARGUMENT",
       "an assistant message can be continued only when it is the conversation's last message",
       { details: { field: "message.id", conversationId } },
     );
   }
-  const turnKey = continuationRequestId(message.id, message.parts.length);
+  // The stored message with what the client may add to it; the client's copy is not trusted.
+  const continued = continuationOf(stored, message, options.tools);
   const claimed = await recordStart(repo, conversationId, turnKey, message.id, turnKey);
   // A continuation's claim is its start row (no heartbeat): it is followed, never taken over.
   if (!claimed) return follow(options, turnKey, false);
-  return generate(options, [...history.slice(0, -1), message], turnKey, message.id, message);
+  return generate(options, [...history.slice(0, -1), continued], turnKey, message.id, { continued, stored });
 }
 
 /**
@@ -240,7 +253,7 @@ async function generate(
   history: UIMessage[],
   turnKey: string,
   messageId: string,
-  continues: UIMessage | undefined,
+  continues: { continued: UIMessage; stored: UIMessage } | undefined,
   held?: { ownerId: string; lost: AbortSignal },
 ): Promise<ChatTurn> {
   const source = await options.generate({
@@ -259,7 +272,7 @@ async function generate(
     messageId,
     stream,
     model: options.model ?? null,
-    ...(continues ? { continues } : {}),
+    ...(continues ? { continues: continues.continued, storedMessage: continues.stored } : {}),
     ...(held ? { ownerId: held.ownerId } : {}),
   });
   return { messageId, source: "model", stream: persisted.stream, stored: persisted.stored };

@@ -8,7 +8,7 @@ import {
 import { readUIMessageStream, type UIMessage, type UIMessageChunk } from "ai";
 import { foldReply } from "./fold-message.ts";
 import { sameJson } from "./save-ui-message.ts";
-import { type AnyToolPart, isToolPart, toolNameOf } from "./tool-parts.ts";
+import { type AnyToolPart, isTerminal, isToolPart, resultTextOf, toolNameOf } from "./tool-parts.ts";
 import { TurnWriter } from "./turn-writer.ts";
 import { metadataExtra } from "./ui-to-events.ts";
 
@@ -22,8 +22,13 @@ export interface PersistUIMessageStreamOptions {
   turnKey: string;
   /** The assistant message id, fixed before the first chunk; the stream's `start` chunk gets it. */
   messageId: string;
-  /** The stored assistant message this stream continues (after tool approvals), as the client has it. */
+  /**
+   * The assistant message this stream continues, with what the client added to it (approval
+   * answers, client-side tool outputs: see continuation.ts).
+   */
   continues?: UIMessage;
+  /** That message as it is stored, before the additions (default: `continues`). */
+  storedMessage?: UIMessage;
   /** The UI message stream, e.g. `streamText(...).toUIMessageStream()`. */
   stream: ReadableStream<UIMessageChunk>;
   /** Stored as the events' model. */
@@ -116,6 +121,16 @@ export function persistUIMessageStream(options: PersistUIMessageStreamOptions): 
     const { approval } = part as AnyToolPart;
     if (approval?.approved === false) denials.set(part.toolCallId, approval.reason ?? "");
   }
+  // Client-side tool outputs the continuation adds: the model-facing history gets their results.
+  const before = new Map<string, AnyToolPart>();
+  for (const part of options.storedMessage?.parts ?? [])
+    if (isToolPart(part)) before.set(part.toolCallId, part);
+  for (const part of continues?.parts ?? []) {
+    if (!isToolPart(part) || (part as AnyToolPart).state === "output-denied" || !isTerminal(part)) continue;
+    const was = before.get(part.toolCallId);
+    if (was !== undefined && !isTerminal(was))
+      writer.toolResult(part.toolCallId, toolNameOf(part), resultTextOf(part));
+  }
   let interrupted = false;
   let errorText: string | null = null;
 
@@ -180,7 +195,7 @@ export function persistUIMessageStream(options: PersistUIMessageStreamOptions): 
     });
     for await (const state of states) message = state;
     message = { ...message, id: messageId };
-    const from = continues ? firstChange(continues, message) : 0;
+    const from = continues ? firstChange(options.storedMessage ?? continues, message) : 0;
     const rev = continues ? Math.max(1, continues.parts.length) : 0;
     const extra = interrupted
       ? { interrupted: true, ...(errorText !== null ? { error: errorText } : {}) }
