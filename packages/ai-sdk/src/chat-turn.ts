@@ -7,6 +7,7 @@ import {
   type JsonObject,
   replyStartKey,
   type TurnKey,
+  turnMessageId,
 } from "@chatlog/core";
 import { createUIMessageStreamResponse, generateId, type UIMessage, type UIMessageChunk } from "ai";
 import { continuationOf, type ToolsByName } from "./continuation.ts";
@@ -44,6 +45,10 @@ export interface ChatTurnOptions {
     /** Aborts when another process takes the turn over (its writes are refused from then on). */
     abortSignal?: AbortSignal;
   }) => UIStreamSource | Promise<UIStreamSource>;
+  /**
+   * Makes the unique part of a new reply's id (default: the AI SDK's generateId). The stored id
+   * is chatlog's turnMessageId of it (`chatlog:msg:<id>`), so no user message can take it.
+   */
   generateMessageId?: () => string;
   /**
    * The tools `generate` gives the model (a ToolSet). A continuation may carry outputs only for
@@ -118,7 +123,7 @@ async function userTurn(options: ChatTurnOptions, message: UIMessage): Promise<C
   if (hasReply(await repo.getTurnEvents(conversationId, message.id))) return follow(options, message.id);
   const claims = claimsOf(options);
   const key = turnOf(conversationId, message.id);
-  const taken = await claims.take(key, (options.generateMessageId ?? generateId)());
+  const taken = await claims.take(key, turnMessageId((options.generateMessageId ?? generateId)()));
   // Being answered by a live holder (this helper in another process, or a server turn): follow it.
   if (!taken.acquired) return follow(options, message.id);
   const messageId = taken.claim.messageId;
@@ -346,7 +351,7 @@ async function takeOverIfGone(
   const key = turnOf(options.conversationId, turnKey);
   const claim = await options.repo.getTurnClaim(key);
   if (claim !== null && !claims.isAbandoned(claim)) return false;
-  const taken = await claims.take(key, claim?.messageId ?? messageId ?? generateId());
+  const taken = await claims.take(key, claim?.messageId ?? messageId ?? turnMessageId(generateId()));
   if (!taken.acquired) return false;
   try {
     const left = await options.repo.getTurnEvents(options.conversationId, turnKey);

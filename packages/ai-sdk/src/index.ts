@@ -5,8 +5,10 @@ export {
   streamChatTurn,
   type UIStreamSource,
 } from "./chat-turn.ts";
+export type { ToolsByName } from "./continuation.ts";
 export { type LoadUIMessagesOptions, loadUIMessages, type UIMessagePage } from "./load-ui-messages.ts";
 export { messageChunks } from "./message-chunks.ts";
+export { assertUserMessageIdFree } from "./message-ids.ts";
 export {
   type PersistedUIMessageStream,
   type PersistUIMessageStreamOptions,

@@ -7,7 +7,7 @@ import {
 } from "@chatlog/core";
 import { readUIMessageStream, type UIMessage, type UIMessageChunk } from "ai";
 import { foldReply } from "./fold-message.ts";
-import { sameJson } from "./save-ui-message.ts";
+import { sameJson } from "./same-json.ts";
 import { type AnyToolPart, isTerminal, isToolPart, resultTextOf, toolNameOf } from "./tool-parts.ts";
 import { TurnWriter } from "./turn-writer.ts";
 import { metadataExtra } from "./ui-to-events.ts";

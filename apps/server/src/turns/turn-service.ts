@@ -1,10 +1,12 @@
 import { randomUUID } from "node:crypto";
+import { assertUserMessageIdFree } from "@chatlog/ai-sdk";
 import {
   type ChatEvent,
   ChatlogError,
   type ChatRepository,
   contentToText,
   type TurnKey,
+  turnMessageId,
 } from "@chatlog/core";
 import type { Logger } from "../logging.ts";
 import type { LanguageModelV4 } from "../models/model-types.ts";
@@ -12,6 +14,7 @@ import { finalizeAbandoned } from "./finalize-abandoned.ts";
 import { followOtherProcess } from "./follow-other-process.ts";
 import { generateReply } from "./generate.ts";
 import { recoverUnfinishedTurns, sweepAbandonedTurns } from "./recover-unfinished.ts";
+import { assertRegeneratesLastReply } from "./regenerate-last.ts";
 import { emitStoredEvent, replayStored, storedDone } from "./replay-stored.ts";
 import { attemptOf, eventsOfAttempt, messageIdOf, replyOf } from "./turn-attempts.ts";
 import { TurnBroadcast } from "./turn-broadcast.ts";
@@ -155,6 +158,8 @@ export class TurnService {
   /** Stores the user message once (a retry stores nothing); throws for bad input or a conflict. */
   private async persistUserMessage(request: TurnRequest): Promise<void> {
     if (!this.options.persistDeltas) return;
+    await assertUserMessageIdFree(this.options.repo, request.conversationId, request.requestId);
+    if (request.regenerate) await assertRegeneratesLastReply(this.options.repo, request);
     await this.options.repo.handleUserMessagePersistence(
       request.conversationId,
       request.content,
@@ -167,7 +172,7 @@ export class TurnService {
     const { conversationId, requestId, content } = request;
     if (!this.options.persistDeltas) {
       const turn = { conversationId, userRequestId: requestId, attempt: 1 };
-      const messageId = randomUUID();
+      const messageId = turnMessageId(randomUUID());
       out.push({ type: "ready", replay: false, source: "model", messageId, attempt: 1 });
       return this.generate(turn, messageId, content, out, signal, null);
     }
@@ -184,7 +189,7 @@ export class TurnService {
       return;
     }
 
-    const taken = await this.claims.take(turn, randomUUID());
+    const taken = await this.claims.take(turn, turnMessageId(randomUUID()));
     if (!taken.acquired) return this.followHolder(turn, taken.claim.messageId, out, signal, content);
     const now = eventsOfAttempt(await repo.getTurnEvents(conversationId, requestId), turn.attempt);
     const answered = replyOf(now, turn.attempt);
