@@ -91,6 +91,69 @@ function announceId(messageId: string): TransformStream<UIMessageChunk, UIMessag
   });
 }
 
+/**
+ * One gate per chunk, in stream order: settled by the persisting branch once it has handed the
+ * chunk's writes over (with whether they were stored), awaited by the client's branch. The two
+ * branches of the tee see the same chunks in the same order, so the nth settle is the nth chunk's.
+ */
+class ChunkGates {
+  private readonly gates = new Map<
+    number,
+    { promise: Promise<boolean>; resolve: (ok: Promise<boolean>) => void }
+  >();
+  private settled = 0;
+  private awaited = 0;
+
+  /** The gate of chunk `index`; forgotten by whichever of its two sides comes second. */
+  private take(index: number, done: boolean) {
+    let gate = this.gates.get(index);
+    if (gate === undefined) {
+      let resolve!: (ok: Promise<boolean>) => void;
+      const promise = new Promise<boolean>((r) => {
+        resolve = r;
+      });
+      gate = { promise, resolve };
+      if (!done) this.gates.set(index, gate);
+    } else if (done) this.gates.delete(index);
+    return gate;
+  }
+
+  settle(stored: Promise<boolean>): void {
+    const index = this.settled++;
+    this.take(index, index < this.awaited).resolve(stored);
+  }
+
+  next(): Promise<boolean> {
+    const index = this.awaited++;
+    return this.take(index, index < this.settled).promise;
+  }
+}
+
+/**
+ * The client's copy of the stream: each chunk passes once its writes are known to be stored
+ * (TurnWriter.accepted, the rule of issue 15's defect 3), so a client never holds text the turn
+ * did not store. Once a write is refused (another process took the turn over) the stream ends
+ * with an error instead: what the client has is then exactly what that process finalizes.
+ */
+function releaseWhenStored(
+  gates: ChunkGates,
+  options: Pick<PersistUIMessageStreamOptions, "conversationId" | "turnKey">,
+): TransformStream<UIMessageChunk, UIMessageChunk> {
+  return new TransformStream({
+    async transform(chunk, controller) {
+      if (await gates.next()) {
+        controller.enqueue(chunk);
+        return;
+      }
+      controller.enqueue({
+        type: "error",
+        errorText: `TURN_TAKEN_OVER: another process took this turn over (conversation ${options.conversationId}); retry to get its stored reply`,
+      });
+      controller.terminate();
+    },
+  });
+}
+
 /** Index of the first part of `after` that is not the same as in `before` (a continuation's start). */
 function firstChange(before: UIMessage, after: UIMessage): number {
   const shared = Math.min(before.parts.length, after.parts.length);
@@ -113,6 +176,7 @@ export function persistUIMessageStream(options: PersistUIMessageStreamOptions): 
   const { continues, messageId } = options;
   const [client, mine] = options.stream.pipeThrough(announceId(messageId)).tee();
   const writer = uiMessageWriter(options);
+  const gates = new ChunkGates();
   const toolNames = new Map<string, string>();
   const denials = new Map<string, string>();
   for (const part of continues?.parts ?? []) {
@@ -178,6 +242,7 @@ export function persistUIMessageStream(options: PersistUIMessageStreamOptions): 
       new TransformStream<UIMessageChunk, UIMessageChunk>({
         transform(chunk, controller) {
           observe(chunk);
+          gates.settle(writer.accepted());
           controller.enqueue(chunk);
         },
       }),
@@ -223,5 +288,5 @@ export function persistUIMessageStream(options: PersistUIMessageStreamOptions): 
       event: finished.reply,
     };
   })();
-  return { stream: client, stored };
+  return { stream: client.pipeThrough(releaseWhenStored(gates, options)), stored };
 }

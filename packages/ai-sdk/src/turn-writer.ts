@@ -51,6 +51,8 @@ export class TurnWriter {
   private failure: unknown = null;
   private pending: string[] = [];
   private flushScheduled = false;
+  /** accepted() calls waiting for the pending deltas to be issued as a row. */
+  private flushWaiters: (() => void)[] = [];
   private readonly lostController = new AbortController();
   private readonly attempt: number;
 
@@ -97,11 +99,28 @@ export class TurnWriter {
     }
   }
 
+  /**
+   * Settles once every write issued so far (the pending deltas included) has been answered:
+   * true when they were accepted, false once the claim is lost (then nothing more is written).
+   * The one rule for when text may reach a client (issue 15, defect 3): only after this says
+   * true for the write that carries it, so a client never holds text the turn did not store.
+   */
+  accepted(): Promise<boolean> {
+    const issued =
+      this.pending.length > 0 ? new Promise<void>((resolve) => this.flushWaiters.push(resolve)) : undefined;
+    return (issued ?? Promise.resolve()).then(() => this.tail).then(() => !this.lost.aborted);
+  }
+
   private flush(): void {
     this.flushScheduled = false;
     if (this.pending.length === 0) return;
     const content = this.pending.join("");
     this.pending = [];
+    const waiters = this.flushWaiters;
+    this.flushWaiters = [];
+    queueMicrotask(() => {
+      for (const resolve of waiters) resolve();
+    });
     this.append({
       conversationId: this.options.conversationId,
       type: "meta",

@@ -22,7 +22,7 @@ for (const driver of drivers) {
         generate: async ({ messages }) =>
           streamText({ model, messages: await convertToModelMessages(messages) }),
       });
-      await new Response(turn.stream as unknown as ReadableStream).arrayBuffer().catch(() => undefined);
+      for await (const _ of turn.stream);
       await turn.stored;
       return turn.messageId;
     }

@@ -56,6 +56,15 @@ export async function generateReply(input: GenerateInput): Promise<GenerateOutco
   let aborted = false;
   // The store's own signal: a write refused because the claim was lost stops the model call too.
   const signal = store.lost ? AbortSignal.any([input.signal, store.lost]) : input.signal;
+  // Each item reaches the clients once the write carrying it is known to be stored under the
+  // claim, in order; after a refused write, none does (their `done` is then the stored reply).
+  let released: Promise<void> = Promise.resolve();
+  const show = (event: TurnEvent) => {
+    const stored = store.accepted();
+    released = released.then(async () => {
+      if (await stored) out.push(event);
+    });
+  };
   try {
     const conversation = await modelInput(input);
     const result = streamText({
@@ -76,25 +85,25 @@ export async function generateReply(input: GenerateInput): Promise<GenerateOutco
           if (part.text.length === 0) break;
           text += part.text;
           store.delta(part.text);
-          out.push({ type: "delta", text: part.text });
+          show({ type: "delta", text: part.text });
           break;
         case "tool-call": {
           const args = json(part.input);
           store.toolCall(part.toolCallId, part.toolName, args);
-          out.push({ type: "tool_call", id: part.toolCallId, name: part.toolName, arguments: args });
+          show({ type: "tool_call", id: part.toolCallId, name: part.toolName, arguments: args });
           break;
         }
         case "tool-result": {
           const output = json(part.output);
           store.toolResult(part.toolCallId, part.toolName, output);
-          out.push({ type: "tool_result", toolCallId: part.toolCallId, name: part.toolName, result: output });
+          show({ type: "tool_result", toolCallId: part.toolCallId, name: part.toolName, result: output });
           break;
         }
         case "tool-error": {
           // The model sees the failure as the tool's result, so store it as one.
           const output = { error: String((part.error as Error)?.message ?? part.error) };
           store.toolResult(part.toolCallId, part.toolName, output);
-          out.push({ type: "tool_result", toolCallId: part.toolCallId, name: part.toolName, result: output });
+          show({ type: "tool_result", toolCallId: part.toolCallId, name: part.toolName, result: output });
           break;
         }
         case "abort":
@@ -112,6 +121,7 @@ export async function generateReply(input: GenerateInput): Promise<GenerateOutco
     else failure = error;
   }
   if (signal.aborted) aborted = true;
+  await released;
 
   if (failure === null || aborted) {
     // Aborted: shutdown ran out of time or the claim was lost; keep what was said, marked so a

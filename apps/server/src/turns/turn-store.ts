@@ -37,6 +37,11 @@ export interface TurnStore {
   toolResult(toolCallId: string, name: string, result: JsonValue): void;
   /** Aborted as soon as a write is refused because this process no longer holds the turn. */
   readonly lost: AbortSignal | null;
+  /**
+   * Whether everything handed over so far was stored under the turn's claim (settles once it is
+   * known): what a client may be shown (TurnWriter.accepted).
+   */
+  accepted(): Promise<boolean>;
   /** Waits for everything queued, then stores the final reply (compacting the deltas). */
   finish(text: string, extra?: JsonObject): Promise<StoreOutcome>;
 }
@@ -73,6 +78,10 @@ export class RepositoryTurnStore implements TurnStore {
     return this.writer.lost;
   }
 
+  accepted(): Promise<boolean> {
+    return this.writer.accepted();
+  }
+
   delta(text: string): void {
     this.offsets.text(text);
     this.writer.delta(text);
@@ -98,6 +107,9 @@ export class RepositoryTurnStore implements TurnStore {
 /** Persistence switched off (the benchmark's baseline): same calls, nothing written. */
 export class NullTurnStore implements TurnStore {
   readonly lost = null;
+  async accepted(): Promise<boolean> {
+    return true;
+  }
   delta(): void {}
   toolCall(): void {}
   toolResult(): void {}
