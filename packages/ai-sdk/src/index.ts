@@ -16,7 +16,7 @@ export {
   type StoredReply,
 } from "./persist-ui-message-stream.ts";
 export { assertUIMessage, type SaveUIMessageResult, saveUIMessage } from "./save-ui-message.ts";
-export { MESSAGE_START_KIND, UI_EXTRA } from "./stored-extra.ts";
+export { MESSAGE_START_KIND, replyMarks, UI_EXTRA } from "./stored-extra.ts";
 export {
   type ClaimLogger,
   type ClaimSettings,

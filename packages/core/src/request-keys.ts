@@ -127,3 +127,12 @@ export function continuationRequestId(messageId: string, partCount: number): str
 export function replyStartKey(userRequestId: string, attempt = 1): string {
   return `chatlog:reply_start:${JSON.stringify(attempt === 1 ? [userRequestId] : [userRequestId, attempt])}`;
 }
+
+/**
+ * The key of the record that asks the generator of a turn (user request `userRequestId`, reply
+ * attempt `attempt`) to stop: one per turn, so a repeated stop adds nothing, and any process
+ * can write it while the holder of the turn's claim, wherever it runs, reads it.
+ */
+export function turnStopKey(userRequestId: string, attempt = 1): string {
+  return `chatlog:turn_stop:${JSON.stringify([userRequestId, attempt])}`;
+}

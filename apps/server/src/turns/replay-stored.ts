@@ -40,6 +40,7 @@ export function storedDone(reply: ChatEvent) {
     seq: reply.seq,
     content: contentToText(reply.content),
     interrupted: reply.extra.interrupted === true,
+    stopped: reply.extra.stopped === true,
   };
 }
 

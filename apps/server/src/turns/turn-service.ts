@@ -20,6 +20,7 @@ import { attemptOf, eventsOfAttempt, messageIdOf, replyOf } from "./turn-attempt
 import { TurnBroadcast } from "./turn-broadcast.ts";
 import { type ClaimSettings, serverTurnClaims, type TurnClaims } from "./turn-claims.ts";
 import type { TurnEvent } from "./turn-events.ts";
+import { TurnStops } from "./turn-stops.ts";
 import { NullTurnStore, RepositoryTurnStore, type TurnStore } from "./turn-store.ts";
 
 export interface TurnServiceOptions {
@@ -61,6 +62,9 @@ interface LiveTurn {
   done: Promise<void>;
 }
 
+/** How often a generating holder looks for a stop recorded by another process (well under a second). */
+const STOP_POLL_MS = 250;
+
 /** Thrown while the server is shutting down; the route answers 503. */
 export class ShuttingDownError extends Error {
   override readonly name = "ShuttingDownError";
@@ -78,11 +82,23 @@ export class ShuttingDownError extends Error {
 export class TurnService {
   private readonly live = new Map<string, LiveTurn>();
   private readonly claims: TurnClaims;
+  private readonly stops: TurnStops;
   private closing = false;
   private sweeper: NodeJS.Timeout | null = null;
 
   constructor(private readonly options: TurnServiceOptions) {
     this.claims = serverTurnClaims(options.repo, options.claims, options.logger);
+    this.stops = new TurnStops(options.repo, STOP_POLL_MS);
+  }
+
+  /**
+   * Stops the conversation's turn in flight (the one answering `requestId` when given), on
+   * whichever process generates it: NO_TURN_IN_FLIGHT when none is. The holder stores what was
+   * generated as the reply, marked stopped, within a second.
+   */
+  async stop(conversationId: string, requestId?: string): Promise<TurnKey> {
+    if (this.closing) throw new ShuttingDownError("the server is shutting down");
+    return this.stops.request(conversationId, requestId);
   }
 
   get inFlight(): number {
@@ -340,6 +356,7 @@ export class TurnService {
       });
       return;
     }
+    const stop = this.stops.watch(turn);
     const outcome = await generateReply({
       repo: this.options.repo,
       model: this.options.model,
@@ -349,7 +366,8 @@ export class TurnService {
       store: this.store(turn, messageId),
       out,
       signal: lost ? AbortSignal.any([signal, lost]) : signal,
-    });
+      stop: stop.signal,
+    }).finally(stop.dispose);
     const log = outcome.status === "completed" ? this.options.logger.debug : this.options.logger.warn;
     log(`turn ${outcome.status}`, { ...turn, chars: outcome.text.length, error: outcome.error });
   }
