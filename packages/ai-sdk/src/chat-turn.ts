@@ -2,7 +2,6 @@ import {
   type ChatEvent,
   ChatlogError,
   type ChatRepository,
-  type ContentPart,
   continuationRequestId,
   type JsonObject,
   replyStartKey,
@@ -11,11 +10,12 @@ import {
 } from "@chatlog/core";
 import { createUIMessageStreamResponse, generateId, type UIMessage, type UIMessageChunk } from "ai";
 import { continuationOf, type ToolsByName } from "./continuation.ts";
+import { finalizeAbandoned } from "./finalize-abandoned.ts";
 import { foldReply } from "./fold-message.ts";
 import { EventGrouping } from "./group-events.ts";
 import { loadUIMessages } from "./load-ui-messages.ts";
 import { messageChunks } from "./message-chunks.ts";
-import { persistUIMessageStream, type StoredReply, uiMessageWriter } from "./persist-ui-message-stream.ts";
+import { persistUIMessageStream, type StoredReply } from "./persist-ui-message-stream.ts";
 import { assertUIMessage, saveUIMessage } from "./save-ui-message.ts";
 import { MESSAGE_START_KIND, stringExtra, UI_EXTRA } from "./stored-extra.ts";
 import { DEFAULT_CLAIM_SETTINGS, TurnClaims } from "./turn-claims.ts";
@@ -130,7 +130,7 @@ async function userTurn(options: ChatTurnOptions, message: UIMessage): Promise<C
   // Read again now that the claim is ours: a generator that died left its rows behind.
   const left = await repo.getTurnEvents(conversationId, message.id);
   if (left.length > 0) {
-    if (!hasReply(left)) await finalizeLeftBehind(options, claims, key, messageId, left);
+    if (!hasReply(left)) await finalizeAbandoned(repo, { ...key, ownerId: claims.ownerId }, messageId);
     await claims.release(key);
     return follow(options, message.id);
   }
@@ -166,34 +166,6 @@ function turnOf(conversationId: string, userRequestId: string): TurnKey {
 
 function hasReply(events: readonly ChatEvent[]): boolean {
   return events.some((e) => e.type === "assistant_message");
-}
-
-/**
- * Stores the reply a gone generator left (its text, tool calls and results so far) as an
- * interrupted reply, held by the claim this process has just taken over. As for a stream that
- * was aborted: what had arrived is kept, marked `extra.interrupted`.
- */
-async function finalizeLeftBehind(
-  options: ChatTurnOptions,
-  claims: TurnClaims,
-  key: TurnKey,
-  messageId: string,
-  events: readonly ChatEvent[],
-): Promise<void> {
-  const message = foldReply(messageId, events) ?? { id: messageId, role: "assistant", parts: [] };
-  const writer = uiMessageWriter({
-    repo: options.repo,
-    conversationId: key.conversationId,
-    turnKey: key.userRequestId,
-    messageId,
-    model: options.model ?? null,
-    ownerId: claims.ownerId,
-  });
-  await writer.finish(message.parts as unknown as ContentPart[], {
-    ui_rev: 0,
-    ui_from: 0,
-    interrupted: true,
-  });
 }
 
 async function continuation(options: ChatTurnOptions, message: UIMessage): Promise<ChatTurn> {
@@ -356,7 +328,7 @@ async function takeOverIfGone(
   try {
     const left = await options.repo.getTurnEvents(options.conversationId, turnKey);
     if (left.length > 0 && !hasReply(left)) {
-      await finalizeLeftBehind(options, claims, key, taken.claim.messageId, left);
+      await finalizeAbandoned(options.repo, { ...key, ownerId: claims.ownerId }, taken.claim.messageId);
     }
   } finally {
     await claims.release(key);

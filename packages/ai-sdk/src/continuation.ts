@@ -54,7 +54,8 @@ function approvalAnswered(stored: AnyToolPart, answer: AnyToolPart): AnyToolPart
   return {
     ...stored,
     state: "approval-responded",
-    approval: { id: stored.approval.id, approved: approval.approved, ...reason },
+    // The stored request's own fields (ai 7: descriptor, signature, ...) stay as stored.
+    approval: { ...stored.approval, approved: approval.approved, ...reason },
   };
 }
 

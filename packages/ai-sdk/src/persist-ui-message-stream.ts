@@ -56,7 +56,7 @@ export interface PersistedUIMessageStream {
 }
 
 /** The writer of one UI message's turn: every row carries the turn key and the message id. */
-export function uiMessageWriter(
+function uiMessageWriter(
   options: Pick<
     PersistUIMessageStreamOptions,
     "repo" | "conversationId" | "turnKey" | "messageId" | "model" | "ownerId"

@@ -1,7 +1,7 @@
 import { randomUUID } from "node:crypto";
+import { eventsOfAttempt, isDelta } from "@chatlog/ai-sdk";
 import { type ChatRepository, contentToText, type TurnKey, turnMessageId } from "@chatlog/core";
 import { emitStoredEvent, storedDone } from "./replay-stored.ts";
-import { eventsOfAttempt, isDelta } from "./turn-attempts.ts";
 import type { TurnBroadcast } from "./turn-broadcast.ts";
 import type { TurnClaims } from "./turn-claims.ts";
 

@@ -1,5 +1,12 @@
 import { randomUUID } from "node:crypto";
-import { assertUserMessageIdFree } from "@chatlog/ai-sdk";
+import {
+  assertUserMessageIdFree,
+  attemptOf,
+  eventsOfAttempt,
+  finalizeAbandoned,
+  messageIdOf,
+  replyOf,
+} from "@chatlog/ai-sdk";
 import {
   type ChatEvent,
   ChatlogError,
@@ -10,13 +17,11 @@ import {
 } from "@chatlog/core";
 import type { Logger } from "../logging.ts";
 import type { LanguageModelV4 } from "../models/model-types.ts";
-import { finalizeAbandoned } from "./finalize-abandoned.ts";
 import { followOtherProcess } from "./follow-other-process.ts";
 import { generateReply } from "./generate.ts";
 import { recoverUnfinishedTurns, sweepAbandonedTurns } from "./recover-unfinished.ts";
 import { assertRegeneratesLastReply } from "./regenerate-last.ts";
 import { emitStoredEvent, replayStored, storedDone } from "./replay-stored.ts";
-import { attemptOf, eventsOfAttempt, messageIdOf, replyOf } from "./turn-attempts.ts";
 import { TurnBroadcast } from "./turn-broadcast.ts";
 import { type ClaimSettings, serverTurnClaims, type TurnClaims } from "./turn-claims.ts";
 import type { TurnEvent } from "./turn-events.ts";

@@ -1,4 +1,4 @@
-import { TurnWriter } from "@chatlog/ai-sdk";
+import { replyExtra, TurnWriter } from "@chatlog/ai-sdk";
 import {
   type ChatEvent,
   type ChatRepository,
@@ -7,19 +7,6 @@ import {
   TextOffsetTracker,
   type TurnKey,
 } from "@chatlog/core";
-
-/**
- * The extra every event of one reply carries: the user request it answers, the assistant
- * message id fixed when the turn started, and the attempt (written only from the second on,
- * so a first reply looks as it always did).
- */
-export function replyExtra(turn: TurnKey, messageId: string): JsonObject {
-  return {
-    user_request_id: turn.userRequestId,
-    message_id: messageId,
-    ...(turn.attempt > 1 ? { attempt: turn.attempt } : {}),
-  };
-}
 
 /** How storing a reply ended: stored, or refused because the turn's claim was lost. */
 export type StoreOutcome =
