@@ -1,21 +1,21 @@
-// Plain Node, plain ESM, the installed tarballs only: opens a repository with each driver on a
-// new file (migrations run on open), appends, replays a duplicate request id, reads the history
-// back, closes, reopens, saves and loads a UIMessage, and prints one JSON report for the test.
+// Plain Node, plain ESM, packages installed by name only: opens a repository with each driver
+// named on the command line (`node drivers.mjs <dir> better-sqlite3 libsql`) on a new file
+// (migrations run on open), appends, replays a duplicate request id, reads the history back,
+// closes, reopens, saves and loads a UIMessage through @chatlog/ai-sdk, and prints one JSON
+// report for the test.
 import { join } from "node:path";
 import { loadUIMessages, saveUIMessage } from "@chatlog/ai-sdk";
-import { openChatRepository as openBetterSqlite3 } from "@chatlog/better-sqlite3";
-import { assistantReplyKey } from "@chatlog/core";
-import { openChatRepository as openLibsql } from "@chatlog/libsql";
-import { migrationsFolder } from "@chatlog/schema";
 
-const dir = process.argv[2];
-const drivers = {
-  "better-sqlite3": () => openBetterSqlite3({ path: join(dir, "better-sqlite3.db") }),
-  libsql: () => openLibsql({ url: `file:${join(dir, "libsql.db")}` }),
+const [dir, ...driverNames] = process.argv.slice(2);
+const options = {
+  "better-sqlite3": { path: join(dir, "better-sqlite3.db") },
+  libsql: { url: `file:${join(dir, "libsql.db")}` },
 };
 
-const report = { migrationsFolder, drivers: {} };
-for (const [name, open] of Object.entries(drivers)) {
+const report = {};
+for (const name of driverNames) {
+  const { openChatRepository } = await import(`@chatlog/${name}`);
+  const open = () => openChatRepository(options[name]);
   const repo = await open();
   const stored = await repo.handleUserMessagePersistence("conv-1", "Hello!", "req-1");
   const replayed = await repo.handleUserMessagePersistence("conv-1", "Hello!", "req-1");
@@ -24,7 +24,7 @@ for (const [name, open] of Object.entries(drivers)) {
     type: "assistant_message",
     role: "assistant",
     content: "Hi!",
-    extra: { request_id: assistantReplyKey("req-1") },
+    extra: { request_id: "reply-1" },
   };
   const first = await repo.addEvent(reply);
   const again = await repo.addEvent(reply);
@@ -41,7 +41,7 @@ for (const [name, open] of Object.entries(drivers)) {
   ];
   const uiPage = await loadUIMessages(reopened, "chat-ui");
   await reopened.close();
-  report.drivers[name] = {
+  report[name] = {
     stored,
     replayed,
     firstAdded: first.added,
