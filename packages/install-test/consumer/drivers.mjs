@@ -12,6 +12,32 @@ const options = {
   libsql: { url: `file:${join(dir, "libsql.db")}` },
 };
 
+const UI_MESSAGES = [
+  {
+    id: "ui-1",
+    role: "user",
+    parts: [
+      { type: "text", text: "From the UI" },
+      {
+        type: "file",
+        mediaType: "image/png",
+        url: "https://example.com/a.png",
+        providerReference: { openai: "file-1" },
+      },
+    ],
+  },
+  {
+    id: "ui-2",
+    role: "assistant",
+    parts: [
+      { type: "step-start" },
+      { type: "custom", kind: "openai.compaction", providerMetadata: { openai: { itemId: "c-1" } } },
+      { type: "reasoning-file", mediaType: "image/png", url: "data:image/png;base64,iVBORw0KGgo=" },
+      { type: "text", text: "Seen.", state: "done" },
+    ],
+  },
+];
+
 const report = {};
 for (const name of driverNames) {
   const { openChatRepository } = await import(`@chatlog/${name}`);
@@ -33,12 +59,13 @@ for (const name of driverNames) {
 
   const reopened = await open();
   const events = await reopened.getEvents("conv-1");
-  // @chatlog/ai-sdk on the same repository: a UIMessage saved twice is stored once.
-  const uiMessage = { id: "ui-1", role: "user", parts: [{ type: "text", text: "From the UI" }] };
-  const uiSaved = [
-    await saveUIMessage(reopened, "chat-ui", uiMessage),
-    await saveUIMessage(reopened, "chat-ui", uiMessage),
-  ];
+  // @chatlog/ai-sdk on the same repository: each UIMessage saved twice is stored once, and the
+  // parts AI SDK 7 added (custom, reasoning-file, a file's providerReference) come back as sent.
+  const uiSaved = [];
+  for (const message of UI_MESSAGES) {
+    uiSaved.push(await saveUIMessage(reopened, "chat-ui", message));
+    uiSaved.push(await saveUIMessage(reopened, "chat-ui", message));
+  }
   const uiPage = await loadUIMessages(reopened, "chat-ui");
   await reopened.close();
   report[name] = {
@@ -51,6 +78,7 @@ for (const name of driverNames) {
     llm: llm.map((m) => ({ role: m.role, content: m.content })),
     uiSaved: uiSaved.map((r) => r.added),
     uiMessages: uiPage.messages.map(({ id, role, parts }) => ({ id, role, parts })),
+    uiMessagesAsSent: JSON.stringify(uiPage.messages) === JSON.stringify(UI_MESSAGES),
   };
 }
 console.log(JSON.stringify(report));

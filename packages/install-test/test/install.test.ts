@@ -64,8 +64,18 @@ const DRIVER_REPORT = {
     { role: "assistant", content: "Hi!" },
     { role: "user", content: "What next?" },
   ],
-  uiSaved: [true, false],
-  uiMessages: [{ id: "ui-1", role: "user", parts: [{ type: "text", text: "From the UI" }] }],
+  uiSaved: [true, false, true, false],
+  uiMessages: [
+    { id: "ui-1", role: "user", parts: expect.arrayContaining([expect.objectContaining({ type: "file" })]) },
+    {
+      id: "ui-2",
+      role: "assistant",
+      parts: ["step-start", "custom", "reasoning-file", "text"].map((type) =>
+        expect.objectContaining({ type }),
+      ),
+    },
+  ],
+  uiMessagesAsSent: true,
 };
 
 describe("the tarballs", () => {
