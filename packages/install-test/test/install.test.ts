@@ -7,11 +7,19 @@
  * first) and by .ci/run.
  */
 import { type ChildProcess, spawn } from "node:child_process";
-import { existsSync, mkdtempSync, readdirSync, readFileSync, realpathSync, rmSync } from "node:fs";
+import {
+  existsSync,
+  mkdirSync,
+  mkdtempSync,
+  readdirSync,
+  readFileSync,
+  realpathSync,
+  rmSync,
+  writeFileSync,
+} from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { packPublic } from "../../../scripts/public-packages.ts";
 import { APP_INSTALL, type Consumer, developerInstall, installApp, npmInstall } from "./consumer.ts";
 import { type PackageJson, publicPackages, REPO_ROOT, tarballFiles, tarballManifest } from "./packages.ts";
 import { type Registry, startRegistry } from "./registry.ts";
@@ -25,7 +33,7 @@ let consumer: Consumer;
 
 beforeAll(async () => {
   work = mkdtempSync(join(tmpdir(), "chatlog-registry-test-"));
-  tarballs = packPublic(join(work, "tarballs"));
+  tarballs = await packPublicInto(join(work, "tarballs"));
   registry = await startRegistry(join(work, "registry"));
   for (const tarball of tarballs.values()) await registry.publish(tarball);
   consumer = await installApp(registry);
@@ -41,6 +49,22 @@ afterAll(async () => {
   if (consumer) rmSync(consumer.dir, { recursive: true, force: true });
   if (work) rmSync(work, { recursive: true, force: true });
 });
+
+/**
+ * What `pnpm pack:public` runs after its build (scripts/pack-public.ts), into a folder that
+ * already holds an older tarball and a file of the user's. Returns the tarball by package name.
+ */
+async function packPublicInto(folder: string): Promise<Map<string, string>> {
+  mkdirSync(folder, { recursive: true });
+  writeFileSync(join(folder, "chatlog-core-0.0.1.tgz"), "an older tarball");
+  writeFileSync(join(folder, "notes.txt"), "not a tarball");
+  await run(process.execPath, [join(REPO_ROOT, "scripts", "pack-public.ts"), folder], {
+    cwd: REPO_ROOT,
+    env: process.env,
+  });
+  const files = readdirSync(folder).filter((file) => file.endsWith(".tgz"));
+  return new Map(files.map((file) => [tarballManifest(join(folder, file)).name, join(folder, file)]));
+}
 
 const node = (args: string[], cwd = consumer.dir) => run(process.execPath, args, { cwd, env: consumer.env });
 const npm = (args: string[]) => run("npm", args, { cwd: consumer.dir, env: consumer.env });
@@ -79,8 +103,12 @@ const DRIVER_REPORT = {
 };
 
 describe("the tarballs", () => {
-  it("are the public packages, and only those", () => {
+  it("pnpm pack:public: the public packages, and only those, with older tarballs replaced", () => {
     expect([...tarballs.keys()].sort()).toEqual(packages.map((pkg) => pkg.manifest.name).sort());
+    const folder = join(work, "tarballs");
+    expect(readdirSync(folder).filter((file) => file.endsWith(".tgz"))).toHaveLength(packages.length);
+    expect(existsSync(join(folder, "chatlog-core-0.0.1.tgz"))).toBe(false);
+    expect(readFileSync(join(folder, "notes.txt"), "utf8")).toBe("not a tarball");
     expect(packages.some((pkg) => pkg.manifest.private)).toBe(false);
     expect([...tarballs.keys()]).not.toContain("@chatlog/install-test");
     expect([...tarballs.keys()]).toContain("@chatlog/better-sqlite3");
