@@ -33,6 +33,15 @@ const UI_MESSAGES = [
       { type: "step-start" },
       { type: "custom", kind: "openai.compaction", providerMetadata: { openai: { itemId: "c-1" } } },
       { type: "reasoning-file", mediaType: "image/png", url: "data:image/png;base64,iVBORw0KGgo=" },
+      {
+        type: "tool-deleteFile",
+        toolCallId: "call-1",
+        toolMetadata: { risk: "high" },
+        state: "output-available",
+        input: { path: "/tmp/x" },
+        output: { deleted: true },
+        approval: { id: "approval-1", approved: true, isAutomatic: false, signature: "hmac-of-the-call" },
+      },
       { type: "text", text: "Seen.", state: "done" },
     ],
   },
@@ -60,7 +69,8 @@ for (const name of driverNames) {
   const reopened = await open();
   const events = await reopened.getEvents("conv-1");
   // @chatlog/ai-sdk on the same repository: each UIMessage saved twice is stored once, and the
-  // parts AI SDK 7 added (custom, reasoning-file, a file's providerReference) come back as sent.
+  // parts and fields AI SDK 7 added (custom, reasoning-file, a file's providerReference, a tool
+  // part's toolMetadata, a signed approval) come back as sent.
   const uiSaved = [];
   for (const message of UI_MESSAGES) {
     uiSaved.push(await saveUIMessage(reopened, "chat-ui", message));

@@ -94,7 +94,7 @@ const DRIVER_REPORT = {
     {
       id: "ui-2",
       role: "assistant",
-      parts: ["step-start", "custom", "reasoning-file", "text"].map((type) =>
+      parts: ["step-start", "custom", "reasoning-file", "tool-deleteFile", "text"].map((type) =>
         expect.objectContaining({ type }),
       ),
     },
