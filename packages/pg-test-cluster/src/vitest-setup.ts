@@ -1,13 +1,7 @@
 import type { TestProject } from "vitest/node";
 import { postgresAvailable } from "./available.ts";
+import type {} from "./provided-context.ts";
 import { TEST_SERVER_ENV, testServer } from "./server.ts";
-
-declare module "vitest" {
-  export interface ProvidedContext {
-    /** URL of the Postgres server this test run creates its databases on. */
-    chatlogPostgresUrl: string;
-  }
-}
 
 /**
  * vitest globalSetup: one server for the whole run (`globalSetup: ["@chatlog/pg-test-cluster/vitest-setup"]`

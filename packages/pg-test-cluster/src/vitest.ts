@@ -1,5 +1,6 @@
 import { inject } from "vitest";
 import { createTestDatabase, type TestDatabase } from "./databases.ts";
+import type {} from "./provided-context.ts";
 import { sharedTestServerUrl } from "./server.ts";
 
 /**
