@@ -2,7 +2,7 @@ import { mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import type { RepositoryOptions } from "@chatlog/core";
-import type { SqliteChatRepository } from "@chatlog/sqlite";
+import type { EngineChatRepository } from "@chatlog/engine";
 import { rawFile } from "./raw.ts";
 
 export type Row = Record<string, unknown>;
@@ -18,7 +18,7 @@ export interface RawDb {
 }
 
 export interface Opened {
-  repo: SqliteChatRepository;
+  repo: EngineChatRepository;
   raw: RawDb;
   /** The database file, or null for :memory:. */
   file: string | null;
@@ -66,7 +66,7 @@ export function fileHarness(config: {
   name: string;
   driver: DriverHarness["driver"];
   entry: string;
-  open: (file: string, options: RepositoryOptions) => Promise<SqliteChatRepository>;
+  open: (file: string, options: RepositoryOptions) => Promise<EngineChatRepository>;
 }): DriverHarness {
   async function openFile(file: string, options: RepositoryOptions = {}, remove = () => {}): Promise<Opened> {
     const repo = await config.open(file, options);

@@ -1,5 +1,5 @@
 import type { RepositoryOptions } from "@chatlog/core";
-import type { SqliteChatRepository } from "@chatlog/sqlite";
+import type { EngineChatRepository } from "@chatlog/engine";
 import type { DatabaseTarget } from "./database-target.ts";
 
 /**
@@ -10,7 +10,7 @@ import type { DatabaseTarget } from "./database-target.ts";
 export async function openDatabase(
   target: DatabaseTarget,
   options: RepositoryOptions = {},
-): Promise<SqliteChatRepository> {
+): Promise<EngineChatRepository> {
   if (target.driver === "libsql") {
     const { openChatRepository } = await import("@chatlog/libsql");
     return openChatRepository({

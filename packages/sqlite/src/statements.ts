@@ -1,11 +1,11 @@
-import type { Statement } from "./executor.ts";
+import { type Statements, statement } from "@chatlog/engine";
 
 /**
- * Every SQL statement chatlog runs against chat_events and its companion tables: the SQL lives
- * here once, and each driver only executes it. Parameters are :named; values are never spliced
- * into the text.
+ * Every SQL statement chatlog runs against a SQLite database (chat_events and its companion
+ * tables): SQLite's SQL lives here once, and each SQLite driver only executes it. Parameters are
+ * :named; values are never spliced into the text.
  */
-const stmt = (name: string, sql: string): Statement => ({ name, sql: sql.trim().replace(/\s+/g, " ") });
+const stmt = statement;
 
 /**
  * The condition getConversationHistory selects by (the LLM-visible events). Of a turn answered
@@ -518,4 +518,4 @@ export const SQL = {
             (SELECT synchronous FROM pragma_synchronous) AS synchronous,
             (SELECT timeout FROM pragma_busy_timeout) AS busy_timeout`,
   ),
-} as const;
+} as const satisfies Statements;
