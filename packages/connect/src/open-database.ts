@@ -1,4 +1,4 @@
-import type { RepositoryOptions } from "@chatlog/core";
+import { ChatlogError, type RepositoryOptions } from "@chatlog/core";
 import type { EngineChatRepository } from "@chatlog/engine";
 import type { DatabaseTarget } from "./database-target.ts";
 
@@ -11,6 +11,10 @@ export async function openDatabase(
   target: DatabaseTarget,
   options: RepositoryOptions = {},
 ): Promise<EngineChatRepository> {
+  if (target.driver === "postgres") {
+    // Until @chatlog/postgres lands in this branch: never hand a Postgres URL to a SQLite driver.
+    throw new ChatlogError("INVALID_ARGUMENT", "the Postgres driver (@chatlog/postgres) is not available yet");
+  }
   if (target.driver === "libsql") {
     const { openChatRepository } = await import("@chatlog/libsql");
     return openChatRepository({
