@@ -1,5 +1,6 @@
 import type { TestDatabase } from "@chatlog/pg-test-cluster";
 import pg from "pg";
+import type { RawDatabase } from "./raw-db.ts";
 
 type Row = Record<string, unknown>;
 
@@ -7,7 +8,7 @@ type Row = Record<string, unknown>;
  * Direct access to a Postgres database the server processes share, independent of their
  * repositories (json columns come back as their text, int8 as numbers).
  */
-export class PostgresRaw {
+export class PostgresRaw implements RawDatabase {
   private readonly pool: pg.Pool;
 
   constructor(readonly database: TestDatabase) {
@@ -25,8 +26,15 @@ export class PostgresRaw {
     });
   }
 
+  /** `?` placeholders, as in the SQLite helpers, become $1, $2, ... */
   async query(sql: string, ...params: unknown[]): Promise<Row[]> {
-    return (await this.pool.query(sql, params)).rows as Row[];
+    let n = 0;
+    return (
+      await this.pool.query(
+        sql.replace(/\?/g, () => `$${++n}`),
+        params,
+      )
+    ).rows as Row[];
   }
 
   async countRows(where = "1 = 1", ...params: unknown[]): Promise<number> {
