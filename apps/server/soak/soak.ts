@@ -230,6 +230,12 @@ async function main(): Promise<void> {
     console.log(`FAILED: ${problems.length} problems\n${problems.slice(0, 30).join("\n")}`);
     for (const row of await database.all("SELECT * FROM soak_late_writes LIMIT 10"))
       console.log("late write:", JSON.stringify(row));
+    for (const row of await database.all(
+      `SELECT c.*, (SELECT COUNT(*) FROM chat_events r WHERE r.conversation_id = c.conversation_id
+         AND r.user_request_id = c.user_request_id AND r.type = 'assistant_message') AS replies
+       FROM chat_turn_claims c LIMIT 10`,
+    ))
+      console.log("claim left:", JSON.stringify(row));
     // Kept for a look: the database as the failure left it (a throwaway cluster goes with the process).
     console.log(`the database is kept at ${database.where}`);
     await database.dispose(true);
