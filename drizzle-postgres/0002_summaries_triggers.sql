@@ -33,3 +33,12 @@ END $$;
 --> statement-breakpoint
 CREATE TRIGGER chatlog_events_count_delete AFTER DELETE ON chat_events
 REFERENCING OLD TABLE AS old_rows FOR EACH STATEMENT EXECUTE FUNCTION chatlog_events_count_delete();
+--> statement-breakpoint
+-- A stored part array parsed as JSON, or NULL when it is not JSON (a damaged row must give the
+-- conversation list no title rather than fail the whole page). Postgres 15 has no IS JSON.
+CREATE FUNCTION chatlog_json_or_null(value text) RETURNS json LANGUAGE plpgsql IMMUTABLE AS $$
+BEGIN
+  RETURN value::json;
+EXCEPTION WHEN invalid_text_representation THEN
+  RETURN NULL;
+END $$;

@@ -91,7 +91,9 @@ export async function importEvents(
 
     let published: number;
     try {
-      const [inserted] = await queue.submit([{ statement: SQL.publishImport, args: { import_id: importId } }]);
+      const [inserted] = await queue.submit([
+        { statement: SQL.publishImport, args: { import_id: importId } },
+      ]);
       published = inserted?.length ?? 0;
     } catch (error) {
       const cause = dialect.toChatlogError(error);

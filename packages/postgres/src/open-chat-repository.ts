@@ -15,7 +15,7 @@ export interface PostgresRepositoryOptions extends RepositoryOptions {
    * pool's settings for int8 or json do not change what chatlog reads.
    */
   pool?: pg.Pool;
-  /** Connections in chatlog's own pool (default 10); ignored with `pool`. */
+  /** Connections in chatlog's own pool (default 10); not with `pool` (size that one yourself). */
   poolSize?: number;
 }
 
@@ -30,11 +30,6 @@ function ownPool(options: PostgresRepositoryOptions): pg.Pool {
       { details: { field: "connectionString" } },
     );
   }
-  if (poolSize !== undefined && (!Number.isInteger(poolSize) || poolSize < 1 || poolSize > 1000)) {
-    throw new ChatlogError("INVALID_ARGUMENT", "poolSize must be an integer from 1 to 1000", {
-      details: { field: "poolSize" },
-    });
-  }
   const pool = new pg.Pool({ connectionString, max: poolSize ?? 10 });
   // An idle connection the server drops (a restart) must not crash the process: the pool
   // replaces it, and the next query reports UNAVAILABLE if the server is really gone.
@@ -48,6 +43,21 @@ export async function openChatRepository(options: PostgresRepositoryOptions): Pr
   if (options.pool !== undefined && options.connectionString !== undefined) {
     throw new ChatlogError("INVALID_ARGUMENT", "pass either connectionString or pool, not both");
   }
+  const { poolSize } = options;
+  if (poolSize !== undefined && (!Number.isInteger(poolSize) || poolSize < 1 || poolSize > 1000)) {
+    throw new ChatlogError("INVALID_ARGUMENT", "poolSize must be an integer from 1 to 1000", {
+      details: { field: "poolSize" },
+    });
+  }
+  if (options.pool !== undefined && poolSize !== undefined) {
+    throw new ChatlogError(
+      "INVALID_ARGUMENT",
+      "poolSize sizes chatlog's own pool: set max on your pool instead",
+      {
+        details: { field: "poolSize" },
+      },
+    );
+  }
   if (options.pool !== undefined && !(options.pool instanceof pg.Pool)) {
     throw new ChatlogError("INVALID_ARGUMENT", "pool must be a node-postgres (pg) Pool", {
       details: { field: "pool" },
@@ -56,7 +66,8 @@ export async function openChatRepository(options: PostgresRepositoryOptions): Pr
   const owned = options.pool === undefined;
   const pool = options.pool ?? ownPool(options);
   const location = redactedLocation(
-    options.connectionString ?? `postgres://${pool.options.host ?? "localhost"}/${pool.options.database ?? ""}`,
+    options.connectionString ??
+      `postgres://${pool.options.host ?? "localhost"}/${pool.options.database ?? ""}`,
   );
   try {
     if (options.migrate !== false) await migratePostgres(pool);

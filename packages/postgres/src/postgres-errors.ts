@@ -7,8 +7,16 @@ const BUSY = new Set(["40001", "40P01", "55P03"]); // serialization failure, dea
 /** Connection exceptions (08xxx), shutdown (57P01-03), too many connections (53300). */
 const UNAVAILABLE_STATE = /^(08|57P0[123]|53300)/;
 /** Socket-level failures node-postgres passes through from Node. */
-const UNAVAILABLE_ERRNO = new Set(["ECONNREFUSED", "ECONNRESET", "ETIMEDOUT", "EHOSTUNREACH", "ENOTFOUND", "EPIPE"]);
-const CLOSED_CONNECTION = /Connection terminated|Client has encountered a connection error|timeout exceeded when trying to connect/i;
+const UNAVAILABLE_ERRNO = new Set([
+  "ECONNREFUSED",
+  "ECONNRESET",
+  "ETIMEDOUT",
+  "EHOSTUNREACH",
+  "ENOTFOUND",
+  "EPIPE",
+]);
+const CLOSED_CONNECTION =
+  /Connection terminated|Client has encountered a connection error|timeout exceeded when trying to connect/i;
 
 function* causes(error: unknown): Generator<unknown> {
   for (let e = error, depth = 0; e !== null && e !== undefined && depth < 5; depth++) {
@@ -24,11 +32,19 @@ export function classifyPostgresError(error: unknown): FailureKind | null {
     if (CONFLICT.has(code)) return "conflict";
     if (BUSY.has(code)) return "busy";
     if (UNAVAILABLE_STATE.test(code) || UNAVAILABLE_ERRNO.has(code)) return "unavailable";
-    if (e instanceof AggregateError && e.errors.some((inner) => classifyPostgresError(inner) === "unavailable")) {
+    if (
+      e instanceof AggregateError &&
+      e.errors.some((inner) => classifyPostgresError(inner) === "unavailable")
+    ) {
       return "unavailable";
     }
     // node-postgres reports a dropped or never-made connection as a plain Error, without a code.
-    if (e instanceof Error && !(e instanceof ChatlogError) && code === "" && CLOSED_CONNECTION.test(e.message)) {
+    if (
+      e instanceof Error &&
+      !(e instanceof ChatlogError) &&
+      code === "" &&
+      CLOSED_CONNECTION.test(e.message)
+    ) {
       return "unavailable";
     }
   }
@@ -52,8 +68,7 @@ export function toPostgresChatlogError(error: unknown, location?: string): Chatl
   if (error instanceof ChatlogError) return error;
   const e = error as { code?: unknown; detail?: unknown } | null;
   const code = String(e?.code ?? "");
-  const first =
-    error instanceof AggregateError && error.errors.length > 0 ? error.errors[0] : error;
+  const first = error instanceof AggregateError && error.errors.length > 0 ? error.errors[0] : error;
   const text = (first instanceof Error ? first.message : String(first)).split("\n")[0]!.trim();
   const where = location === undefined ? "" : ` (database ${location})`;
   const details = { driverCode: code, ...(location === undefined ? {} : { url: location }) };

@@ -114,14 +114,14 @@ export class PostgresExecutor implements SqlExecutor {
     const result = await on.query({
       name: prepared.name,
       text: prepared.text,
-      values: prepared.params.map((name) => valueOf(step.args, name)),
+      values: prepared.params.map((name) => parameterValue(step.args, name)),
       types: TYPES,
     });
     return result.rows as Row[];
   }
 }
 
-function valueOf(args: SqlArgs, name: string): unknown {
+function parameterValue(args: SqlArgs, name: string): unknown {
   const value = args[name];
   // As SQLite's bindings do: a statement's parameter with no value is a bug, never a NULL.
   if (value === undefined) throw new RangeError(`missing parameter :${name}`);

@@ -131,9 +131,9 @@ export const SQL = {
     `SELECT c.conversation_id, c.created_at_ms, c.last_activity_ms, c.event_count,
        (SELECT CASE
           WHEN e.content_format = 'text' THEN left(e.content, 400)
-          WHEN e.content_format = 'parts' AND json_typeof(e.content::json) = 'array' THEN
+          WHEN json_typeof(chatlog_json_or_null(e.content)) = 'array' THEN
             (SELECT left(string_agg(p.value ->> 'text', ' ' ORDER BY p.ord), 400)
-             FROM json_array_elements(e.content::json) WITH ORDINALITY AS p(value, ord)
+             FROM json_array_elements(chatlog_json_or_null(e.content)) WITH ORDINALITY AS p(value, ord)
              WHERE json_typeof(p.value) = 'object' AND p.value ->> 'type' = 'text'
                AND json_typeof(p.value -> 'text') = 'string')
           WHEN e.content_format IS NULL THEN left(e.content, 400)
@@ -435,7 +435,10 @@ export const SQL = {
   ),
 
   /** Postgres's vacuum: gives dead rows' space back for reuse and refreshes the planner's statistics. */
-  vacuumAnalyze: stmt("vacuumAnalyze", "VACUUM (ANALYZE) chat_events, chat_conversations, chat_saved_sessions"),
+  vacuumAnalyze: stmt(
+    "vacuumAnalyze",
+    "VACUUM (ANALYZE) chat_events, chat_conversations, chat_saved_sessions",
+  ),
 
   databaseBytes: stmt("databaseBytes", "SELECT pg_database_size(current_database()) AS bytes"),
 } as const satisfies Statements;

@@ -1,6 +1,6 @@
 import { fileURLToPath } from "node:url";
-import type { RepositoryOptions } from "@chatlog/core";
 import { type DriverHarness, type Opened, rawPostgres } from "@chatlog/conformance";
+import type { RepositoryOptions } from "@chatlog/core";
 import { testDatabase } from "@chatlog/pg-test-cluster/vitest";
 import pg from "pg";
 import { openChatRepository } from "../src/index.ts";
@@ -15,7 +15,11 @@ type Open = (url: string, options: RepositoryOptions) => ReturnType<typeof openC
  * reopen() and child processes connect to; `raw` is a connection of its own.
  */
 function postgresHarness(name: string, open: Open): DriverHarness {
-  async function opened(url: string, options: RepositoryOptions, drop?: () => Promise<void>): Promise<Opened> {
+  async function opened(
+    url: string,
+    options: RepositoryOptions,
+    drop?: () => Promise<void>,
+  ): Promise<Opened> {
     const repo = await open(url, options);
     const raw = rawPostgres(url);
     return {
@@ -62,9 +66,11 @@ export const postgresPool = postgresHarness("postgres pool", async (connectionSt
   pool.on("error", () => {});
   const repo = await openChatRepository({ ...options, pool });
   const close = repo.close.bind(repo);
-  repo.close = async () => {
-    await close();
-    await pool.end();
+  let ended: Promise<void> | undefined;
+  // The repository leaves an application's pool open; the test's owner ends it, once.
+  repo.close = () => {
+    ended ??= close().then(() => pool.end());
+    return ended;
   };
   return repo;
 });
