@@ -217,13 +217,11 @@ export async function runPostgres(scale: number, plan: Plan): Promise<PostgresRe
     for (const client of [a.raw, h.raw, l.raw]) client.release();
 
     // Mastra's @mastra/pg on the workload its users run: threads of single-message saves.
-    const m = await open();
     const mastra = await compareWithMastra(
-      m.repo,
+      (await fresh()).url,
       (await fresh()).url,
       Math.max(20, Math.round(200 * scale)),
     );
-    m.raw.release();
     lines.push(...mastra.lines);
     notes.push(...mastra.notes);
     return { lines, notes };
