@@ -44,7 +44,8 @@ export type TurnWriterFinish = { lost: false; reply: ChatEvent } | { lost: true;
  * emits many deltas per tick, and one row per delta would make the database, not the model, set
  * the pace; readers join the rows' text, so the result is the same. Rows are appended without
  * awaiting: the repository's write queue commits appends issued close together in one
- * transaction (group commit) and keeps their call order, so awaiting the last is enough.
+ * transaction (group commit). The SQLite engine keeps their call order; Postgres runs them on
+ * separate connections, so `tail` is all of them, and a tool result waits for its call's row.
  */
 export class TurnWriter {
   private tail: Promise<unknown> = Promise.resolve();
@@ -75,17 +76,30 @@ export class TurnWriter {
     return ownerId ? { conversationId, userRequestId: turnKey, attempt: this.attempt, ownerId } : null;
   }
 
-  private append(event: NewChatEvent): void {
+  /**
+   * Issues one write. `afterEarlier`: only once every earlier write has settled, for a row whose
+   * seq must follow theirs whatever the executor does with writes issued together (Postgres runs
+   * them on separate connections, so their commit order is not their call order).
+   */
+  private append(event: NewChatEvent, afterEarlier = false): void {
     if (this.lost.aborted) return;
-    const held = this.held;
-    const write = held
-      ? this.options.repo.appendHeld(held, event).then((result) => {
-          if (!result.held) this.lostController.abort(new Error("the turn's claim was taken over"));
-        })
-      : this.options.repo.addEvent(event);
-    this.tail = write.then(undefined, (error: unknown) => {
+    const run = async (): Promise<void> => {
+      if (this.lost.aborted) return;
+      const held = this.held;
+      if (!held) {
+        await this.options.repo.addEvent(event);
+        return;
+      }
+      const result = await this.options.repo.appendHeld(held, event);
+      if (!result.held) this.lostController.abort(new Error("the turn's claim was taken over"));
+    };
+    const write = afterEarlier ? this.tail.then(run) : run();
+    const settled = write.then(undefined, (error: unknown) => {
       this.failure ??= error;
     });
+    // Every write so far, not only the last: an executor may commit writes issued together in
+    // any order (Postgres), and compaction and accepted() must come after all of them.
+    this.tail = Promise.all([this.tail, settled]);
   }
 
   delta(text: string): void {
@@ -147,18 +161,22 @@ export class TurnWriter {
 
   toolResult(toolCallId: string, name: string, text: string): void {
     this.flush();
-    this.append({
-      conversationId: this.options.conversationId,
-      type: "tool_result",
-      role: "tool",
-      content: text,
-      extra: {
-        ...this.options.extra,
-        tool_call_id: toolCallId,
-        tool_name: name,
-        request_id: toolResultKey(this.options.turnKey, toolCallId, this.attempt),
+    // After its call's row, always: a result stored before its call would be shown without it.
+    this.append(
+      {
+        conversationId: this.options.conversationId,
+        type: "tool_result",
+        role: "tool",
+        content: text,
+        extra: {
+          ...this.options.extra,
+          tool_call_id: toolCallId,
+          tool_name: name,
+          request_id: toolResultKey(this.options.turnKey, toolCallId, this.attempt),
+        },
       },
-    });
+      true,
+    );
   }
 
   /** Waits for every queued write, then stores the final reply (idempotent: a second call answers it again). */
