@@ -49,6 +49,8 @@ export type TurnWriterFinish = { lost: false; reply: ChatEvent } | { lost: true;
  */
 export class TurnWriter {
   private tail: Promise<unknown> = Promise.resolve();
+  /** The last write that waits for every earlier one (a tool result), until it settles. */
+  private barrier: Promise<void> | null = null;
   private failure: unknown = null;
   private pending: string[] = [];
   private flushScheduled = false;
@@ -93,10 +95,17 @@ export class TurnWriter {
       const result = await this.options.repo.appendHeld(held, event);
       if (!result.held) this.lostController.abort(new Error("the turn's claim was taken over"));
     };
-    const write = afterEarlier ? this.tail.then(run) : run();
+    // A write issued after a deferred one waits for it too, so rows keep their call order.
+    const write = afterEarlier ? this.tail.then(run) : this.barrier ? this.barrier.then(run) : run();
     const settled = write.then(undefined, (error: unknown) => {
       this.failure ??= error;
     });
+    if (afterEarlier) {
+      this.barrier = settled;
+      void settled.then(() => {
+        if (this.barrier === settled) this.barrier = null;
+      });
+    }
     // Every write so far, not only the last: an executor may commit writes issued together in
     // any order (Postgres), and compaction and accepted() must come after all of them.
     this.tail = Promise.all([this.tail, settled]);
