@@ -293,11 +293,19 @@ export const SQL = {
      RETURNING 1 AS deleted`,
   ),
 
-  /** Unsaved conversations holding at least one event older than :cutoff_ms. */
+  /**
+   * Unsaved conversations holding at least one event older than :cutoff_ms. The summary's start
+   * (the oldest event's time, never later than it) picks the candidates without an index on
+   * chat_events.created_at_ms; the EXISTS confirms each one on its own events, since the start
+   * can lag behind deletions that removed the oldest events.
+   */
   conversationsWithOldEvents: stmt(
     "conversationsWithOldEvents",
-    `SELECT DISTINCT conversation_id FROM chat_events WHERE created_at_ms < :cutoff_ms
-     AND conversation_id NOT IN (SELECT conversation_id FROM chat_saved_sessions)`,
+    `SELECT c.conversation_id FROM chat_conversations c
+     WHERE c.event_count > 0 AND c.created_at_ms < :cutoff_ms
+       AND c.conversation_id NOT IN (SELECT conversation_id FROM chat_saved_sessions)
+       AND EXISTS (SELECT 1 FROM chat_events e WHERE e.conversation_id = c.conversation_id
+                   AND e.created_at_ms < :cutoff_ms)`,
   ),
 
   /**
