@@ -220,14 +220,12 @@ export class SqliteChatRepository implements ChatRepository {
     this.ensureOpen();
     assertId(conversationId, "conversationId");
     const { limit, beforeSeq } = eventRange(opts);
-    const rows = await this.executor.all({
-      statement: SQL.history,
-      args: {
-        conversation_id: conversationId,
-        limit: limit ?? -1,
-        before_seq: beforeSeq ?? Number.MAX_SAFE_INTEGER,
-      },
-    });
+    const before = beforeSeq ?? Number.MAX_SAFE_INTEGER;
+    const rows = await this.executor.all(
+      limit === undefined
+        ? { statement: SQL.historyAll, args: { conversation_id: conversationId, before_seq: before } }
+        : { statement: SQL.history, args: { conversation_id: conversationId, limit, before_seq: before } },
+    );
     const events = this.decodeAll(rows);
     return limit === undefined && beforeSeq === undefined ? events : withoutCutOffResults(events);
   }

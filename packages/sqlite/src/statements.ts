@@ -20,6 +20,13 @@ const LLM_VISIBLE = `(type IN ('user_message', 'assistant_message', 'tool_call',
       AND newer.user_request_id = chat_events.user_request_id
       AND COALESCE(json_extract(newer.extra, '$.attempt'), 1) > COALESCE(json_extract(chat_events.extra, '$.attempt'), 1)))`;
 
+/**
+ * The columns an event is decoded from: every stored column, without the generated request_id
+ * and user_request_id (each a json_extract per row, and the decoder reads extra instead).
+ */
+const EVENT = `id, conversation_id, seq, schema_version, type, role, content, content_format, tool_calls, usage,
+  token_count, provider, model, stop_reason, created_at, created_at_unix, created_at_ms, extra, raw`;
+
 /** The database's clock in UTC milliseconds (one clock for every process sharing the database). */
 const DB_NOW_MS = "CAST((julianday('now') - 2440587.5) * 86400000 AS INTEGER)";
 
@@ -71,19 +78,19 @@ export const SQL = {
   /** The stored event that made an append a duplicate. */
   findDuplicate: stmt(
     "findDuplicate",
-    `SELECT * FROM chat_events WHERE conversation_id = :conversation_id AND request_id = :request_id
-     UNION ALL SELECT * FROM chat_events WHERE id = :id LIMIT 1`,
+    `SELECT ${EVENT} FROM chat_events WHERE conversation_id = :conversation_id AND request_id = :request_id
+     UNION ALL SELECT ${EVENT} FROM chat_events WHERE id = :id LIMIT 1`,
   ),
 
   byRequestId: stmt(
     "byRequestId",
-    "SELECT * FROM chat_events WHERE conversation_id = :conversation_id AND request_id = :request_id",
+    `SELECT ${EVENT} FROM chat_events WHERE conversation_id = :conversation_id AND request_id = :request_id`,
   ),
 
   /** The newest assistant reply to a user request (one indexed lookup, legacy replies included). */
   replyTo: stmt(
     "replyTo",
-    `SELECT * FROM chat_events WHERE conversation_id = :conversation_id AND user_request_id = :user_request_id
+    `SELECT ${EVENT} FROM chat_events WHERE conversation_id = :conversation_id AND user_request_id = :user_request_id
      AND type = 'assistant_message' ORDER BY seq DESC LIMIT 1`,
   ),
 
@@ -96,21 +103,32 @@ export const SQL = {
   /** Events after :after_seq and before :before_seq, oldest first. */
   eventsForward: stmt(
     "eventsForward",
-    `SELECT * FROM chat_events WHERE conversation_id = :conversation_id AND seq > :after_seq AND seq < :before_seq
+    `SELECT ${EVENT} FROM chat_events WHERE conversation_id = :conversation_id AND seq > :after_seq AND seq < :before_seq
      ORDER BY seq LIMIT :limit`,
   ),
 
   /** The :limit events just before :before_seq, returned oldest first. */
   eventsBackward: stmt(
     "eventsBackward",
-    `SELECT * FROM (SELECT * FROM chat_events WHERE conversation_id = :conversation_id AND seq < :before_seq
+    `SELECT * FROM (SELECT ${EVENT} FROM chat_events WHERE conversation_id = :conversation_id AND seq < :before_seq
        ORDER BY seq DESC LIMIT :limit) ORDER BY seq`,
+  ),
+
+  /**
+   * Every LLM-visible event before :before_seq, oldest first: the whole history, read forward
+   * through the (conversation_id, seq) index with no sort (history with a limit has to read
+   * backwards and sort what it keeps).
+   */
+  historyAll: stmt(
+    "historyAll",
+    `SELECT ${EVENT} FROM chat_events WHERE conversation_id = :conversation_id AND seq < :before_seq
+       AND ${LLM_VISIBLE} ORDER BY seq`,
   ),
 
   /** The most recent :limit LLM-visible events, oldest first. */
   history: stmt(
     "history",
-    `SELECT * FROM (SELECT * FROM chat_events WHERE conversation_id = :conversation_id AND seq < :before_seq
+    `SELECT * FROM (SELECT ${EVENT} FROM chat_events WHERE conversation_id = :conversation_id AND seq < :before_seq
        AND ${LLM_VISIBLE} ORDER BY seq DESC LIMIT :limit) ORDER BY seq`,
   ),
 
@@ -156,7 +174,7 @@ export const SQL = {
   turnEvents: stmt(
     "turnEvents",
     // INDEXED BY: left alone, the planner walks the whole conversation in seq order to skip a sort.
-    `SELECT * FROM chat_events INDEXED BY idx_turn_events
+    `SELECT ${EVENT} FROM chat_events INDEXED BY idx_turn_events
      WHERE conversation_id = :conversation_id AND user_request_id = :user_request_id ORDER BY seq`,
   ),
 
@@ -416,7 +434,7 @@ export const SQL = {
 
   savedEvents: stmt(
     "savedEvents",
-    `SELECT * FROM chat_events WHERE conversation_id = :conversation_id AND seq > :after_seq AND seq <= :last_seq
+    `SELECT ${EVENT} FROM chat_events WHERE conversation_id = :conversation_id AND seq > :after_seq AND seq <= :last_seq
      ORDER BY seq LIMIT :limit`,
   ),
 
