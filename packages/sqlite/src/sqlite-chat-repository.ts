@@ -22,11 +22,13 @@ import {
   type HeldTurn,
   type HistoryOptions,
   type ImportResult,
+  isChatlogError,
   type JsonObject,
   type ListConversationsOptions,
   type ListSavedSessionsOptions,
   type LlmMessage,
   type LoadSavedSessionOptions,
+  MAX_SEQ,
   type NewChatEvent,
   type RepositoryOptions,
   type RepositoryStats,
@@ -106,12 +108,15 @@ export class SqliteChatRepository implements ChatRepository {
     const append: Step = { statement: SQL.append, args: encodeEvent(event) };
     if (this.executor.remote) {
       // One round trip even for a duplicate: the lookup rides in the append's batch.
-      const [inserted, existing] = await this.queue.submit([append, this.duplicateLookup(event)]);
+      const [inserted, existing] = await this.appending(event.conversationId, [
+        append,
+        this.duplicateLookup(event),
+      ]);
       const seq = inserted?.[0]?.seq;
       if (typeof seq === "number") return { added: true, event: storedEvent(event, seq) };
       return { added: false, event: this.storedDuplicate(event, existing ?? []) };
     }
-    const [inserted] = await this.queue.submit([append]);
+    const [inserted] = await this.appending(event.conversationId, [append]);
     const seq = inserted?.[0]?.seq;
     if (typeof seq === "number") return { added: true, event: storedEvent(event, seq) };
     return { added: false, event: await this.findDuplicate(event) };
@@ -136,7 +141,7 @@ export class SqliteChatRepository implements ChatRepository {
     // One statement: stored only if neither this message nor a reply to it exists, so two
     // processes racing the same request id get exactly one true between them.
     // The read of what the key names rides in the same job: a retry is one round trip too.
-    const [inserted, stored] = await this.queue.submit([
+    const [inserted, stored] = await this.appending(conversationId, [
       { statement: SQL.appendUnanswered, args: { ...encodeEvent(event), user_request_id: requestId } },
       { statement: SQL.byRequestId, args: { conversation_id: conversationId, request_id: requestId } },
     ]);
@@ -407,7 +412,7 @@ export class SqliteChatRepository implements ChatRepository {
     const holds: Step = { statement: SQL.heldClaim, args: held };
     if (this.executor.remote) {
       // One round trip whatever the outcome: the claim check and the duplicate lookup ride along.
-      const [inserted, claim, existing] = await this.queue.submit([
+      const [inserted, claim, existing] = await this.appending(event.conversationId, [
         append,
         holds,
         this.duplicateLookup(event),
@@ -417,7 +422,7 @@ export class SqliteChatRepository implements ChatRepository {
       if ((claim?.length ?? 0) === 0) return { held: false };
       return { held: true, added: false, event: this.storedDuplicate(event, existing ?? []) };
     }
-    const [inserted] = await this.queue.submit([append]);
+    const [inserted] = await this.appending(event.conversationId, [append]);
     const seq = inserted?.[0]?.seq;
     if (typeof seq === "number") return { held: true, added: true, event: storedEvent(event, seq) };
     // Nothing inserted: the claim is gone, or the event is a duplicate (a re-sent tool call).
@@ -449,7 +454,7 @@ export class SqliteChatRepository implements ChatRepository {
     );
     // One job: the reply, the removal of the deltas, the claim check and the read-back commit
     // together, so a generator that lost its claim changes nothing, and learns what is stored.
-    const [, , claim, stored] = await this.queue.submit([
+    const [, , claim, stored] = await this.appending(turn.conversationId, [
       { statement: SQL.appendHeld, args: { ...encodeEvent(reply), ...held } },
       { statement: SQL.deleteDeltasHeld, args: { ...held, kind: ASSISTANT_DELTA_KIND } },
       { statement: SQL.heldClaim, args: held },
@@ -697,7 +702,7 @@ export class SqliteChatRepository implements ChatRepository {
       statement: SQL.byRequestId,
       args: { conversation_id: event.conversationId, request_id: requestIdOf(event) },
     };
-    const results = await this.queue.submit([...steps, readBack]);
+    const results = await this.appending(event.conversationId, [...steps, readBack]);
     const stored = this.decodeFirst(results.at(-1) ?? []);
     if (stored === null) throw new ChatlogError("STORAGE_ERROR", "the stored event could not be read back");
     return stored;
@@ -719,6 +724,31 @@ export class SqliteChatRepository implements ChatRepository {
       `request id ${requestId} was already used in conversation ${event.conversationId} for a different ${previous.type === "user_message" ? "message" : "event"}`,
       { details: { conversationId: event.conversationId, requestId, storedEventId: previous.id } },
     );
+  }
+
+  /**
+   * Submits a job that appends to `conversationId`. Past MAX_SEQ the append's seq is NULL and the
+   * whole job fails (statements.ts INSERT_VALUES), writing nothing; that failure is SEQ_LIMIT,
+   * told from other storage errors by the stored high-water mark rather than the driver's text.
+   */
+  private async appending(conversationId: string, job: Step[]): Promise<Row[][]> {
+    try {
+      return await this.queue.submit(job);
+    } catch (error) {
+      if (!isChatlogError(error, "STORAGE_ERROR") || !(await this.atSeqLimit(conversationId))) throw error;
+      throw new ChatlogError(
+        "SEQ_LIMIT",
+        `conversation ${conversationId} has reached the highest seq (${MAX_SEQ}); nothing was written`,
+        { cause: error, details: { conversationId, maxSeq: MAX_SEQ } },
+      );
+    }
+  }
+
+  private async atSeqLimit(conversationId: string): Promise<boolean> {
+    const rows = await this.executor
+      .all({ statement: SQL.lastSeq, args: { conversation_id: conversationId } })
+      .catch(() => []);
+    return Number(rows[0]?.last_seq ?? 0) >= MAX_SEQ;
   }
 
   private duplicateLookup(event: ValidEvent): Step {

@@ -1,3 +1,4 @@
+import { MAX_SEQ } from "@chatlog/core";
 import type { Statement } from "./executor.ts";
 
 /**
@@ -37,8 +38,11 @@ const INSERT_COLUMNS = `INSERT INTO chat_events (id, conversation_id, seq, schem
 // The next seq comes from the conversation's high-water mark, read inside the INSERT itself, so
 // the read and the write are one atomic statement even across processes, and deleted seqs are
 // never reissued. `WHERE true` keeps SQLite from reading ON CONFLICT as part of the SELECT.
+// Past MAX_SEQ the seq is NULL, which seq's NOT NULL constraint refuses: the write fails (and the
+// rest of its job rolls back with it), so nothing is written (see SqliteChatRepository.appending).
 const INSERT_VALUES = `SELECT :id, :conversation_id,
-  COALESCE((SELECT last_seq FROM chat_conversations WHERE conversation_id = :conversation_id), 0) + 1,
+  NULLIF(min(COALESCE((SELECT last_seq FROM chat_conversations WHERE conversation_id = :conversation_id), 0) + 1,
+    ${MAX_SEQ + 1}), ${MAX_SEQ + 1}),
   :schema_version, :type, :role, :content, :content_format, :tool_calls, :usage, :token_count, :provider,
   :model, :stop_reason, :created_at, :created_at_unix, :created_at_ms, :extra, :raw`;
 
@@ -253,6 +257,12 @@ export const SQL = {
        AND NOT EXISTS (SELECT 1 FROM chat_events e WHERE e.id = s.id AND e.conversation_id = s.conversation_id
                        AND e.seq = s.seq)
      ORDER BY s.ord`,
+  ),
+
+  /** A conversation's high-water mark (its highest seq ever given out). */
+  lastSeq: stmt(
+    "lastSeq",
+    "SELECT last_seq FROM chat_conversations WHERE conversation_id = :conversation_id",
   ),
 
   /** Rows the previous statement changed (here: the events publishImport inserted). */
