@@ -75,6 +75,14 @@ export const chatConversations = sqliteTable(
     lastActivityMs: integer("last_activity_ms").notNull(),
     eventCount: integer("event_count").notNull().default(0),
     lastSeq: integer("last_seq").notNull().default(0),
+    /**
+     * The list title: the start of the first user message's text (kept by the triggers of
+     * drizzle/0007, for every writer), so a page of the list reads no events. NULL when the
+     * conversation has no user message with text.
+     */
+    title: text("title"),
+    /** The seq of the user message the title was taken from (NULL: none). */
+    titleSeq: integer("title_seq"),
   },
   (t) => [
     index("idx_conversations_activity").on(t.lastActivityMs, t.conversationId).where(sql`event_count > 0`),

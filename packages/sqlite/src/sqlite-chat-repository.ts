@@ -914,6 +914,8 @@ function titleOf(value: unknown): string | null {
   if (typeof value !== "string") return null;
   const text = value.replace(/\s+/g, " ").trim();
   if (text.length === 0) return null;
+  // No more UTF-16 units than the limit means no more characters either: no need to count them.
+  if (text.length <= TITLE_MAX_CHARS) return text;
   const chars = Array.from(text);
   return chars.length <= TITLE_MAX_CHARS
     ? text

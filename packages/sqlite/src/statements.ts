@@ -139,20 +139,9 @@ export const SQL = {
   /** A page of conversations, most recently active first, after the (:cursor_ms, :cursor_id) key. */
   listConversations: stmt(
     "listConversations",
-    // title: the start of the first user message's text, read through the (conversation_id,
-    // seq) index. Parts contribute their text parts only (never a file's data: URL), and a
-    // damaged row (invalid JSON) gives no title rather than failing the whole list.
-    `SELECT conversation_id, created_at_ms, last_activity_ms, event_count,
-       (SELECT CASE
-          WHEN e.content_format = 'text' THEN substr(e.content, 1, 400)
-          WHEN json_valid(e.content) AND json_type(e.content) = 'array' THEN
-            (SELECT substr(group_concat(json_extract(p.value, '$.text'), ' '), 1, 400) FROM json_each(e.content) p
-             WHERE json_type(p.value) = 'object' AND json_extract(p.value, '$.type') = 'text'
-               AND json_type(p.value, '$.text') = 'text')
-          WHEN e.content_format IS NULL AND typeof(e.content) = 'text' THEN substr(e.content, 1, 400)
-        END
-        FROM chat_events e WHERE e.conversation_id = chat_conversations.conversation_id AND e.type = 'user_message'
-        ORDER BY e.seq LIMIT 1) AS title
+    // title: kept in the summary by the triggers of drizzle/0007 (the start of the first user
+    // message's text), so a page reads no events.
+    `SELECT conversation_id, created_at_ms, last_activity_ms, event_count, title
      FROM chat_conversations
      WHERE event_count > 0 AND (last_activity_ms, conversation_id) < (:cursor_ms, :cursor_id)
      ORDER BY last_activity_ms DESC, conversation_id DESC LIMIT :limit`,

@@ -87,13 +87,21 @@ export const listConversationsSection: Section = {
         target: { min: 0.5, text: `${manyLabel} within 2x of 100` },
       },
       {
-        // At most 1.2x the time of the list without titles, so at least 1/1.2 of its rate.
-        operation: `listConversations @${manyLabel}, titles vs none`,
-        library: libMany!.opsPerSec,
+        // What the titles cost: the same page with and without them, both raw. At most 1.2x the
+        // time of the list without titles, so at least 1/1.2 of its rate.
+        operation: `listConversations @${manyLabel}, titles vs none (raw)`,
+        library: rawMany!.opsPerSec,
         baseline: untitledMany!.opsPerSec,
         baselineLabel: "raw, no titles",
         unit: "ops/s",
         target: { min: 1 / 1.2, text: "<= 1.2x the time" },
+      },
+      {
+        operation: `listConversations @${manyLabel}, library vs raw, no titles`,
+        library: libMany!.opsPerSec,
+        baseline: untitledMany!.opsPerSec,
+        baselineLabel: "raw, no titles",
+        unit: "ops/s",
       },
     ];
   },
