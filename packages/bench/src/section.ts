@@ -1,4 +1,4 @@
-import type { SqliteChatRepository } from "@chatlog/sqlite";
+import type { EngineChatRepository } from "@chatlog/engine";
 import type { BareDb } from "./bare-db.ts";
 import type { DriverUnderTest } from "./drivers.ts";
 import type { Plan } from "./measure.ts";
@@ -10,7 +10,7 @@ import type { BenchLine } from "./report.ts";
  * and the bare floor beside them.
  */
 export interface Databases {
-  readonly repo: SqliteChatRepository;
+  readonly repo: EngineChatRepository;
   readonly raw: RawDb;
   /** The floor: a table with only a primary key and a (conversation_id, seq) index, its own file. */
   readonly bare: BareDb;
