@@ -173,25 +173,13 @@ export function listConversationCases(h: DriverHarness): void {
           expect(await titleOf("t")).toBe("new question");
 
           // An import may bring a user message at a lower seq than the current title's.
-          await repo.importEvents([
-            exportedEvent({
-              id: "i-5",
-              conversationId: "i",
-              seq: 5,
-              content: "fifth",
-              createdAt: hoursAgo(2),
-            }),
-          ]);
+          const importAt = (seq: number, content: string) =>
+            repo.importEvents([
+              exportedEvent({ id: `i-${seq}`, conversationId: "i", seq, content, createdAt: hoursAgo(2) }),
+            ]);
+          await importAt(5, "fifth");
           expect(await titleOf("i")).toBe("fifth");
-          await repo.importEvents([
-            exportedEvent({
-              id: "i-2",
-              conversationId: "i",
-              seq: 2,
-              content: "second",
-              createdAt: hoursAgo(3),
-            }),
-          ]);
+          await importAt(2, "second");
           expect(await titleOf("i")).toBe("second");
 
           // Another program rewriting the titled message's text: the title follows it.
