@@ -1,5 +1,7 @@
 import type { UIMessage } from "ai";
-import { isInterrupted, isToolPart } from "../message-parts.ts";
+import { Markdown } from "../markdown/markdown.tsx";
+import { isInterrupted, isToolPart, textOf } from "../message-parts.ts";
+import { CopyButton } from "./copy-button.tsx";
 import { ToolCall } from "./tool-call.tsx";
 
 interface Props {
@@ -27,10 +29,14 @@ export function MessageView({ message, streaming }: Props) {
       {message.parts.map((part, i) => {
         const key = `${message.id}-${i}`;
         if (part.type === "text")
-          return (
+          return message.role === "user" ? (
             <p key={key} className="message-text">
               {part.text}
             </p>
+          ) : (
+            <div key={key} className="message-text">
+              <Markdown text={part.text} streaming={streaming} />
+            </div>
           );
         if (part.type === "reasoning")
           return (
@@ -56,6 +62,11 @@ export function MessageView({ message, streaming }: Props) {
           );
         return null; // step-start, data-*: nothing to read
       })}
+      {!streaming && textOf(message) !== "" && (
+        <div className="message-actions">
+          <CopyButton text={textOf(message)} label="Copy message" />
+        </div>
+      )}
       {interrupted && (
         <p className="interrupted-note" role="note">
           Interrupted: this reply was cut short.
