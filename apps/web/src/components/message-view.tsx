@@ -1,6 +1,6 @@
 import type { UIMessage } from "ai";
 import { Markdown } from "../markdown/markdown.tsx";
-import { isInterrupted, isToolPart, textOf } from "../message-parts.ts";
+import { isInterrupted, isStopped, isToolPart, textOf } from "../message-parts.ts";
 import { CopyButton } from "./copy-button.tsx";
 import { ToolCall } from "./tool-call.tsx";
 
@@ -18,7 +18,8 @@ const ROLE_LABEL: Record<UIMessage["role"], string> = {
 
 /** One message: its text, reasoning, tool calls with their results, files and sources. */
 export function MessageView({ message, streaming }: Props) {
-  const interrupted = !streaming && isInterrupted(message);
+  const stopped = !streaming && isStopped(message);
+  const interrupted = !streaming && !stopped && isInterrupted(message);
   return (
     <article
       className={`message message-${message.role}${interrupted ? " message-interrupted" : ""}`}
@@ -66,6 +67,11 @@ export function MessageView({ message, streaming }: Props) {
         <div className="message-actions">
           <CopyButton text={textOf(message)} label="Copy message" />
         </div>
+      )}
+      {stopped && (
+        <p className="stopped-note" role="note">
+          Stopped: the reply ends where you stopped it.
+        </p>
       )}
       {interrupted && (
         <p className="interrupted-note" role="note">
