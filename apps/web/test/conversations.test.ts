@@ -32,7 +32,7 @@ describe.runIf(chromiumAvailable())("conversations in the sidebar", () => {
     await page.goto(h.server.url);
     const trip = entry(page, "trip");
     await trip.waitFor();
-    const text = (await trip.innerText()).replace(/\s+/g, " ");
+    const text = ((await trip.textContent()) ?? "").replace(/\s+/g, " ");
     expect(text).toContain("Help me plan a weekend trip");
     expect(text).toMatch(/just now|min/);
     expect(text).not.toContain("trip ·");
@@ -49,7 +49,7 @@ describe.runIf(chromiumAvailable())("conversations in the sidebar", () => {
     const id = conversationIdOf(page);
     const item = entry(page, id);
     await item.waitFor({ timeout: 5_000 });
-    await expect(item.innerText()).resolves.toContain("A brand new question");
+    await expect(item.textContent()).resolves.toContain("A brand new question");
     // The reply is still on its way.
     await expect(page.locator(".conversation").getAttribute("data-status")).resolves.toMatch(
       /submitted|streaming/,

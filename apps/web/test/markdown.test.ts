@@ -57,6 +57,7 @@ describe.runIf(chromiumAvailable())("markdown in replies", () => {
     await expect(reply.locator("ol > li").count()).resolves.toBe(3);
     const block = reply.locator('[data-streamdown="code-block"]');
     await expect(block.count()).resolves.toBe(1);
+    // biome-ignore lint/performance/useDomNodeTextContent: lines are block spans; only the rendered text has the line breaks
     await expect(block.locator("pre").innerText()).resolves.toBe(CODE);
     // Highlighted: tokens carry colours of their own (Shiki), not one colour for the block.
     const colours = await block

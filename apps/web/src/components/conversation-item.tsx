@@ -158,14 +158,14 @@ function ConfirmDelete(props: { title: string; busy: boolean; onConfirm: () => v
   // The safe choice has the focus, so a stray Enter does not erase anything.
   useEffect(() => cancel.current?.focus(), []);
   return (
-    <div className="confirm-delete" role="group" aria-label="Confirm delete">
-      <p>Delete “{props.title}” for good?</p>
+    <fieldset className="confirm-delete" aria-label="Confirm delete">
+      <legend>Delete “{props.title}” for good?</legend>
       <button type="button" className="danger" disabled={props.busy} onClick={props.onConfirm}>
         Delete
       </button>
       <button type="button" ref={cancel} onClick={props.onCancel}>
         Cancel
       </button>
-    </div>
+    </fieldset>
   );
 }
