@@ -38,8 +38,10 @@ export function reportUnreachable(): void {
 }
 
 export function isNetworkError(error: unknown): boolean {
-  // fetch rejects with a TypeError when no response came; an abort is a DOMException.
-  return error instanceof TypeError;
+  // fetch rejects with a TypeError when no response came, and reading a body whose connection
+  // broke does too; an abort is a DOMException. Wrapped errors keep the browser's words.
+  if (error instanceof TypeError) return true;
+  return error instanceof Error && /failed to fetch|network ?error|load failed/i.test(error.message);
 }
 
 /** Subscribes to reachability changes; returns the unsubscribe function. */

@@ -1,7 +1,7 @@
 import { useChat } from "@ai-sdk/react";
 import type { UIMessage } from "ai";
 import { useCallback, useEffect, useMemo, useRef, useState } from "react";
-import { useReachable } from "../api/connection.ts";
+import { reportUnreachable, useReachable } from "../api/connection.ts";
 import { loadMessages, type MessagePage } from "../api/messages.ts";
 import { requestStop } from "../api/stop.ts";
 import { createTransport } from "../api/transport.ts";
@@ -131,6 +131,8 @@ export function Conversation({ conversationId, initial, onActivity }: Props) {
     } else if (found.kind === "unreachable") {
       setProblem(found);
     }
+    // The stream broke without an answer (the server went away mid-reply): watch for its return.
+    if (found.kind === "unreachable") reportUnreachable();
   }, [chat.error]);
 
   // The server is back: drop the failure and catch up (a reply it was writing, or finished, or
