@@ -25,6 +25,7 @@ try {
   await page.locator('.message-assistant [data-streamdown="code-block"]').waitFor();
   await waitForIdle(page);
   await codeHighlighted(page);
+  await page.waitForTimeout(2000);
   await send(page, "What time is it?");
   await page.locator(".message-assistant .message-text").getByText("The current UTC time is").waitFor();
   await waitForIdle(page);
