@@ -137,9 +137,12 @@ export function Conversation({ conversationId, initial, onActivity }: Props) {
 
   // The server is back: drop the failure and catch up (a reply it was writing, or finished, or
   // finalized as interrupted after a restart).
+  const wasReachable = useRef(reachable);
   // biome-ignore lint/correctness/useExhaustiveDependencies: runs when reachability changes
   useEffect(() => {
-    if (!reachable) return;
+    const back = reachable && !wasReachable.current;
+    wasReachable.current = reachable;
+    if (!back) return; // on mount, useChat's own resume covers a reply in progress
     setProblem((p) => (p?.kind === "unreachable" ? null : p));
     if (statusRef.current === "error") clearError();
     void syncWithServer(true);
