@@ -63,6 +63,7 @@ describe.runIf(chromiumAvailable())("stopping a reply", () => {
     const stored = textOf((await messages())[1]);
     expect(stored.split(/\s+/).length).toBeLessThan(250); // cut short, not the whole reply
     await expect.poll(() => shownReply(page), { timeout: 5_000 }).toBe(stored);
+    await page.locator(".message-assistant .stopped-note").waitFor();
     const events = (await (
       await h.server.api(`/v1/conversations/${encodeURIComponent(conversationId)}/events?limit=1000`)
     ).json()) as { events: StoredEvent[] };
@@ -78,6 +79,7 @@ describe.runIf(chromiumAvailable())("stopping a reply", () => {
     await page.locator(".message-assistant").first().waitFor();
     await waitForIdle(page);
     await expect(shownReply(page)).resolves.toBe(stored);
+    await expect(page.locator(".message-assistant .stopped-note").count()).resolves.toBe(1);
     await page.close();
   });
 
