@@ -69,9 +69,11 @@ export function Conversation({ conversationId, initial, onActivity }: Props) {
 
   // Reads the newest page and lays it over the shown messages. `follow`: another tab or
   // process may be generating, so join its stream when the last stored message awaits a reply.
+  // `rejoin` (the server is back): join whatever is being generated, even a reply already
+  // partly stored; the stream route answers 204 when nothing is.
   // biome-ignore lint/correctness/useExhaustiveDependencies: refs and stable setters only
   const syncWithServer = useCallback(
-    async (follow: boolean) => {
+    async (follow: boolean, rejoin = false) => {
       let page: MessagePage;
       try {
         page = await loadMessages(conversationId, { limit: MESSAGE_PAGE_SIZE });
@@ -91,7 +93,7 @@ export function Conversation({ conversationId, initial, onActivity }: Props) {
         putBack.current = null;
         setDraft((text) => (text === back.text ? "" : text));
       }
-      if (follow && merged.messages.at(-1)?.role === "user") void resumeStream();
+      if (rejoin || (follow && merged.messages.at(-1)?.role === "user")) void resumeStream();
     },
     [conversationId],
   );
@@ -145,7 +147,7 @@ export function Conversation({ conversationId, initial, onActivity }: Props) {
     if (!back) return; // on mount, useChat's own resume covers a reply in progress
     setProblem((p) => (p?.kind === "unreachable" ? null : p));
     if (statusRef.current === "error") clearError();
-    void syncWithServer(true);
+    void syncWithServer(true, true);
   }, [reachable]);
 
   // Back to this tab after a while: catch up on what happened elsewhere.
