@@ -7,12 +7,15 @@ import { defineConfig } from "vitest/config";
  */
 export const SOURCE_CONDITION = "@chatlog/source";
 
+const POSTGRES_SETUP = new URL("./packages/pg-test-cluster/src/vitest-setup.ts", import.meta.url).pathname;
+
 /**
  * The one vitest setup every package uses. Besides the console report, each run writes
  * .vitest-report.json in the package (a turbo output), which .ci/run sums into its
- * "N passed, N failed" line.
+ * "N passed, N failed" line. `postgres: true` adds the Postgres test server
+ * (packages/pg-test-cluster) as a global setup.
  */
-export function chatlogVitestConfig(options: { slow?: boolean } = {}) {
+export function chatlogVitestConfig(options: { slow?: boolean; postgres?: boolean } = {}) {
   return defineConfig({
     // Test files and the workers running them resolve @chatlog/* to the sources (vitest passes
     // these conditions to its workers as --conditions; "node" and the mode are its defaults).
@@ -27,6 +30,9 @@ export function chatlogVitestConfig(options: { slow?: boolean } = {}) {
       // Child processes a test spawns (`node --import tsx child.ts`) run the sources too. A test
       // that runs compiled code (the CLI's bin) removes this from the child's environment.
       env: { NODE_OPTIONS: `--conditions=${SOURCE_CONDITION}` },
+      // Packages with Postgres tests: one throwaway cluster (or CHATLOG_TEST_POSTGRES_URL's
+      // server) for the whole run; each test file creates its own databases on it.
+      globalSetup: options.postgres ? [POSTGRES_SETUP] : [],
     },
   });
 }

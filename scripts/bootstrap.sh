@@ -3,8 +3,8 @@
 # system's Node is older than 22 (from the npm registry's `node` package, into .tools/), the
 # pinned pnpm, the workspace dependencies (better-sqlite3 13 carries prebuilt Node-API binaries;
 # node-gyp compiles it against the local Node headers only where none fits), the chat page's build
-# and, when possible, the Debian packages that let the tests run the legacy Python system and
-# drive Chromium.
+# and, when possible, the Debian packages that let the tests run the legacy Python system, drive
+# Chromium and start a throwaway Postgres cluster.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
@@ -62,5 +62,15 @@ if [ ! -x "${CHROMIUM_PATH:-/usr/bin/chromium}" ] && command -v apt-get >/dev/nu
   echo "bootstrap: installing chromium (Debian) for the browser tests" >&2
   { $SUDO apt-get update -qq && $SUDO apt-get install -y -qq chromium; } >&2 ||
     echo "bootstrap: could not install chromium; the browser tests will be skipped" >&2
+fi
+# The Postgres tests start a throwaway cluster from Debian's server binaries (initdb, pg_ctl under
+# /usr/lib/postgresql/<major>/bin). Best effort, like chromium: without them the Postgres tests
+# are skipped locally unless CHATLOG_TEST_POSTGRES_URL names a server (CI requires the binaries).
+if ! ls /usr/lib/postgresql/*/bin/initdb >/dev/null 2>&1 && command -v apt-get >/dev/null 2>&1; then
+  SUDO=""
+  [ "$(id -u)" -ne 0 ] && command -v sudo >/dev/null 2>&1 && SUDO="sudo -n"
+  echo "bootstrap: installing postgresql (Debian) for the Postgres tests" >&2
+  { $SUDO apt-get update -qq && $SUDO apt-get install -y -qq postgresql; } >&2 ||
+    echo "bootstrap: could not install postgresql; the Postgres tests will be skipped" >&2
 fi
 echo "bootstrap: done" >&2

@@ -1,7 +1,7 @@
 import { openChatRepository as openBetterSqlite3 } from "@chatlog/better-sqlite3";
 import type { RepositoryOptions } from "@chatlog/core";
+import type { EngineChatRepository } from "@chatlog/engine";
 import { openChatRepository as openLibsql } from "@chatlog/libsql";
-import type { SqliteChatRepository } from "@chatlog/sqlite";
 
 /** A storage driver the benchmark runs the library through. */
 export interface DriverUnderTest {
@@ -14,7 +14,7 @@ export interface DriverUnderTest {
    */
   readonly sameEngineAsBaseline: boolean;
   /** Opens (and migrates) a repository on a database file. */
-  open(path: string, options?: RepositoryOptions): Promise<SqliteChatRepository>;
+  open(path: string, options?: RepositoryOptions): Promise<EngineChatRepository>;
 }
 
 export const DRIVERS: readonly DriverUnderTest[] = [

@@ -1,5 +1,6 @@
 import { uuidv7 } from "@chatlog/core";
-import { SQL, type SqlValue, type Statement } from "@chatlog/sqlite";
+import type { SqlValue, Statement } from "@chatlog/engine";
+import { SQL } from "@chatlog/sqlite";
 import Database from "better-sqlite3";
 
 /**

@@ -1,4 +1,4 @@
-import type { SqliteChatRepository } from "@chatlog/sqlite";
+import type { EngineChatRepository } from "@chatlog/engine";
 import type { DriverUnderTest } from "./drivers.ts";
 import type { Plan } from "./measure.ts";
 import type { RawDb } from "./raw-db.ts";
@@ -6,7 +6,7 @@ import type { BenchLine } from "./report.ts";
 
 /** A library repository and a raw baseline connection, both open on the same fresh database file. */
 export interface Databases {
-  readonly repo: SqliteChatRepository;
+  readonly repo: EngineChatRepository;
   readonly raw: RawDb;
   readonly path: string;
 }

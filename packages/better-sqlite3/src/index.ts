@@ -1,3 +1,3 @@
 export type { ChatRepository } from "@chatlog/core";
-export type { SqliteChatRepository } from "@chatlog/sqlite";
+export type { EngineChatRepository } from "@chatlog/engine";
 export { type BetterSqlite3RepositoryOptions, openChatRepository } from "./open-chat-repository.ts";

@@ -1,14 +1,14 @@
 import { ChatlogError, type RepositoryOptions } from "@chatlog/core";
+import { assertKnownOptions, EngineChatRepository } from "@chatlog/engine";
 import { migrationsFolder } from "@chatlog/schema";
 import {
   APPLIED_MIGRATIONS_SQL,
-  assertKnownOptions,
   connectionPragmas,
   ensureDatabaseFolder,
   migrateWithRetry,
   retryWhileBusy,
-  SqliteChatRepository,
   SyncExecutor,
+  sqliteDialect,
   toChatlogError,
 } from "@chatlog/sqlite";
 import Database from "better-sqlite3";
@@ -53,7 +53,7 @@ function openFile(path: string): Database.Database {
 /** Opens (and by default migrates) a chatlog database on better-sqlite3. */
 export async function openChatRepository(
   options: BetterSqlite3RepositoryOptions,
-): Promise<SqliteChatRepository> {
+): Promise<EngineChatRepository> {
   assertKnownOptions(options, ["path", "client", "busyTimeoutMs"]);
   const owned = options.client === undefined;
   const file = options.client === undefined ? filePath(options.path ?? "") : options.client.name;
@@ -72,7 +72,7 @@ export async function openChatRepository(
         () => Number((client.prepare(APPLIED_MIGRATIONS_SQL).get() as { applied: number }).applied),
       );
     }
-    return new SqliteChatRepository(new SyncExecutor(client, owned, file), options);
+    return new EngineChatRepository(sqliteDialect, new SyncExecutor(client, owned, file), options);
   } catch (error) {
     if (owned) client.close();
     // A file that is not a database fails at the first pragma; it surfaces as a ChatlogError

@@ -2,7 +2,7 @@ import { mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import type { RepositoryOptions } from "@chatlog/core";
-import type { SqliteChatRepository } from "@chatlog/sqlite";
+import type { EngineChatRepository } from "@chatlog/engine";
 import { rawFile } from "./raw.ts";
 
 export type Row = Record<string, unknown>;
@@ -18,23 +18,39 @@ export interface RawDb {
 }
 
 export interface Opened {
-  repo: SqliteChatRepository;
+  repo: EngineChatRepository;
   raw: RawDb;
-  /** The database file, or null for :memory:. */
+  /** Where the database is: its file, a Postgres URL, or null for :memory:. */
   file: string | null;
   /** Closes the repository (if still open) and the raw connection. */
   dispose(): Promise<void>;
+}
+
+export interface BlankDatabase {
+  location: string;
+  /** A raw connection to it (once something has created it). */
+  raw(): RawDb & { close(): unknown };
+  remove(): Promise<void>;
 }
 
 /** One driver configuration the conformance suite runs against. */
 export interface DriverHarness {
   /** e.g. "better-sqlite3 file". */
   name: string;
-  /** Which package: decides how child processes open the file. */
-  driver: "better-sqlite3" | "libsql";
+  /** Which package: decides how child processes open the database. */
+  driver: "better-sqlite3" | "libsql" | "postgres";
+  /**
+   * The SQL dialect of the database (absent: "sqlite"). Raw checks are written per dialect where
+   * they read the catalog (SQLite's pragmas, Postgres's information_schema); cases about files
+   * (journal mode, a file that is not a database) run on SQLite only.
+   */
+  dialect?: "sqlite" | "postgres";
   /** Absolute path of the driver package's entry (src/index.ts), for child processes. */
   entry: string;
-  /** Whether databases are files (multi-process and restart cases need one). */
+  /**
+   * Whether databases outlive a connection and can be reopened by location (a file, a Postgres
+   * URL): multi-process and restart cases need one.
+   */
   file: boolean;
   /**
    * Remote configurations: how another process reaches the database whose file is `file` (the
@@ -46,9 +62,14 @@ export interface DriverHarness {
    * reaches it, without opening a repository on it; resolves to the function that stops it.
    */
   serve?(file: string): Promise<() => Promise<void>>;
+  /**
+   * Where a brand-new database no process has opened yet can be made (default: a file in a new
+   * temp folder; Postgres: a new empty database), with raw access to it and its removal.
+   */
+  blank?(): Promise<BlankDatabase>;
   /** Opens a repository on a brand-new database. */
   create(options?: RepositoryOptions): Promise<Opened>;
-  /** File configurations: opens another repository on an existing file (a restart). */
+  /** File (and server) configurations: opens another repository on an existing database (a restart). */
   reopen(file: string, options?: RepositoryOptions): Promise<Opened>;
 }
 
@@ -66,7 +87,7 @@ export function fileHarness(config: {
   name: string;
   driver: DriverHarness["driver"];
   entry: string;
-  open: (file: string, options: RepositoryOptions) => Promise<SqliteChatRepository>;
+  open: (file: string, options: RepositoryOptions) => Promise<EngineChatRepository>;
 }): DriverHarness {
   async function openFile(file: string, options: RepositoryOptions = {}, remove = () => {}): Promise<Opened> {
     const repo = await config.open(file, options);
@@ -93,4 +114,16 @@ export function fileHarness(config: {
     },
     reopen: (file, options) => openFile(file, options),
   };
+}
+
+/** A new file location in its own temp folder: the blank database of file configurations. */
+export function blankFile(): BlankDatabase {
+  const tmp = tempDir();
+  const location = join(tmp.dir, "fresh.db");
+  return { location, raw: () => rawFile(location), remove: async () => tmp.remove() };
+}
+
+/** Whether the harness's database is Postgres (raw SQL and catalog checks differ). */
+export function isPostgres(h: DriverHarness): boolean {
+  return h.dialect === "postgres";
 }

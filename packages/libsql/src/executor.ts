@@ -1,4 +1,4 @@
-import type { Job, JobOutcome, Row, SqlExecutor, Step } from "@chatlog/sqlite";
+import type { Job, JobOutcome, Row, SqlExecutor, Step } from "@chatlog/engine";
 import type { Client, InStatement } from "@libsql/client";
 import { authError, unavailableError } from "./remote-errors.ts";
 

@@ -1,4 +1,4 @@
 export type { ChatRepository } from "@chatlog/core";
-export type { SqliteChatRepository } from "@chatlog/sqlite";
+export type { EngineChatRepository } from "@chatlog/engine";
 export { LibsqlExecutor } from "./executor.ts";
 export { type LibsqlRepositoryOptions, openChatRepository } from "./open-chat-repository.ts";

@@ -1,14 +1,14 @@
 import { ChatlogError, isChatlogError, type RepositoryOptions } from "@chatlog/core";
+import { assertKnownOptions, EngineChatRepository } from "@chatlog/engine";
 import { migrationsFolder } from "@chatlog/schema";
 import {
   APPLIED_MIGRATIONS_SQL,
-  assertKnownOptions,
   connectionPragmas,
   ensureDatabaseFolder,
   migrateWithRetry,
   retryWhileBusy,
-  SqliteChatRepository,
   SyncExecutor,
+  sqliteDialect,
   toChatlogError,
 } from "@chatlog/sqlite";
 import { type Client, createClient } from "@libsql/client";
@@ -60,7 +60,7 @@ function localPath(url: string): string | null {
  * native binding, anything else (remote URLs, :memory:, a client you pass) through
  * @libsql/client.
  */
-export async function openChatRepository(options: LibsqlRepositoryOptions): Promise<SqliteChatRepository> {
+export async function openChatRepository(options: LibsqlRepositoryOptions): Promise<EngineChatRepository> {
   assertKnownOptions(options, ["url", "client", "authToken", "busyTimeoutMs", "requestTimeoutMs"]);
   const { url } = options;
   if (typeof url !== "string" || url.length === 0) {
@@ -101,7 +101,7 @@ export async function openChatRepository(options: LibsqlRepositoryOptions): Prom
   try {
     if (path !== null) await setLocalPragmas(client, path, options);
     if (options.migrate !== false) await migrateClient(client);
-    return new SqliteChatRepository(new LibsqlExecutor(client, owned, remote), options);
+    return new EngineChatRepository(sqliteDialect, new LibsqlExecutor(client, owned, remote), options);
   } catch (error) {
     if (owned) client.close();
     if (remote !== undefined) {
@@ -147,7 +147,7 @@ async function setLocalPragmas(
  * (@libsql/client prepares each statement again on every call, the larger part of a local
  * append's cost).
  */
-async function openLocalFile(path: string, options: LibsqlRepositoryOptions): Promise<SqliteChatRepository> {
+async function openLocalFile(path: string, options: LibsqlRepositoryOptions): Promise<EngineChatRepository> {
   ensureDatabaseFolder(path);
   if (options.migrate !== false) {
     const client = createClient({ url: `file:${path}`, concurrency: 1 });
@@ -174,7 +174,7 @@ async function openLocalFile(path: string, options: LibsqlRepositoryOptions): Pr
     for (const pragma of pragmaStatements(path, options)) {
       await retryWhileBusy(() => db.exec(pragma), options.busyTimeoutMs);
     }
-    return new SqliteChatRepository(new SyncExecutor(db, true, path), options);
+    return new EngineChatRepository(sqliteDialect, new SyncExecutor(db, true, path), options);
   } catch (error) {
     db.close();
     throw toChatlogError(error, path);

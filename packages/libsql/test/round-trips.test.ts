@@ -2,8 +2,8 @@ import { mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import type { NewChatEvent } from "@chatlog/core";
+import type { EngineChatRepository } from "@chatlog/engine";
 import { type HranaServer, startHranaServer } from "@chatlog/hrana-server";
-import type { SqliteChatRepository } from "@chatlog/sqlite";
 import { afterEach, beforeEach, describe, expect, it } from "vitest";
 import { openChatRepository } from "../src/index.ts";
 
@@ -14,7 +14,7 @@ import { openChatRepository } from "../src/index.ts";
  */
 let dir: string;
 let server: HranaServer;
-let repo: SqliteChatRepository;
+let repo: EngineChatRepository;
 
 beforeEach(async () => {
   dir = mkdtempSync(join(tmpdir(), "chatlog-round-trips-"));

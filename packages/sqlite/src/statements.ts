@@ -1,11 +1,11 @@
-import type { Statement } from "./executor.ts";
+import { type Statements, statement } from "@chatlog/engine";
 
 /**
- * Every SQL statement chatlog runs against chat_events and its companion tables: the SQL lives
- * here once, and each driver only executes it. Parameters are :named; values are never spliced
- * into the text.
+ * Every SQL statement chatlog runs against a SQLite database (chat_events and its companion
+ * tables): SQLite's SQL lives here once, and each SQLite driver only executes it. Parameters are
+ * :named; values are never spliced into the text.
  */
-const stmt = (name: string, sql: string): Statement => ({ name, sql: sql.trim().replace(/\s+/g, " ") });
+const stmt = statement;
 
 /**
  * The condition getConversationHistory selects by (the LLM-visible events). Of a turn answered
@@ -233,6 +233,7 @@ export const SQL = {
   /**
    * Publishes a staged import: every staged event not already stored at its position, in input
    * order, as one statement. Any collision fails the statement, so nothing of the import lands.
+   * One row per event published (the same in every dialect; SQLite's changes() has no peer).
    */
   publishImport: stmt(
     "publishImport",
@@ -242,11 +243,9 @@ export const SQL = {
      FROM chatlog_import_staging s WHERE s.import_id = :import_id
        AND NOT EXISTS (SELECT 1 FROM chat_events e WHERE e.id = s.id AND e.conversation_id = s.conversation_id
                        AND e.seq = s.seq)
-     ORDER BY s.ord`,
+     ORDER BY s.ord
+     RETURNING 1 AS published`,
   ),
-
-  /** Rows the previous statement changed (here: the events publishImport inserted). */
-  changes: stmt("changes", "SELECT changes() AS n"),
 
   /** Deletes up to :batch staged rows of one import. */
   unstageSlice: stmt(
@@ -526,4 +525,4 @@ export const SQL = {
             (SELECT synchronous FROM pragma_synchronous) AS synchronous,
             (SELECT timeout FROM pragma_busy_timeout) AS busy_timeout`,
   ),
-} as const;
+} as const satisfies Statements;

@@ -1,6 +1,6 @@
 import { performance } from "node:perf_hooks";
 import { setTimeout as sleep } from "node:timers/promises";
-import type { Job, JobOutcome, Row, SqlArgs, SqlExecutor, Statement, Step } from "./executor.ts";
+import type { Job, JobOutcome, Row, SqlArgs, SqlExecutor, Statement, Step } from "@chatlog/engine";
 import { isBusyError, toChatlogError } from "./storage-error.ts";
 
 /** The synchronous statement API shared by better-sqlite3 and libSQL's native binding (`libsql`). */

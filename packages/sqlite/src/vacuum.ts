@@ -1,7 +1,7 @@
 import { performance } from "node:perf_hooks";
 import { setTimeout as sleep } from "node:timers/promises";
 import type { VacuumResult } from "@chatlog/core";
-import type { Row, SqlExecutor } from "./executor.ts";
+import type { Row, SqlExecutor } from "@chatlog/engine";
 import { SQL } from "./statements.ts";
 import { SyncExecutor } from "./sync-executor.ts";
 

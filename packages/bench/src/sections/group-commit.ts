@@ -1,4 +1,4 @@
-import type { SqliteChatRepository } from "@chatlog/sqlite";
+import type { EngineChatRepository } from "@chatlog/engine";
 import { assertSameWork, countEvents } from "../check.ts";
 import { awaitEach, measureSideBySide } from "../measure.ts";
 import { rawRow } from "../raw-db.ts";
@@ -8,7 +8,7 @@ import type { Section } from "../section.ts";
 const APPENDERS = 50;
 const CONTENT = "partial reply text";
 
-function append(repo: SqliteChatRepository, conversationId: string) {
+function append(repo: EngineChatRepository, conversationId: string) {
   return repo.addEvent({ conversationId, type: "assistant_message", role: "assistant", content: CONTENT });
 }
 
@@ -18,7 +18,7 @@ function append(repo: SqliteChatRepository, conversationId: string) {
  * `distinct`, the appender's number.
  */
 function concurrentAppends(
-  repo: SqliteChatRepository,
+  repo: EngineChatRepository,
   prefix: string,
   distinct: boolean,
   perAppender: number,

@@ -1,5 +1,5 @@
 import type { ChatlogErrorCode, NewChatEvent } from "@chatlog/core";
-import type { SqliteChatRepository } from "@chatlog/sqlite";
+import type { EngineChatRepository } from "@chatlog/engine";
 import { describe, expect, it } from "vitest";
 import type { DriverHarness, RawDb } from "../harness.ts";
 import { count, countEvents, rejectsWith, user, withDb } from "./support.ts";
@@ -76,7 +76,7 @@ async function nothingWritten(raw: RawDb): Promise<void> {
   expect(await count(raw, "SELECT COUNT(*) FROM chat_saved_sessions")).toBe(0);
 }
 
-type Call = (repo: SqliteChatRepository) => Promise<unknown>;
+type Call = (repo: EngineChatRepository) => Promise<unknown>;
 
 /** Method arguments (ids, limits, cursors) that must be refused with INVALID_ARGUMENT. */
 const BAD_ARGUMENTS: [string, Call][] = [

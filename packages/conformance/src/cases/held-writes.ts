@@ -1,6 +1,6 @@
 import type { HeldTurn, NewChatEvent } from "@chatlog/core";
 import { assistantReplyKey, toolCallKey } from "@chatlog/core";
-import type { SqliteChatRepository } from "@chatlog/sqlite";
+import type { EngineChatRepository } from "@chatlog/engine";
 import { describe, expect, it } from "vitest";
 import type { DriverHarness } from "../harness.ts";
 import { count, rejectsWith, withDb } from "./support.ts";
@@ -20,7 +20,7 @@ function delta(text: string, attempt = 1): NewChatEvent {
 }
 
 /** The user message of turn u1, then A's claim on it: what a server does before generating. */
-async function startTurn(repo: SqliteChatRepository): Promise<void> {
+async function startTurn(repo: EngineChatRepository): Promise<void> {
   await repo.handleUserMessagePersistence("c", "hi", "u1");
   await repo.claimTurn({ ...KEY, ownerId: "A", messageId: "m", staleMs: 60_000 });
 }

@@ -1,9 +1,9 @@
-import type { SqliteChatRepository } from "@chatlog/sqlite";
+import type { EngineChatRepository } from "@chatlog/engine";
 import { describe, expect, it } from "vitest";
 import type { DriverHarness } from "../harness.ts";
 import { add, rejectsWith, user, withDb } from "./support.ts";
 
-const AFTER_CLOSE: [string, (repo: SqliteChatRepository) => Promise<unknown>][] = [
+const AFTER_CLOSE: [string, (repo: EngineChatRepository) => Promise<unknown>][] = [
   ["addEvent", (r) => r.addEvent(user("c", "x"))],
   ["getEvents", (r) => r.getEvents("c")],
   ["getConversationHistory", (r) => r.getConversationHistory("c")],

@@ -1,10 +1,10 @@
 import { type ConversationSummary, TITLE_MAX_CHARS } from "@chatlog/core";
-import type { SqliteChatRepository } from "@chatlog/sqlite";
+import type { EngineChatRepository } from "@chatlog/engine";
 import { describe, expect, it } from "vitest";
 import type { DriverHarness } from "../harness.ts";
 import { add, assistant, at, delta, derivedSummary, hoursAgo, user, withDb } from "./support.ts";
 
-async function allPages(repo: SqliteChatRepository, limit: number): Promise<ConversationSummary[][]> {
+async function allPages(repo: EngineChatRepository, limit: number): Promise<ConversationSummary[][]> {
   const pages: ConversationSummary[][] = [];
   let cursor: string | null = null;
   do {

@@ -1,10 +1,10 @@
 import type { ChatEvent } from "@chatlog/core";
-import type { SqliteChatRepository } from "@chatlog/sqlite";
+import type { EngineChatRepository } from "@chatlog/engine";
 import { describe, expect, it } from "vitest";
 import type { DriverHarness } from "../harness.ts";
 import { add, assistant, delta, toolCall, toolResult, user, withDb } from "./support.ts";
 
-async function tenEvents(repo: SqliteChatRepository, conversationId = "p"): Promise<ChatEvent[]> {
+async function tenEvents(repo: EngineChatRepository, conversationId = "p"): Promise<ChatEvent[]> {
   const events: ChatEvent[] = [];
   for (let i = 1; i <= 10; i++) events.push(await add(repo, user(conversationId, `m${i}`)));
   return events;

@@ -1,5 +1,5 @@
 import { assistantReplyKey, toolCallKey, toolResultKey } from "@chatlog/core";
-import type { SqliteChatRepository } from "@chatlog/sqlite";
+import type { EngineChatRepository } from "@chatlog/engine";
 import { describe, expect, it } from "vitest";
 import type { DriverHarness } from "../harness.ts";
 import { add, withDb } from "./support.ts";
@@ -9,7 +9,7 @@ import { add, withDb } from "./support.ts";
  * the highest attempt is current; claims are taken atomically and taken over only when stale.
  */
 /** Appends one streamed delta of user request u1 in conversation c (attempt 1 unless given). */
-function delta(repo: SqliteChatRepository, text: string, attempt?: number) {
+function delta(repo: EngineChatRepository, text: string, attempt?: number) {
   return add(repo, {
     conversationId: "c",
     type: "meta",

@@ -1,5 +1,5 @@
 import type { ChatEvent, NewChatEvent } from "@chatlog/core";
-import type { SqliteChatRepository } from "@chatlog/sqlite";
+import type { EngineChatRepository } from "@chatlog/engine";
 import { describe, expect, it } from "vitest";
 import type { DriverHarness } from "../harness.ts";
 import {
@@ -23,7 +23,7 @@ const NO_DELETIONS = {
 };
 
 /** Appends `events` with the given ages in hours, oldest first. */
-async function addAged(repo: SqliteChatRepository, events: [NewChatEvent, number][]): Promise<ChatEvent[]> {
+async function addAged(repo: EngineChatRepository, events: [NewChatEvent, number][]): Promise<ChatEvent[]> {
   const stored: ChatEvent[] = [];
   for (const [event, hours] of events) stored.push(await add(repo, { ...event, createdAt: hoursAgo(hours) }));
   return stored;

@@ -1,11 +1,10 @@
 import { performance } from "node:perf_hooks";
 import { setTimeout as sleep } from "node:timers/promises";
 import { type ChatEvent, ChatlogError, type ImportResult, uuidv7, validateEvent } from "@chatlog/core";
+import type { Dialect } from "./dialect.ts";
 import type { SqlArgs, SqlExecutor, Step } from "./executor.ts";
 import { encodeEvent } from "./row-codec.ts";
 import { deleteInSlices } from "./sliced-delete.ts";
-import { SQL } from "./statements.ts";
-import { toChatlogError } from "./storage-error.ts";
 import type { WriteQueue } from "./write-queue.ts";
 
 /** Events staged per transaction: bounds how long one chunk holds the write lock. */
@@ -15,9 +14,9 @@ const STALE_STAGING_MS = 24 * 3_600_000;
 /** After each chunk the importer rests as long as the chunk took, so other writers get the lock. */
 const MIN_REST_MS = 2;
 
-function failAt(index: number, error: unknown): ChatlogError {
-  const cause = toChatlogError(error);
-  const code = /UNIQUE constraint/i.test(cause.message) ? "CONFLICT" : cause.code;
+function failAt(dialect: Dialect, index: number, error: unknown): ChatlogError {
+  const cause = dialect.toChatlogError(error);
+  const code = dialect.classify(error) === "conflict" ? "CONFLICT" : cause.code;
   const message = /chatlog_import_staging/.test(cause.message)
     ? "an earlier event of this import has the same id, or the same conversation and seq"
     : cause.message;
@@ -57,9 +56,11 @@ function checked(input: ChatEvent): { seq: number; args: SqlArgs } {
  */
 export async function importEvents(
   executor: SqlExecutor,
+  dialect: Dialect,
   queue: WriteQueue,
   events: Iterable<ChatEvent> | AsyncIterable<ChatEvent>,
 ): Promise<ImportResult> {
+  const SQL = dialect.statements;
   const importId = uuidv7();
   const startedAt = Date.now();
   await deleteInSlices(executor, (batch) => ({
@@ -77,27 +78,26 @@ export async function importEvents(
           args: { ...args, seq, import_id: importId, ord: staged, started_at_ms: startedAt },
         });
       } catch (error) {
-        throw failAt(staged, error);
+        throw failAt(dialect, staged, error);
       }
       staged++;
       if (chunk.length >= IMPORT_CHUNK) {
-        await stageChunk(queue, importId, staged - chunk.length, chunk);
+        await stageChunk(dialect, queue, importId, staged - chunk.length, chunk);
         chunk = [];
       }
     }
-    if (chunk.length > 0) await stageChunk(queue, importId, staged - chunk.length, chunk);
+    if (chunk.length > 0) await stageChunk(dialect, queue, importId, staged - chunk.length, chunk);
     if (staged === 0) return { imported: 0, skipped: 0 };
 
     let published: number;
     try {
-      const [, changed] = await queue.submit([
+      const [inserted] = await queue.submit([
         { statement: SQL.publishImport, args: { import_id: importId } },
-        { statement: SQL.changes, args: {} },
       ]);
-      published = Number(changed?.[0]?.n ?? 0);
+      published = inserted?.length ?? 0;
     } catch (error) {
-      const cause = toChatlogError(error);
-      const code = /UNIQUE constraint/i.test(cause.message) ? "CONFLICT" : cause.code;
+      const cause = dialect.toChatlogError(error);
+      const code = dialect.classify(error) === "conflict" ? "CONFLICT" : cause.code;
       throw new ChatlogError(code, `the import could not be published: ${cause.message}`, { cause: error });
     }
     return { imported: published, skipped: staged - published };
@@ -110,10 +110,16 @@ export async function importEvents(
 }
 
 /** Stages one chunk and checks it against the stored events; rests after, letting others write. */
-async function stageChunk(queue: WriteQueue, importId: string, from: number, steps: Step[]): Promise<void> {
+async function stageChunk(
+  dialect: Dialect,
+  queue: WriteQueue,
+  importId: string,
+  from: number,
+  steps: Step[],
+): Promise<void> {
   const started = performance.now();
   const conflictCheck: Step = {
-    statement: SQL.stagedConflict,
+    statement: dialect.statements.stagedConflict,
     args: { import_id: importId, from, to: from + steps.length - 1 },
   };
   let rows: unknown[][];
@@ -121,7 +127,7 @@ async function stageChunk(queue: WriteQueue, importId: string, from: number, ste
     rows = await queue.submit([...steps, conflictCheck]);
   } catch (error) {
     // A failed chunk rolled back whole; name the event that failed by staging each on its own.
-    throw await locateFailure(queue, from, steps, error);
+    throw await locateFailure(dialect, queue, from, steps, error);
   }
   const conflict = rows.at(-1)?.[0] as { ord?: unknown; id?: unknown } | undefined;
   if (conflict !== undefined) {
@@ -136,6 +142,7 @@ async function stageChunk(queue: WriteQueue, importId: string, from: number, ste
 }
 
 async function locateFailure(
+  dialect: Dialect,
   queue: WriteQueue,
   from: number,
   steps: Step[],
@@ -145,10 +152,10 @@ async function locateFailure(
     try {
       await queue.submit([steps[i]!]);
     } catch (error) {
-      return failAt(from + i, error);
+      return failAt(dialect, from + i, error);
     }
   }
   // Each staged alone: the chunk failed for a reason of its own (e.g. BUSY); the rows staged
   // now are deleted with the rest of the import.
-  return toChatlogError(chunkError);
+  return dialect.toChatlogError(chunkError);
 }

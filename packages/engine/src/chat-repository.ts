@@ -45,6 +45,7 @@ import {
   type ValidEvent,
   validateEvent,
 } from "@chatlog/core";
+import type { DatabasePragmas, Dialect } from "./dialect.ts";
 import type { Row, SqlExecutor, Statement, Step } from "./executor.ts";
 import { importEvents } from "./import-events.ts";
 import { validateRepositoryOptions } from "./options.ts";
@@ -63,36 +64,32 @@ import { RetentionRunner } from "./retention.ts";
 import { decodeRow, encodeEvent, storedEvent } from "./row-codec.ts";
 import { completeSavedTurns, unansweredTurns } from "./saved-turns.ts";
 import { deleteInSlices } from "./sliced-delete.ts";
-import { SQL } from "./statements.ts";
-import { vacuumDatabase } from "./vacuum.ts";
 import { WriteQueue } from "./write-queue.ts";
 
 const CLEAR_COUNTER = "clear_session_calls";
 
-export interface DatabasePragmas {
-  journalMode: string;
-  synchronous: number;
-  busyTimeout: number;
-}
-
 /**
- * The ChatRepository for every SQLite-family driver. Each hot path is one statement (append,
- * reads) or one batch (compaction, persisting a reply); writes go through a group-commit queue.
+ * The ChatRepository for every driver, over a dialect's statements and a driver's executor.
+ * Each hot path is one statement (append, reads) or one batch (compaction, persisting a reply);
+ * writes go through a group-commit queue.
  */
-export class SqliteChatRepository implements ChatRepository {
+export class EngineChatRepository implements ChatRepository {
   private readonly queue: WriteQueue;
   private readonly retention: RetentionRunner;
   private closed = false;
   private readonly onCorrupt: (error: ChatlogError) => void;
+  private readonly sql: Dialect["statements"];
 
   constructor(
+    private readonly dialect: Dialect,
     private readonly executor: SqlExecutor,
     private readonly options: RepositoryOptions = {},
   ) {
     validateRepositoryOptions(options);
-    this.queue = new WriteQueue(executor);
+    this.sql = dialect.statements;
+    this.queue = new WriteQueue(executor, dialect);
     this.onCorrupt = options.onCorruptRow ?? ((error) => console.warn(`chatlog: ${error.message}`));
-    this.retention = new RetentionRunner(executor, options);
+    this.retention = new RetentionRunner(executor, this.sql, options);
     this.retention.start();
   }
 
@@ -104,7 +101,7 @@ export class SqliteChatRepository implements ChatRepository {
     // A user message's key is always a client's: it may not take one of chatlog's own keys.
     const key = requestIdOf(event);
     if (event.type === "user_message" && key !== null) assertClientRequestId(key, "extra.request_id");
-    const append: Step = { statement: SQL.append, args: encodeEvent(event) };
+    const append: Step = { statement: this.sql.append, args: encodeEvent(event) };
     if (this.executor.remote) {
       // One round trip even for a duplicate: the lookup rides in the append's batch.
       const [inserted, existing] = await this.queue.submit([append, this.duplicateLookup(event)]);
@@ -138,8 +135,8 @@ export class SqliteChatRepository implements ChatRepository {
     // processes racing the same request id get exactly one true between them.
     // The read of what the key names rides in the same job: a retry is one round trip too.
     const [inserted, stored] = await this.queue.submit([
-      { statement: SQL.appendUnanswered, args: { ...encodeEvent(event), user_request_id: requestId } },
-      { statement: SQL.byRequestId, args: { conversation_id: conversationId, request_id: requestId } },
+      { statement: this.sql.appendUnanswered, args: { ...encodeEvent(event), user_request_id: requestId } },
+      { statement: this.sql.byRequestId, args: { conversation_id: conversationId, request_id: requestId } },
     ]);
     if ((inserted?.length ?? 0) > 0) return true;
     this.assertSameRequest(event, stored ?? []);
@@ -157,7 +154,7 @@ export class SqliteChatRepository implements ChatRepository {
   ): Promise<ChatEvent> {
     this.ensureOpen();
     const reply = this.assistantReply(conversationId, requestId, content, model, provider);
-    return this.writeThenRead([{ statement: SQL.append, args: encodeEvent(reply) }], reply);
+    return this.writeThenRead([{ statement: this.sql.append, args: encodeEvent(reply) }], reply);
   }
 
   async compactDeltas(
@@ -171,9 +168,9 @@ export class SqliteChatRepository implements ChatRepository {
     const reply = this.assistantReply(conversationId, userRequestId, finalContent, model, null, extra);
     return this.writeThenRead(
       [
-        { statement: SQL.append, args: encodeEvent(reply) },
+        { statement: this.sql.append, args: encodeEvent(reply) },
         {
-          statement: SQL.deleteDeltas,
+          statement: this.sql.deleteDeltas,
           args: {
             conversation_id: conversationId,
             user_request_id: userRequestId,
@@ -189,7 +186,9 @@ export class SqliteChatRepository implements ChatRepository {
   async handleClearSession(): Promise<boolean> {
     this.ensureOpen();
     const every = this.options.clearTriggersBeforeFullWipe ?? this.options.retention?.maxSessions ?? 1;
-    const [rows] = await this.queue.submit([{ statement: SQL.bumpCounter, args: { key: CLEAR_COUNTER } }]);
+    const [rows] = await this.queue.submit([
+      { statement: this.sql.bumpCounter, args: { key: CLEAR_COUNTER } },
+    ]);
     const calls = Number(rows?.[0]?.value ?? 0);
     // Every Nth call by the count kept in the database (so it survives restarts and is shared by
     // processes); a modulo rather than a reset, so no increment from another process is lost.
@@ -206,7 +205,7 @@ export class SqliteChatRepository implements ChatRepository {
     const { limit, afterSeq, beforeSeq } = eventRange(opts);
     const backward = beforeSeq !== undefined && afterSeq === undefined && limit !== undefined;
     const rows = await this.executor.all({
-      statement: backward ? SQL.eventsBackward : SQL.eventsForward,
+      statement: backward ? this.sql.eventsBackward : this.sql.eventsForward,
       args: {
         conversation_id: conversationId,
         after_seq: afterSeq ?? Number.MIN_SAFE_INTEGER,
@@ -222,7 +221,7 @@ export class SqliteChatRepository implements ChatRepository {
     assertId(conversationId, "conversationId");
     const { limit, beforeSeq } = eventRange(opts);
     const rows = await this.executor.all({
-      statement: SQL.history,
+      statement: this.sql.history,
       args: {
         conversation_id: conversationId,
         limit: limit ?? -1,
@@ -239,7 +238,7 @@ export class SqliteChatRepository implements ChatRepository {
     // Above any stored value, even a damaged out-of-range one, so no conversation is skipped.
     const cursor = opts.cursor ? decodeListCursor(opts.cursor) : { ms: Number.MAX_VALUE, id: "" };
     const rows = await this.executor.all({
-      statement: SQL.listConversations,
+      statement: this.sql.listConversations,
       args: { cursor_ms: cursor.ms, cursor_id: cursor.id, limit: limit + 1 },
     });
     const conversations = rows.slice(0, limit).map((row) => ({
@@ -262,7 +261,7 @@ export class SqliteChatRepository implements ChatRepository {
     assertId(conversationId, "conversationId");
     assertId(requestId, "requestId");
     const rows = await this.executor.all({
-      statement: SQL.byRequestId,
+      statement: this.sql.byRequestId,
       args: { conversation_id: conversationId, request_id: requestId },
     });
     return this.decodeFirst(rows);
@@ -270,14 +269,14 @@ export class SqliteChatRepository implements ChatRepository {
 
   async getLastAssistantReplyId(conversationId: string, userRequestId: string): Promise<string | null> {
     this.ensureOpen();
-    const rows = await this.executor.all(this.replyLookup(SQL.replyIdTo, conversationId, userRequestId));
+    const rows = await this.executor.all(this.replyLookup(this.sql.replyIdTo, conversationId, userRequestId));
     return rows[0] ? String(rows[0].id) : null;
   }
 
   async getExistingAssistantResponse(conversationId: string, requestId: string): Promise<ChatEvent | null> {
     this.ensureOpen();
     return this.decodeFirst(
-      await this.executor.all(this.replyLookup(SQL.replyTo, conversationId, requestId)),
+      await this.executor.all(this.replyLookup(this.sql.replyTo, conversationId, requestId)),
     );
   }
 
@@ -306,15 +305,15 @@ export class SqliteChatRepository implements ChatRepository {
 
   async getTurnEvents(conversationId: string, userRequestId: string): Promise<ChatEvent[]> {
     this.ensureOpen();
-    const step = this.replyLookup(SQL.turnEvents, conversationId, userRequestId);
+    const step = this.replyLookup(this.sql.turnEvents, conversationId, userRequestId);
     return this.decodeAll(await this.executor.all(step));
   }
 
-  /** See SQL.deleteOrphanDeltas; returns how many rows went. */
+  /** See this.sql.deleteOrphanDeltas; returns how many rows went. */
   async deleteOrphanDeltas(): Promise<number> {
     this.ensureOpen();
     return deleteInSlices(this.executor, (batch) => ({
-      statement: SQL.deleteOrphanDeltas,
+      statement: this.sql.deleteOrphanDeltas,
       args: { kind: ASSISTANT_DELTA_KIND, batch },
     }));
   }
@@ -322,7 +321,7 @@ export class SqliteChatRepository implements ChatRepository {
   async listUnfinishedTurns(): Promise<UnfinishedTurn[]> {
     this.ensureOpen();
     const rows = await this.executor.all({
-      statement: SQL.unfinishedTurns,
+      statement: this.sql.unfinishedTurns,
       args: { kind: ASSISTANT_DELTA_KIND },
     });
     return rows.map((row) => ({
@@ -344,7 +343,7 @@ export class SqliteChatRepository implements ChatRepository {
     // One batch: the claim, then the row as it stands (ours, or the live holder's).
     const [taken, current] = await this.queue.submit([
       {
-        statement: SQL.claimTurn,
+        statement: this.sql.claimTurn,
         args: {
           ...key,
           owner_id: input.ownerId,
@@ -353,7 +352,7 @@ export class SqliteChatRepository implements ChatRepository {
           dead_owner: input.deadOwnerId ?? null,
         },
       },
-      { statement: SQL.turnClaim, args: key },
+      { statement: this.sql.turnClaim, args: key },
     ]);
     const row = current?.[0];
     if (!row) throw new ChatlogError("STORAGE_ERROR", "a turn claim vanished while it was taken");
@@ -362,7 +361,7 @@ export class SqliteChatRepository implements ChatRepository {
 
   async getTurnClaim(key: TurnKey): Promise<TurnClaim | null> {
     this.ensureOpen();
-    const [row] = await this.executor.all({ statement: SQL.turnClaim, args: turnKeyArgs(key) });
+    const [row] = await this.executor.all({ statement: this.sql.turnClaim, args: turnKeyArgs(key) });
     return row ? decodeClaim(row) : null;
   }
 
@@ -370,7 +369,7 @@ export class SqliteChatRepository implements ChatRepository {
     this.ensureOpen();
     assertId(conversationId, "conversationId");
     const rows = await this.executor.all({
-      statement: SQL.conversationClaims,
+      statement: this.sql.conversationClaims,
       args: { conversation_id: conversationId },
     });
     return rows.map(decodeClaim);
@@ -378,7 +377,9 @@ export class SqliteChatRepository implements ChatRepository {
 
   async heartbeatTurnClaims(ownerId: string): Promise<TurnKey[]> {
     this.ensureOpen();
-    const [rows] = await this.queue.submit([{ statement: SQL.heartbeatClaims, args: { owner_id: ownerId } }]);
+    const [rows] = await this.queue.submit([
+      { statement: this.sql.heartbeatClaims, args: { owner_id: ownerId } },
+    ]);
     return (rows ?? []).map((row) => ({
       conversationId: String(row.conversation_id),
       userRequestId: String(row.user_request_id),
@@ -389,13 +390,16 @@ export class SqliteChatRepository implements ChatRepository {
   async releaseTurnClaim(key: TurnKey, ownerId: string): Promise<void> {
     this.ensureOpen();
     await this.queue.submit([
-      { statement: SQL.releaseClaim, args: { ...turnKeyArgs(key), owner_id: ownerId } },
+      { statement: this.sql.releaseClaim, args: { ...turnKeyArgs(key), owner_id: ownerId } },
     ]);
   }
 
   async listStaleTurnClaims(staleMs: number, limit = 100): Promise<TurnClaim[]> {
     this.ensureOpen();
-    const rows = await this.executor.all({ statement: SQL.staleClaims, args: { stale_ms: staleMs, limit } });
+    const rows = await this.executor.all({
+      statement: this.sql.staleClaims,
+      args: { stale_ms: staleMs, limit },
+    });
     return rows.map(decodeClaim);
   }
 
@@ -406,8 +410,8 @@ export class SqliteChatRepository implements ChatRepository {
     const held = heldArgs(turn);
     const event = validateEvent(input);
     assertOfTurn(event, turn);
-    const append: Step = { statement: SQL.appendHeld, args: { ...encodeEvent(event), ...held } };
-    const holds: Step = { statement: SQL.heldClaim, args: held };
+    const append: Step = { statement: this.sql.appendHeld, args: { ...encodeEvent(event), ...held } };
+    const holds: Step = { statement: this.sql.heldClaim, args: held };
     if (this.executor.remote) {
       // One round trip whatever the outcome: the claim check and the duplicate lookup ride along.
       const [inserted, claim, existing] = await this.queue.submit([
@@ -453,11 +457,11 @@ export class SqliteChatRepository implements ChatRepository {
     // One job: the reply, the removal of the deltas, the claim check and the read-back commit
     // together, so a generator that lost its claim changes nothing, and learns what is stored.
     const [, , claim, stored] = await this.queue.submit([
-      { statement: SQL.appendHeld, args: { ...encodeEvent(reply), ...held } },
-      { statement: SQL.deleteDeltasHeld, args: { ...held, kind: ASSISTANT_DELTA_KIND } },
-      { statement: SQL.heldClaim, args: held },
+      { statement: this.sql.appendHeld, args: { ...encodeEvent(reply), ...held } },
+      { statement: this.sql.deleteDeltasHeld, args: { ...held, kind: ASSISTANT_DELTA_KIND } },
+      { statement: this.sql.heldClaim, args: held },
       {
-        statement: SQL.byRequestId,
+        statement: this.sql.byRequestId,
         args: { conversation_id: reply.conversationId, request_id: requestIdOf(reply) },
       },
     ]);
@@ -469,15 +473,15 @@ export class SqliteChatRepository implements ChatRepository {
 
   async importEvents(events: Iterable<ChatEvent> | AsyncIterable<ChatEvent>): Promise<ImportResult> {
     this.ensureOpen();
-    return importEvents(this.executor, this.queue, events);
+    return importEvents(this.executor, this.dialect, this.queue, events);
   }
 
   async stats(): Promise<RepositoryStats> {
     this.ensureOpen();
     const [types, [summary], [size]] = await Promise.all([
-      this.executor.all({ statement: SQL.statsByType, args: {} }),
-      this.executor.all({ statement: SQL.statsConversations, args: {} }),
-      this.executor.all({ statement: SQL.statsSize, args: {} }),
+      this.executor.all({ statement: this.sql.statsByType, args: {} }),
+      this.executor.all({ statement: this.sql.statsConversations, args: {} }),
+      this.executor.all({ statement: this.sql.statsSize, args: {} }),
     ]);
     const eventsByType: Record<string, number> = {};
     for (const row of types) eventsByType[String(row.type)] = Number(row.n);
@@ -499,11 +503,11 @@ export class SqliteChatRepository implements ChatRepository {
     const args = { conversation_id: conversationId };
     // One job: the counts and the three deletes commit together, so an erasure is never half done.
     const [footprint] = await this.queue.submit([
-      { statement: SQL.conversationFootprint, args },
-      { statement: SQL.deleteConversationEvents, args },
-      { statement: SQL.deleteConversationSaved, args },
-      { statement: SQL.deleteConversationSummary, args },
-      { statement: SQL.deleteConversationClaims, args },
+      { statement: this.sql.conversationFootprint, args },
+      { statement: this.sql.deleteConversationEvents, args },
+      { statement: this.sql.deleteConversationSaved, args },
+      { statement: this.sql.deleteConversationSummary, args },
+      { statement: this.sql.deleteConversationClaims, args },
     ]);
     const row = footprint?.[0];
     return { deletedEvents: Number(row?.events ?? 0), deletedSavedSessions: Number(row?.saved ?? 0) };
@@ -514,7 +518,7 @@ export class SqliteChatRepository implements ChatRepository {
     assertId(conversationId, "conversationId");
     assertTitle(title, "title");
     const [updated] = await this.queue.submit([
-      { statement: SQL.setConversationTitle, args: { conversation_id: conversationId, title } },
+      { statement: this.sql.setConversationTitle, args: { conversation_id: conversationId, title } },
     ]);
     if (!updated?.length) {
       throw new ChatlogError("NOT_FOUND", `no conversation ${conversationId}`, {
@@ -525,7 +529,7 @@ export class SqliteChatRepository implements ChatRepository {
 
   async vacuum(): Promise<VacuumResult> {
     this.ensureOpen();
-    return vacuumDatabase(this.executor);
+    return this.dialect.vacuum(this.executor);
   }
 
   // --- retention and saved sessions ---------------------------------------------------------
@@ -552,7 +556,7 @@ export class SqliteChatRepository implements ChatRepository {
     const id = uuidv7(now.getTime());
     const steps: Step[] = [
       {
-        statement: SQL.saveSession,
+        statement: this.sql.saveSession,
         args: {
           id,
           conversation_id: conversationId,
@@ -562,7 +566,7 @@ export class SqliteChatRepository implements ChatRepository {
       },
     ];
     if (saved.maxSaved !== undefined) {
-      steps.push({ statement: SQL.trimSavedSessions, args: { keep: saved.maxSaved } });
+      steps.push({ statement: this.sql.trimSavedSessions, args: { keep: saved.maxSaved } });
     }
     const [inserted] = await this.queue.submit(steps);
     if (!inserted || inserted.length === 0) {
@@ -575,7 +579,7 @@ export class SqliteChatRepository implements ChatRepository {
 
   async listSavedSessions(): Promise<SavedSession[]> {
     this.ensureOpen();
-    const rows = await this.executor.all({ statement: SQL.listSavedSessions, args: {} });
+    const rows = await this.executor.all({ statement: this.sql.listSavedSessions, args: {} });
     return rows.map(decodeSavedSession);
   }
 
@@ -586,7 +590,7 @@ export class SqliteChatRepository implements ChatRepository {
       ? decodeSavedCursor(opts.cursor)
       : { ms: Number.MAX_SAFE_INTEGER, rowid: Number.MAX_SAFE_INTEGER };
     const rows = await this.executor.all({
-      statement: SQL.savedSessionsPage,
+      statement: this.sql.savedSessionsPage,
       args: { cursor_ms: cursor.ms, cursor_rowid: cursor.rowid, limit: limit + 1 },
     });
     const page = rows.slice(0, limit);
@@ -616,7 +620,9 @@ export class SqliteChatRepository implements ChatRepository {
   async deleteSavedSession(savedId: string): Promise<boolean> {
     this.ensureOpen();
     assertId(savedId, "savedId");
-    const [removed] = await this.queue.submit([{ statement: SQL.deleteSavedSession, args: { id: savedId } }]);
+    const [removed] = await this.queue.submit([
+      { statement: this.sql.deleteSavedSession, args: { id: savedId } },
+    ]);
     return (removed?.length ?? 0) > 0;
   }
 
@@ -624,11 +630,11 @@ export class SqliteChatRepository implements ChatRepository {
     this.ensureOpen();
     assertId(savedId, "savedId");
     const { afterSeq, limit } = eventRange(opts);
-    const [saved] = await this.executor.all({ statement: SQL.savedSession, args: { id: savedId } });
+    const [saved] = await this.executor.all({ statement: this.sql.savedSession, args: { id: savedId } });
     if (!saved) throw new ChatlogError("NOT_FOUND", `no saved session ${savedId}`, { details: { savedId } });
     const conversationId = String(saved.conversation_id);
     const rows = await this.executor.all({
-      statement: SQL.savedEvents,
+      statement: this.sql.savedEvents,
       args: {
         conversation_id: conversationId,
         last_seq: Number(saved.last_seq),
@@ -655,16 +661,13 @@ export class SqliteChatRepository implements ChatRepository {
 
   // --- lifecycle ----------------------------------------------------------------------------
 
-  /** The pragmas in force on this repository's connection (WAL, synchronous, busy timeout). */
+  /** The pragmas in force on this repository's connection (SQLite: WAL, synchronous, busy timeout). */
   async pragmas(): Promise<DatabasePragmas> {
     this.ensureOpen();
-    const [row] = await this.executor.all({ statement: SQL.pragmas, args: {} });
-    return {
-      journalMode: String(row?.journal_mode),
-      synchronous: Number(row?.synchronous),
-      // An executor that waits for locks itself runs with SQLite's busy_timeout at 0.
-      busyTimeout: this.executor.busyTimeoutMs ?? Number(row?.busy_timeout),
-    };
+    if (this.dialect.pragmas === undefined) {
+      throw new ChatlogError("FEATURE_DISABLED", `a ${this.dialect.name} database has no pragmas`);
+    }
+    return this.dialect.pragmas(this.executor);
   }
 
   async close(): Promise<void> {
@@ -711,7 +714,7 @@ export class SqliteChatRepository implements ChatRepository {
   /** Runs `steps` plus a read-back of `event`'s request id as one atomic job. */
   private async writeThenRead(steps: Step[], event: ValidEvent): Promise<ChatEvent> {
     const readBack: Step = {
-      statement: SQL.byRequestId,
+      statement: this.sql.byRequestId,
       args: { conversation_id: event.conversationId, request_id: requestIdOf(event) },
     };
     const results = await this.queue.submit([...steps, readBack]);
@@ -740,7 +743,7 @@ export class SqliteChatRepository implements ChatRepository {
 
   private duplicateLookup(event: ValidEvent): Step {
     return {
-      statement: SQL.findDuplicate,
+      statement: this.sql.findDuplicate,
       args: { conversation_id: event.conversationId, request_id: requestIdOf(event), id: event.id },
     };
   }
@@ -767,7 +770,7 @@ export class SqliteChatRepository implements ChatRepository {
   }
 
   private async wipeUnsaved(): Promise<void> {
-    await deleteInSlices(this.executor, (batch) => ({ statement: SQL.wipeSlice, args: { batch } }));
+    await deleteInSlices(this.executor, (batch) => ({ statement: this.sql.wipeSlice, args: { batch } }));
   }
 
   private decodeAll(rows: Row[]): ChatEvent[] {

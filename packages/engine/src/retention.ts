@@ -1,7 +1,7 @@
 import type { RepositoryOptions, RetentionResult } from "@chatlog/core";
 import type { SqlExecutor } from "./executor.ts";
 import { deleteInSlices } from "./sliced-delete.ts";
-import { SQL } from "./statements.ts";
+import type { Statements } from "./statement-names.ts";
 
 const HOUR_MS = 3_600_000;
 const DAY_MS = 24 * HOUR_MS;
@@ -18,6 +18,7 @@ export class RetentionRunner {
 
   constructor(
     private readonly executor: SqlExecutor,
+    private readonly sql: Statements,
     private readonly options: RepositoryOptions,
     private readonly now: () => number = Date.now,
   ) {}
@@ -62,14 +63,14 @@ export class RetentionRunner {
 
     if (savedSessions.retentionDays !== undefined) {
       const rows = await this.executor.all({
-        statement: SQL.expireSavedSessions,
+        statement: this.sql.expireSavedSessions,
         args: { cutoff_ms: now - savedSessions.retentionDays * DAY_MS },
       });
       result.expiredSavedSessions = rows.length;
     }
     if (retention.maxSessions !== undefined) {
       const rows = await this.executor.all({
-        statement: SQL.conversationsBeyond,
+        statement: this.sql.conversationsBeyond,
         args: { keep: retention.maxSessions },
       });
       for (const row of rows) {
@@ -87,11 +88,11 @@ export class RetentionRunner {
       result.removedConversations += age.emptied;
     }
     if (retention.maxMessages !== undefined) {
-      const [count] = await this.executor.all({ statement: SQL.unsavedEventCount, args: {} });
+      const [count] = await this.executor.all({ statement: this.sql.unsavedEventCount, args: {} });
       const excess = Number(count?.n ?? 0) - retention.maxMessages;
       if (excess > 0) {
         const [oldest] = await this.executor.all({
-          statement: SQL.unsavedTimeAt,
+          statement: this.sql.unsavedTimeAt,
           args: { offset: excess - 1 },
         });
         if (oldest) {
@@ -115,7 +116,7 @@ export class RetentionRunner {
     straddling: "keep-straddling" | "drop-straddling",
   ): Promise<{ deleted: number; emptied: number }> {
     const conversations = await this.executor.all({
-      statement: SQL.conversationsWithOldEvents,
+      statement: this.sql.conversationsWithOldEvents,
       args: { cutoff_ms: cutoffMs },
     });
     let deleted = 0;
@@ -123,7 +124,7 @@ export class RetentionRunner {
     for (const row of conversations) {
       const conversationId = String(row.conversation_id);
       const [cut] = await this.executor.all({
-        statement: straddling === "keep-straddling" ? SQL.turnBoundary : SQL.turnBoundaryAfter,
+        statement: straddling === "keep-straddling" ? this.sql.turnBoundary : this.sql.turnBoundaryAfter,
         args: { conversation_id: conversationId, cutoff_ms: cutoffMs },
       });
       const noBoundary = cut?.boundary === null || cut?.boundary === undefined;
@@ -137,7 +138,7 @@ export class RetentionRunner {
       } else if (cut.boundary !== null && cut.boundary !== undefined) {
         deleted += await this.deleteBefore(conversationId, Number(cut.boundary));
         await this.executor.all({
-          statement: SQL.refreshConversationStart,
+          statement: this.sql.refreshConversationStart,
           args: { conversation_id: conversationId },
         });
       }
@@ -147,7 +148,7 @@ export class RetentionRunner {
 
   private deleteBefore(conversationId: string, beforeSeq: number): Promise<number> {
     return deleteInSlices(this.executor, (batch) => ({
-      statement: SQL.deleteBeforeSlice,
+      statement: this.sql.deleteBeforeSlice,
       args: { conversation_id: conversationId, before_seq: beforeSeq, batch },
     }));
   }

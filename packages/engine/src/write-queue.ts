@@ -1,6 +1,6 @@
 import { ChatlogError } from "@chatlog/core";
+import type { Dialect } from "./dialect.ts";
 import type { Job, JobOutcome, Row, SqlExecutor } from "./executor.ts";
-import { toChatlogError } from "./storage-error.ts";
 
 interface Pending {
   job: Job;
@@ -21,7 +21,10 @@ export class WriteQueue {
   private flushing: Promise<void> | null = null;
   private scheduled = false;
 
-  constructor(private readonly executor: SqlExecutor) {}
+  constructor(
+    private readonly executor: SqlExecutor,
+    private readonly dialect: Dialect,
+  ) {}
 
   submit(job: Job): Promise<Row[][]> {
     return new Promise<Row[][]>((resolve, reject) => {
@@ -66,7 +69,7 @@ export class WriteQueue {
       try {
         only.resolve([await this.executor.all(only.job[0]!)]);
       } catch (error) {
-        only.reject(toChatlogError(error));
+        only.reject(this.dialect.toChatlogError(error));
       }
       return;
     }
@@ -74,7 +77,7 @@ export class WriteQueue {
     try {
       outcomes = await this.executor.runJobs(batch.map((p) => p.job));
     } catch (error) {
-      const failure = toChatlogError(error);
+      const failure = this.dialect.toChatlogError(error);
       for (const p of batch) p.reject(failure);
       return;
     }
@@ -83,7 +86,7 @@ export class WriteQueue {
       if (outcome === undefined)
         p.reject(new ChatlogError("STORAGE_ERROR", "the driver returned too few results"));
       else if (outcome.ok) p.resolve(outcome.rows);
-      else p.reject(toChatlogError(outcome.error));
+      else p.reject(this.dialect.toChatlogError(outcome.error));
     });
   }
 }
