@@ -75,14 +75,16 @@ export const chatConversations = sqliteTable(
     lastActivityMs: integer("last_activity_ms").notNull(),
     eventCount: integer("event_count").notNull().default(0),
     lastSeq: integer("last_seq").notNull().default(0),
-    /**
-     * The list title: the start of the first user message's text (kept by the triggers of
-     * drizzle/0007, for every writer), so a page of the list reads no events. NULL when the
-     * conversation has no user message with text.
-     */
+    /** A title a person gave the conversation (setConversationTitle); null: taken from its first message. */
     title: text("title"),
-    /** The seq of the user message the title was taken from (NULL: none). */
-    titleSeq: integer("title_seq"),
+    /**
+     * The start of the first user message's text (kept by the triggers of drizzle/0009, for
+     * every writer), the list's title when no person set one, so a page of the list reads no
+     * events. NULL when the conversation has no user message with text.
+     */
+    autoTitle: text("auto_title"),
+    /** The seq of the user message auto_title was taken from (NULL: none). */
+    autoTitleSeq: integer("auto_title_seq"),
   },
   (t) => [
     index("idx_conversations_activity").on(t.lastActivityMs, t.conversationId).where(sql`event_count > 0`),

@@ -139,12 +139,21 @@ export const SQL = {
   /** A page of conversations, most recently active first, after the (:cursor_ms, :cursor_id) key. */
   listConversations: stmt(
     "listConversations",
-    // title: kept in the summary by the triggers of drizzle/0007 (the start of the first user
-    // message's text), so a page reads no events.
-    `SELECT conversation_id, created_at_ms, last_activity_ms, event_count, title
+    // title: a title a person set (custom_title) wins; else auto_title, the start of the first
+    // user message's text kept in the summary by the triggers of drizzle/0009, so a page reads no
+    // events.
+    `SELECT conversation_id, created_at_ms, last_activity_ms, event_count, title AS custom_title,
+       CASE WHEN title IS NULL THEN auto_title END AS title
      FROM chat_conversations
      WHERE event_count > 0 AND (last_activity_ms, conversation_id) < (:cursor_ms, :cursor_id)
      ORDER BY last_activity_ms DESC, conversation_id DESC LIMIT :limit`,
+  ),
+
+  /** Sets or clears the title a person gave a conversation that has events; returns it when there is one. */
+  setConversationTitle: stmt(
+    "setConversationTitle",
+    `UPDATE chat_conversations SET title = :title WHERE conversation_id = :conversation_id AND event_count > 0
+     RETURNING conversation_id`,
   ),
 
   /** Removes the streamed deltas of one attempt of a turn (compaction). */

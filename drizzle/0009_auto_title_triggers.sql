@@ -1,5 +1,6 @@
--- Conversation titles kept in chat_conversations (title, title_seq: drizzle/0006), so a page of
--- the conversation list reads no events. The title is the start of the first user message's
+-- Conversation titles kept in chat_conversations (auto_title, auto_title_seq: drizzle/0008), so a
+-- page of the conversation list reads no events (a title a person set, chat_conversations.title,
+-- still wins in the list). The title is the start of the first user message's
 -- text: a string as stored; of a part array, its text parts joined by spaces (never a file's
 -- data: URL); nothing from invalid JSON. That rule is the view below, written once; the
 -- triggers and the backfill read it. titleOf in the repository trims it for display.
@@ -23,11 +24,11 @@ DROP TRIGGER IF EXISTS `chatlog_events_count_insert`;
 CREATE TRIGGER `chatlog_events_count_insert`
 AFTER INSERT ON `chat_events`
 BEGIN
-  INSERT INTO `chat_conversations` (conversation_id, created_at_ms, last_activity_ms, event_count, last_seq, title, title_seq)
+  INSERT INTO `chat_conversations` (conversation_id, created_at_ms, last_activity_ms, event_count, last_seq, auto_title, auto_title_seq)
   VALUES (NEW.conversation_id, COALESCE(NEW.created_at_ms, CAST(round((julianday(NEW.created_at) - 2440587.5) * 86400000.0) AS INTEGER), NEW.created_at_unix * 1000, 0), COALESCE(NEW.created_at_ms, CAST(round((julianday(NEW.created_at) - 2440587.5) * 86400000.0) AS INTEGER), NEW.created_at_unix * 1000, 0), 1, NEW.seq,
     -- Read only when this message can be the title: most user messages follow a titled one.
     CASE WHEN NEW.type = 'user_message' AND NOT EXISTS (SELECT 1 FROM `chat_conversations` c
-        WHERE c.conversation_id = NEW.conversation_id AND c.title_seq <= NEW.seq)
+        WHERE c.conversation_id = NEW.conversation_id AND c.auto_title_seq <= NEW.seq)
       THEN (SELECT t.title FROM `chatlog_user_message_titles` t
             WHERE t.conversation_id = NEW.conversation_id AND t.seq = NEW.seq) END,
     CASE WHEN NEW.type = 'user_message' THEN NEW.seq END)
@@ -38,10 +39,12 @@ BEGIN
                             ELSE max(last_activity_ms, excluded.last_activity_ms) END,
     event_count = event_count + 1,
     last_seq = max(last_seq, excluded.last_seq),
-    title = CASE WHEN excluded.title_seq IS NOT NULL AND (title_seq IS NULL OR excluded.title_seq < title_seq)
-                 THEN excluded.title ELSE title END,
-    title_seq = CASE WHEN excluded.title_seq IS NOT NULL AND (title_seq IS NULL OR excluded.title_seq < title_seq)
-                     THEN excluded.title_seq ELSE title_seq END;
+    auto_title = CASE WHEN excluded.auto_title_seq IS NOT NULL
+                        AND (auto_title_seq IS NULL OR excluded.auto_title_seq < auto_title_seq)
+                      THEN excluded.auto_title ELSE auto_title END,
+    auto_title_seq = CASE WHEN excluded.auto_title_seq IS NOT NULL
+                            AND (auto_title_seq IS NULL OR excluded.auto_title_seq < auto_title_seq)
+                          THEN excluded.auto_title_seq ELSE auto_title_seq END;
 END;
 --> statement-breakpoint
 -- The titled message deleted (retention cutting the oldest turns, the full wipe): the next user
@@ -51,9 +54,9 @@ AFTER DELETE ON `chat_events`
 WHEN OLD.type = 'user_message'
 BEGIN
   UPDATE `chat_conversations` SET
-    title = (SELECT t.title FROM `chatlog_user_message_titles` t WHERE t.conversation_id = chat_conversations.conversation_id ORDER BY t.seq LIMIT 1),
-    title_seq = (SELECT t.seq FROM `chatlog_user_message_titles` t WHERE t.conversation_id = chat_conversations.conversation_id ORDER BY t.seq LIMIT 1)
-  WHERE conversation_id = OLD.conversation_id AND title_seq = OLD.seq;
+    auto_title = (SELECT t.title FROM `chatlog_user_message_titles` t WHERE t.conversation_id = chat_conversations.conversation_id ORDER BY t.seq LIMIT 1),
+    auto_title_seq = (SELECT t.seq FROM `chatlog_user_message_titles` t WHERE t.conversation_id = chat_conversations.conversation_id ORDER BY t.seq LIMIT 1)
+  WHERE conversation_id = OLD.conversation_id AND auto_title_seq = OLD.seq;
 END;
 --> statement-breakpoint
 -- chatlog never rewrites an event, but another program may: what the title is made of changed,
@@ -62,11 +65,11 @@ CREATE TRIGGER IF NOT EXISTS `chatlog_events_title_update`
 AFTER UPDATE OF conversation_id, seq, type, content, content_format ON `chat_events`
 BEGIN
   UPDATE `chat_conversations` SET
-    title = (SELECT t.title FROM `chatlog_user_message_titles` t WHERE t.conversation_id = chat_conversations.conversation_id ORDER BY t.seq LIMIT 1),
-    title_seq = (SELECT t.seq FROM `chatlog_user_message_titles` t WHERE t.conversation_id = chat_conversations.conversation_id ORDER BY t.seq LIMIT 1)
+    auto_title = (SELECT t.title FROM `chatlog_user_message_titles` t WHERE t.conversation_id = chat_conversations.conversation_id ORDER BY t.seq LIMIT 1),
+    auto_title_seq = (SELECT t.seq FROM `chatlog_user_message_titles` t WHERE t.conversation_id = chat_conversations.conversation_id ORDER BY t.seq LIMIT 1)
   WHERE conversation_id IN (OLD.conversation_id, NEW.conversation_id);
 END;
 --> statement-breakpoint
 UPDATE `chat_conversations` SET
-    title = (SELECT t.title FROM `chatlog_user_message_titles` t WHERE t.conversation_id = chat_conversations.conversation_id ORDER BY t.seq LIMIT 1),
-    title_seq = (SELECT t.seq FROM `chatlog_user_message_titles` t WHERE t.conversation_id = chat_conversations.conversation_id ORDER BY t.seq LIMIT 1);
+    auto_title = (SELECT t.title FROM `chatlog_user_message_titles` t WHERE t.conversation_id = chat_conversations.conversation_id ORDER BY t.seq LIMIT 1),
+    auto_title_seq = (SELECT t.seq FROM `chatlog_user_message_titles` t WHERE t.conversation_id = chat_conversations.conversation_id ORDER BY t.seq LIMIT 1);
