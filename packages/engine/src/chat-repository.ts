@@ -4,6 +4,7 @@ import {
   assertClientRequestId,
   assertContent,
   assertId,
+  assertTitle,
   assertTurnRequestId,
   assistantReplyKey,
   type BuildLlmConversationOptions,
@@ -22,11 +23,13 @@ import {
   type HeldTurn,
   type HistoryOptions,
   type ImportResult,
+  isChatlogError,
   type JsonObject,
   type ListConversationsOptions,
   type ListSavedSessionsOptions,
   type LlmMessage,
   type LoadSavedSessionOptions,
+  MAX_SEQ,
   type NewChatEvent,
   type RepositoryOptions,
   type RepositoryStats,
@@ -103,12 +106,15 @@ export class EngineChatRepository implements ChatRepository {
     const append: Step = { statement: this.sql.append, args: encodeEvent(event) };
     if (this.executor.remote) {
       // One round trip even for a duplicate: the lookup rides in the append's batch.
-      const [inserted, existing] = await this.queue.submit([append, this.duplicateLookup(event)]);
+      const [inserted, existing] = await this.appending(event.conversationId, [
+        append,
+        this.duplicateLookup(event),
+      ]);
       const seq = inserted?.[0]?.seq;
       if (typeof seq === "number") return { added: true, event: storedEvent(event, seq) };
       return { added: false, event: this.storedDuplicate(event, existing ?? []) };
     }
-    const [inserted] = await this.queue.submit([append]);
+    const [inserted] = await this.appending(event.conversationId, [append]);
     const seq = inserted?.[0]?.seq;
     if (typeof seq === "number") return { added: true, event: storedEvent(event, seq) };
     return { added: false, event: await this.findDuplicate(event) };
@@ -133,7 +139,7 @@ export class EngineChatRepository implements ChatRepository {
     // One statement: stored only if neither this message nor a reply to it exists, so two
     // processes racing the same request id get exactly one true between them.
     // The read of what the key names rides in the same job: a retry is one round trip too.
-    const [inserted, stored] = await this.queue.submit([
+    const [inserted, stored] = await this.appending(conversationId, [
       { statement: this.sql.appendUnanswered, args: { ...encodeEvent(event), user_request_id: requestId } },
       { statement: this.sql.byRequestId, args: { conversation_id: conversationId, request_id: requestId } },
     ]);
@@ -219,14 +225,15 @@ export class EngineChatRepository implements ChatRepository {
     this.ensureOpen();
     assertId(conversationId, "conversationId");
     const { limit, beforeSeq } = eventRange(opts);
-    const rows = await this.executor.all({
-      statement: this.sql.history,
-      args: {
-        conversation_id: conversationId,
-        limit: limit ?? -1,
-        before_seq: beforeSeq ?? Number.MAX_SAFE_INTEGER,
-      },
-    });
+    const before = beforeSeq ?? Number.MAX_SAFE_INTEGER;
+    const rows = await this.executor.all(
+      limit === undefined
+        ? { statement: this.sql.historyAll, args: { conversation_id: conversationId, before_seq: before } }
+        : {
+            statement: this.sql.history,
+            args: { conversation_id: conversationId, limit, before_seq: before },
+          },
+    );
     const events = this.decodeAll(rows);
     return limit === undefined && beforeSeq === undefined ? events : withoutCutOffResults(events);
   }
@@ -245,7 +252,7 @@ export class EngineChatRepository implements ChatRepository {
       createdAt: dateOf(row.created_at_ms) ?? new Date(0),
       lastActivityAt: dateOf(row.last_activity_ms) ?? new Date(0),
       eventCount: Number(row.event_count),
-      title: titleOf(row.title),
+      title: typeof row.custom_title === "string" ? row.custom_title : titleOf(row.title),
     }));
     // The cursor holds the stored value, not the Date shown, so paging past a damaged row works.
     const last = rows.length > limit ? rows[limit - 1] : undefined;
@@ -413,7 +420,7 @@ export class EngineChatRepository implements ChatRepository {
     const holds: Step = { statement: this.sql.heldClaim, args: held };
     if (this.executor.remote) {
       // One round trip whatever the outcome: the claim check and the duplicate lookup ride along.
-      const [inserted, claim, existing] = await this.queue.submit([
+      const [inserted, claim, existing] = await this.appending(event.conversationId, [
         append,
         holds,
         this.duplicateLookup(event),
@@ -423,7 +430,7 @@ export class EngineChatRepository implements ChatRepository {
       if ((claim?.length ?? 0) === 0) return { held: false };
       return { held: true, added: false, event: this.storedDuplicate(event, existing ?? []) };
     }
-    const [inserted] = await this.queue.submit([append]);
+    const [inserted] = await this.appending(event.conversationId, [append]);
     const seq = inserted?.[0]?.seq;
     if (typeof seq === "number") return { held: true, added: true, event: storedEvent(event, seq) };
     // Nothing inserted: the claim is gone, or the event is a duplicate (a re-sent tool call).
@@ -455,7 +462,7 @@ export class EngineChatRepository implements ChatRepository {
     );
     // One job: the reply, the removal of the deltas, the claim check and the read-back commit
     // together, so a generator that lost its claim changes nothing, and learns what is stored.
-    const [, , claim, stored] = await this.queue.submit([
+    const [, , claim, stored] = await this.appending(turn.conversationId, [
       { statement: this.sql.appendHeld, args: { ...encodeEvent(reply), ...held } },
       { statement: this.sql.deleteDeltasHeld, args: { ...held, kind: ASSISTANT_DELTA_KIND } },
       { statement: this.sql.heldClaim, args: held },
@@ -510,6 +517,20 @@ export class EngineChatRepository implements ChatRepository {
     ]);
     const row = footprint?.[0];
     return { deletedEvents: Number(row?.events ?? 0), deletedSavedSessions: Number(row?.saved ?? 0) };
+  }
+
+  async setConversationTitle(conversationId: string, title: string | null): Promise<void> {
+    this.ensureOpen();
+    assertId(conversationId, "conversationId");
+    assertTitle(title, "title");
+    const [updated] = await this.queue.submit([
+      { statement: this.sql.setConversationTitle, args: { conversation_id: conversationId, title } },
+    ]);
+    if (!updated?.length) {
+      throw new ChatlogError("NOT_FOUND", `no conversation ${conversationId}`, {
+        details: { conversationId },
+      });
+    }
   }
 
   async vacuum(): Promise<VacuumResult> {
@@ -702,7 +723,7 @@ export class EngineChatRepository implements ChatRepository {
       statement: this.sql.byRequestId,
       args: { conversation_id: event.conversationId, request_id: requestIdOf(event) },
     };
-    const results = await this.queue.submit([...steps, readBack]);
+    const results = await this.appending(event.conversationId, [...steps, readBack]);
     const stored = this.decodeFirst(results.at(-1) ?? []);
     if (stored === null) throw new ChatlogError("STORAGE_ERROR", "the stored event could not be read back");
     return stored;
@@ -724,6 +745,31 @@ export class EngineChatRepository implements ChatRepository {
       `request id ${requestId} was already used in conversation ${event.conversationId} for a different ${previous.type === "user_message" ? "message" : "event"}`,
       { details: { conversationId: event.conversationId, requestId, storedEventId: previous.id } },
     );
+  }
+
+  /**
+   * Submits a job that appends to `conversationId`. Past MAX_SEQ the append's seq is NULL and the
+   * whole job fails (statements.ts INSERT_VALUES), writing nothing; that failure is SEQ_LIMIT,
+   * told from other storage errors by the stored high-water mark rather than the driver's text.
+   */
+  private async appending(conversationId: string, job: Step[]): Promise<Row[][]> {
+    try {
+      return await this.queue.submit(job);
+    } catch (error) {
+      if (!isChatlogError(error, "STORAGE_ERROR") || !(await this.atSeqLimit(conversationId))) throw error;
+      throw new ChatlogError(
+        "SEQ_LIMIT",
+        `conversation ${conversationId} has reached the highest seq (${MAX_SEQ}); nothing was written`,
+        { cause: error, details: { conversationId, maxSeq: MAX_SEQ } },
+      );
+    }
+  }
+
+  private async atSeqLimit(conversationId: string): Promise<boolean> {
+    const rows = await this.executor
+      .all({ statement: this.sql.lastSeq, args: { conversation_id: conversationId } })
+      .catch(() => []);
+    return Number(rows[0]?.last_seq ?? 0) >= MAX_SEQ;
   }
 
   private duplicateLookup(event: ValidEvent): Step {
@@ -889,6 +935,8 @@ function titleOf(value: unknown): string | null {
   if (typeof value !== "string") return null;
   const text = value.replace(/\s+/g, " ").trim();
   if (text.length === 0) return null;
+  // No more UTF-16 units than the limit means no more characters either: no need to count them.
+  if (text.length <= TITLE_MAX_CHARS) return text;
   const chars = Array.from(text);
   return chars.length <= TITLE_MAX_CHARS
     ? text

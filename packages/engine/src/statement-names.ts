@@ -18,6 +18,8 @@ export const STATEMENT_NAMES = [
   "eventsForward",
   "eventsBackward",
   "history",
+  "historyAll",
+  "lastSeq",
   "listConversations",
   "turnEvents",
   // turns and claims
@@ -56,6 +58,7 @@ export const STATEMENT_NAMES = [
   "deleteConversationSaved",
   "deleteConversationSummary",
   "deleteConversationClaims",
+  "setConversationTitle",
   // saved sessions
   "saveSession",
   "trimSavedSessions",

@@ -1,3 +1,4 @@
+import { MAX_SEQ } from "@chatlog/core";
 import { type Statement, type Statements, statement } from "@chatlog/engine";
 
 /**
@@ -56,10 +57,13 @@ const nextSeq = (guard = "true") => `next AS (
   ON CONFLICT (conversation_id) DO UPDATE SET last_seq = c.last_seq + 1
   RETURNING last_seq)`;
 
+// Past MAX_SEQ the seq is NULL, which seq's NOT NULL constraint refuses: the statement fails and
+// its raised last_seq rolls back with it, and the engine reports SEQ_LIMIT.
 const appendWith = (guard?: string) =>
   `WITH ${nextSeq(guard)}
    INSERT INTO chat_events (${EVENT_COLUMNS})
-   SELECT :id::text, :conversation_id::text, next.last_seq, ${EVENT_VALUES} FROM next
+   SELECT :id::text, :conversation_id::text, CASE WHEN next.last_seq <= ${MAX_SEQ} THEN next.last_seq END,
+     ${EVENT_VALUES} FROM next
    RETURNING seq`;
 
 /** An append statement: rerun after losing a race (see nextSeq). */
@@ -128,6 +132,17 @@ export const SQL = {
        AND seq < :before_seq::bigint ORDER BY seq DESC ${LIMIT}) AS page ORDER BY seq`,
   ),
 
+  historyAll: stmt(
+    "historyAll",
+    `SELECT * FROM chat_events e WHERE e.conversation_id = :conversation_id::text
+       AND e.seq < :before_seq::bigint AND ${LLM_VISIBLE} ORDER BY e.seq`,
+  ),
+
+  lastSeq: stmt(
+    "lastSeq",
+    "SELECT last_seq FROM chat_conversations WHERE conversation_id = :conversation_id::text",
+  ),
+
   history: stmt(
     "history",
     `SELECT * FROM (SELECT * FROM chat_events e WHERE e.conversation_id = :conversation_id::text
@@ -137,8 +152,9 @@ export const SQL = {
   listConversations: stmt(
     "listConversations",
     // The cursor may be above any bigint (the first page's sentinel): clamp it before the cast.
-    `SELECT c.conversation_id, c.created_at_ms, c.last_activity_ms, c.event_count,
-       (SELECT CASE
+    // A title a person set (custom_title) wins, and then the first message is not read at all.
+    `SELECT c.conversation_id, c.created_at_ms, c.last_activity_ms, c.event_count, c.title AS custom_title,
+       CASE WHEN c.title IS NULL THEN (SELECT CASE
           WHEN e.content_format = 'text' THEN left(e.content, 400)
           WHEN json_typeof(chatlog_json_or_null(e.content)) = 'array' THEN
             (SELECT left(string_agg(p.value ->> 'text', ' ' ORDER BY p.ord), 400)
@@ -148,7 +164,7 @@ export const SQL = {
           WHEN e.content_format IS NULL THEN left(e.content, 400)
         END
         FROM chat_events e WHERE e.conversation_id = c.conversation_id AND e.type = 'user_message'
-        ORDER BY e.seq LIMIT 1) AS title
+        ORDER BY e.seq LIMIT 1) END AS title
      FROM chat_conversations c
      WHERE c.event_count > 0 AND (c.last_activity_ms, c.conversation_id)
        < (LEAST(:cursor_ms::float8, 9.2e18)::bigint, :cursor_id::text)
@@ -441,6 +457,13 @@ export const SQL = {
   deleteConversationClaims: stmt(
     "deleteConversationClaims",
     "DELETE FROM chat_turn_claims WHERE conversation_id = :conversation_id::text",
+  ),
+
+  /** Sets or clears the title a person gave a conversation that has events; returns it when there is one. */
+  setConversationTitle: stmt(
+    "setConversationTitle",
+    `UPDATE chat_conversations SET title = :title::text
+     WHERE conversation_id = :conversation_id::text AND event_count > 0 RETURNING conversation_id`,
   ),
 
   /** Postgres's vacuum: gives dead rows' space back for reuse and refreshes the planner's statistics. */

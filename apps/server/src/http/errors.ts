@@ -44,6 +44,8 @@ const STATUS_BY_CODE: Record<ChatlogErrorCode, ContentfulStatusCode> &
   NOT_LAST_REPLY: 409,
   /** A stop for a conversation or turn with nothing generating. */
   NO_TURN_IN_FLIGHT: 409,
+  /** The conversation has reached its highest seq (MAX_SEQ); it takes no more events. */
+  SEQ_LIMIT: 409,
 };
 
 /** The status a stable error code answers with (500 for a code this server does not know). */
@@ -51,8 +53,9 @@ export function statusOfCode(code: string): ContentfulStatusCode {
   return STATUS_BY_CODE[code] ?? 500;
 }
 
-export function errorBody(code: string, message: string) {
-  return { error: { code, message } };
+/** `{ error: { code, message } }`, plus fields a client can act on (e.g. `maxBytes` of a 413). */
+export function errorBody(code: string, message: string, details: Record<string, unknown> = {}) {
+  return { error: { ...details, code, message } };
 }
 
 /** Maps any thrown value to `{ error: { code, message } }` with a fitting status. */
