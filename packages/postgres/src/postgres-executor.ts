@@ -102,12 +102,12 @@ export class PostgresExecutor implements SqlExecutor {
     for (const group of batches.values()) {
       if (group.length < 2) continue;
       const settled = this.runBatch(group);
-      group.forEach((job, i) =>
+      group.forEach((job, i) => {
         outcomes.set(
           job,
           settled.then((all) => all[i]!),
-        ),
-      );
+        );
+      });
     }
     for (const job of jobs) if (!outcomes.has(job)) outcomes.set(job, this.runJob(job));
     return Promise.all(jobs.map((job) => outcomes.get(job)!));
