@@ -65,9 +65,11 @@ export async function openChatRepository(options: PostgresRepositoryOptions): Pr
   }
   const owned = options.pool === undefined;
   const pool = options.pool ?? ownPool(options);
+  const { connectionString, host, port, database } = pool.options;
   const location = redactedLocation(
     options.connectionString ??
-      `postgres://${pool.options.host ?? "localhost"}/${pool.options.database ?? ""}`,
+      connectionString ??
+      `postgres://${host ?? "localhost"}${port === undefined ? "" : `:${port}`}/${database ?? ""}`,
   );
   try {
     if (options.migrate !== false) await migratePostgres(pool);
