@@ -117,6 +117,10 @@ export class EngineChatRepository implements ChatRepository {
     return this.events.listConversations(opts);
   }
 
+  async setConversationTitle(conversationId: string, title: string | null): Promise<void> {
+    return this.events.setConversationTitle(conversationId, title);
+  }
+
   async getEventByRequestId(conversationId: string, requestId: string): Promise<ChatEvent | null> {
     return this.events.getEventByRequestId(conversationId, requestId);
   }

@@ -4,6 +4,7 @@ import {
   assertClientRequestId,
   assertContent,
   assertId,
+  assertTitle,
   assertTurnRequestId,
   assistantReplyKey,
   type BuildLlmConversationOptions,
@@ -175,7 +176,7 @@ export class EventStore extends RepositoryPart {
       createdAt: dateOf(row.created_at_ms) ?? new Date(0),
       lastActivityAt: dateOf(row.last_activity_ms) ?? new Date(0),
       eventCount: Number(row.event_count),
-      title: titleOf(row.title),
+      title: typeof row.custom_title === "string" ? row.custom_title : titleOf(row.title),
     }));
     // The cursor holds the stored value, not the Date shown, so paging past a damaged row works.
     const last = rows.length > limit ? rows[limit - 1] : undefined;
@@ -183,6 +184,20 @@ export class EventStore extends RepositoryPart {
       ? encodeListCursor(Number(last.last_activity_ms), String(last.conversation_id))
       : null;
     return { conversations, nextCursor };
+  }
+
+  async setConversationTitle(conversationId: string, title: string | null): Promise<void> {
+    this.ensureOpen();
+    assertId(conversationId, "conversationId");
+    assertTitle(title, "title");
+    const [updated] = await this.queue.submit([
+      { statement: this.sql.setConversationTitle, args: { conversation_id: conversationId, title } },
+    ]);
+    if (!updated?.length) {
+      throw new ChatlogError("NOT_FOUND", `no conversation ${conversationId}`, {
+        details: { conversationId },
+      });
+    }
   }
 
   async getEventByRequestId(conversationId: string, requestId: string): Promise<ChatEvent | null> {

@@ -56,6 +56,7 @@ export const STATEMENT_NAMES = [
   "deleteConversationSaved",
   "deleteConversationSummary",
   "deleteConversationClaims",
+  "setConversationTitle",
   // saved sessions
   "saveSession",
   "trimSavedSessions",

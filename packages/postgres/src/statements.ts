@@ -175,8 +175,9 @@ export const SQL = {
   listConversations: stmt(
     "listConversations",
     // The cursor may be above any bigint (the first page's sentinel): clamp it before the cast.
-    `SELECT c.conversation_id, c.created_at_ms, c.last_activity_ms, c.event_count,
-       (SELECT CASE
+    // A title a person set (custom_title) wins, and then the first message is not read at all.
+    `SELECT c.conversation_id, c.created_at_ms, c.last_activity_ms, c.event_count, c.title AS custom_title,
+       CASE WHEN c.title IS NULL THEN (SELECT CASE
           WHEN e.content_format = 'text' THEN left(e.content, 400)
           WHEN json_typeof(chatlog_json_or_null(e.content)) = 'array' THEN
             (SELECT left(string_agg(p.value ->> 'text', ' ' ORDER BY p.ord), 400)
@@ -186,7 +187,7 @@ export const SQL = {
           WHEN e.content_format IS NULL THEN left(e.content, 400)
         END
         FROM chat_events e WHERE e.conversation_id = c.conversation_id AND e.type = 'user_message'
-        ORDER BY e.seq LIMIT 1) AS title
+        ORDER BY e.seq LIMIT 1) END AS title
      FROM chat_conversations c
      WHERE c.event_count > 0 AND (c.last_activity_ms, c.conversation_id)
        < (LEAST(:cursor_ms::float8, 9.2e18)::bigint, :cursor_id::text)
@@ -479,6 +480,13 @@ export const SQL = {
   deleteConversationClaims: stmt(
     "deleteConversationClaims",
     "DELETE FROM chat_turn_claims WHERE conversation_id = :conversation_id::text",
+  ),
+
+  /** Sets or clears the title a person gave a conversation that has events; returns it when there is one. */
+  setConversationTitle: stmt(
+    "setConversationTitle",
+    `UPDATE chat_conversations SET title = :title::text
+     WHERE conversation_id = :conversation_id::text AND event_count > 0 RETURNING conversation_id`,
   ),
 
   /** Postgres's vacuum: gives dead rows' space back for reuse and refreshes the planner's statistics. */

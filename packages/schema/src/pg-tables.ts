@@ -88,6 +88,8 @@ export const chatConversations = pgTable(
     lastActivityMs: bigint("last_activity_ms", { mode: "number" }).notNull(),
     eventCount: bigint("event_count", { mode: "number" }).notNull().default(0),
     lastSeq: bigint("last_seq", { mode: "number" }).notNull().default(0),
+    /** A title a person gave the conversation (setConversationTitle); null: taken from its first message. */
+    title: text("title"),
   },
   (t) => [
     index("idx_conversations_activity").on(t.lastActivityMs, t.conversationId).where(sql`event_count > 0`),

@@ -73,6 +73,8 @@ export const chatConversations = sqliteTable(
     lastActivityMs: integer("last_activity_ms").notNull(),
     eventCount: integer("event_count").notNull().default(0),
     lastSeq: integer("last_seq").notNull().default(0),
+    /** A title a person gave the conversation (setConversationTitle); null: taken from its first message. */
+    title: text("title"),
   },
   (t) => [
     index("idx_conversations_activity").on(t.lastActivityMs, t.conversationId).where(sql`event_count > 0`),

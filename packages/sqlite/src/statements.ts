@@ -119,9 +119,10 @@ export const SQL = {
     "listConversations",
     // title: the start of the first user message's text, read through the (conversation_id,
     // seq) index. Parts contribute their text parts only (never a file's data: URL), and a
-    // damaged row (invalid JSON) gives no title rather than failing the whole list.
-    `SELECT conversation_id, created_at_ms, last_activity_ms, event_count,
-       (SELECT CASE
+    // damaged row (invalid JSON) gives no title rather than failing the whole list. A title a
+    // person set (custom_title) wins, and then the first message is not read at all.
+    `SELECT conversation_id, created_at_ms, last_activity_ms, event_count, title AS custom_title,
+       CASE WHEN title IS NULL THEN (SELECT CASE
           WHEN e.content_format = 'text' THEN substr(e.content, 1, 400)
           WHEN json_valid(e.content) AND json_type(e.content) = 'array' THEN
             (SELECT substr(group_concat(json_extract(p.value, '$.text'), ' '), 1, 400) FROM json_each(e.content) p
@@ -130,10 +131,17 @@ export const SQL = {
           WHEN e.content_format IS NULL AND typeof(e.content) = 'text' THEN substr(e.content, 1, 400)
         END
         FROM chat_events e WHERE e.conversation_id = chat_conversations.conversation_id AND e.type = 'user_message'
-        ORDER BY e.seq LIMIT 1) AS title
+        ORDER BY e.seq LIMIT 1) END AS title
      FROM chat_conversations
      WHERE event_count > 0 AND (last_activity_ms, conversation_id) < (:cursor_ms, :cursor_id)
      ORDER BY last_activity_ms DESC, conversation_id DESC LIMIT :limit`,
+  ),
+
+  /** Sets or clears the title a person gave a conversation that has events; returns it when there is one. */
+  setConversationTitle: stmt(
+    "setConversationTitle",
+    `UPDATE chat_conversations SET title = :title WHERE conversation_id = :conversation_id AND event_count > 0
+     RETURNING conversation_id`,
   ),
 
   /** Removes the streamed deltas of one attempt of a turn (compaction). */

@@ -1,5 +1,5 @@
 import { performance } from "node:perf_hooks";
-import type { EngineChatRepository } from "@chatlog/engine";
+import { openChatRepository } from "@chatlog/postgres";
 import { PostgresStore } from "@mastra/pg";
 import pg from "pg";
 import type { LineResult } from "../report.ts";
@@ -18,18 +18,21 @@ export interface MastraResult {
  * Mastra's Postgres store (`@mastra/pg`, its memory domain) and chatlog on the same workload, on
  * the same cluster, each on its own database: THREADS threads, `perThread` messages each, every
  * thread's writer awaiting each single-message save (THREADS writers at once, as a server with
- * THREADS chats streaming), then every thread read back whole, one after another. Mastra gets a
- * pg.Pool of POOL connections, as chatlog's driver has; its statements are counted to say where
- * its time goes.
+ * THREADS chats streaming), then every thread read back whole, one after another. Each gets a
+ * pg.Pool of POOL connections (chatlog through `openChatRepository({ pool })`), whose statements
+ * are counted to say where the time goes.
  */
 export async function compareWithMastra(
-  repo: EngineChatRepository,
+  chatlogUrl: string,
   mastraUrl: string,
   perThread: number,
 ): Promise<MastraResult> {
   const pool = new pg.Pool({ connectionString: mastraUrl, max: POOL });
   const counter = new StatementCounter(pool);
   const store = new PostgresStore({ id: "chatlog-bench", pool });
+  const chatlogPool = new pg.Pool({ connectionString: chatlogUrl, max: POOL });
+  const chatlogCounter = new StatementCounter(chatlogPool);
+  const repo = await openChatRepository({ pool: chatlogPool });
   try {
     await store.init();
     const memory = await store.getStore("memory");
@@ -81,6 +84,7 @@ export async function compareWithMastra(
     const mastraReads = THREADS / ((performance.now() - started) / 1000);
     const readPattern = counter.describe(THREADS);
 
+    chatlogCounter.reset();
     started = performance.now();
     await everyThread(async (t) => {
       for (let i = 0; i < perThread; i++) {
@@ -93,12 +97,15 @@ export async function compareWithMastra(
       }
     });
     const chatlogSaves = saves / ((performance.now() - started) / 1000);
+    const chatlogSavePattern = chatlogCounter.describe(saves);
+    chatlogCounter.reset();
     started = performance.now();
     for (let t = 0; t < THREADS; t++) {
       const events = await repo.getEvents(`mastra-${t}`);
       if (events.length !== perThread) throw new Error(`bench: chatlog read ${events.length} events`);
     }
     const chatlogReads = THREADS / ((performance.now() - started) / 1000);
+    const chatlogReadPattern = chatlogCounter.describe(THREADS);
 
     return {
       lines: [
@@ -118,14 +125,16 @@ export async function compareWithMastra(
         }),
       ],
       notes: [
-        `@mastra/pg: ${statementsPerSave.toFixed(1)} statements per single-message save (${savePattern}),`,
-        "  each its own round trip on a pool connection held for the save's transaction; chatlog's",
-        "  concurrent appends share one statement per flush of its write queue.",
-        `@mastra/pg: reading a thread back: ${readPattern} statement(s), each message's content JSON parsed and`,
-        "  converted to its message format in JavaScript.",
+        `@mastra/pg, per single-message save: ${statementsPerSave.toFixed(1)} statements (${savePattern}),`,
+        "  each a round trip, on a pool connection held for the save's transaction.",
+        `chatlog, per append: ${chatlogSavePattern} (one statement: seq allocated and event stored at once).`,
+        `reading a thread back: @mastra/pg ${readPattern}, then each message's content JSON parsed and`,
+        `  reshaped in JavaScript; chatlog ${chatlogReadPattern}.`,
       ],
     };
   } finally {
+    await repo.close();
+    await chatlogPool.end();
     await store.close();
     await pool.end();
   }

@@ -18,13 +18,15 @@ export class StatementCounter {
     });
   }
 
+  /** Keys like "BEGIN", "SELECT public.mastra_threads", "WITH ... INSERT INTO chat_conversations". */
   private add(text: string): void {
-    const words = text.trim().replace(/"/g, "").split(/\s+/);
-    const key = /^(INSERT|DELETE)$/i.test(words[0] ?? "")
-      ? words.slice(0, 3).join(" ")
-      : /^(UPDATE|SELECT)$/i.test(words[0] ?? "")
-        ? `${words[0]} ${/\b(?:FROM|UPDATE)\s+(\S+)/i.exec(text.replace(/"/g, ""))?.[1] ?? ""}`.trim()
-        : (words[0] ?? "?");
+    const sql = text.trim().replace(/"/g, "");
+    const first = (/^\S+/.exec(sql)?.[0] ?? "?").toUpperCase();
+    const write = /\b(INSERT INTO|DELETE FROM|UPDATE)\s+(\S+)/i.exec(sql);
+    const read = /\bFROM\s+(\S+)/i.exec(sql);
+    let key = first;
+    if (first === "SELECT" && read) key = `SELECT ${read[1]}`;
+    else if (write) key = `${first === "WITH" ? "WITH ... " : ""}${write[1]?.toUpperCase()} ${write[2]}`;
     this.counts.set(key, (this.counts.get(key) ?? 0) + 1);
   }
 
