@@ -15,9 +15,11 @@ import {
   type ConversationPage,
   type GetEventsOptions,
   type HistoryOptions,
+  isChatlogError,
   type JsonObject,
   type ListConversationsOptions,
   type LlmMessage,
+  MAX_SEQ,
   type NewChatEvent,
   requestIdOf,
   TITLE_MAX_CHARS,
@@ -50,12 +52,15 @@ export class EventStore extends RepositoryPart {
     const append: Step = { statement: this.sql.append, args: encodeEvent(event) };
     if (this.executor.remote) {
       // One round trip even for a duplicate: the lookup rides in the append's batch.
-      const [inserted, existing] = await this.queue.submit([append, this.duplicateLookup(event)]);
+      const [inserted, existing] = await this.appending(event.conversationId, [
+        append,
+        this.duplicateLookup(event),
+      ]);
       const seq = inserted?.[0]?.seq;
       if (typeof seq === "number") return { added: true, event: storedEvent(event, seq) };
       return { added: false, event: this.storedDuplicate(event, existing ?? []) };
     }
-    const [inserted] = await this.queue.submit([append]);
+    const [inserted] = await this.appending(event.conversationId, [append]);
     const seq = inserted?.[0]?.seq;
     if (typeof seq === "number") return { added: true, event: storedEvent(event, seq) };
     return { added: false, event: await this.findDuplicate(event) };
@@ -80,7 +85,7 @@ export class EventStore extends RepositoryPart {
     // One statement: stored only if neither this message nor a reply to it exists, so two
     // processes racing the same request id get exactly one true between them.
     // The read of what the key names rides in the same job: a retry is one round trip too.
-    const [inserted, stored] = await this.queue.submit([
+    const [inserted, stored] = await this.appending(conversationId, [
       { statement: this.sql.appendUnanswered, args: { ...encodeEvent(event), user_request_id: requestId } },
       { statement: this.sql.byRequestId, args: { conversation_id: conversationId, request_id: requestId } },
     ]);
@@ -150,14 +155,15 @@ export class EventStore extends RepositoryPart {
     this.ensureOpen();
     assertId(conversationId, "conversationId");
     const { limit, beforeSeq } = eventRange(opts);
-    const rows = await this.executor.all({
-      statement: this.sql.history,
-      args: {
-        conversation_id: conversationId,
-        limit: limit ?? -1,
-        before_seq: beforeSeq ?? Number.MAX_SAFE_INTEGER,
-      },
-    });
+    const before = beforeSeq ?? Number.MAX_SAFE_INTEGER;
+    const rows = await this.executor.all(
+      limit === undefined
+        ? { statement: this.sql.historyAll, args: { conversation_id: conversationId, before_seq: before } }
+        : {
+            statement: this.sql.history,
+            args: { conversation_id: conversationId, limit, before_seq: before },
+          },
+    );
     const events = this.decodeAll(rows);
     return limit === undefined && beforeSeq === undefined ? events : withoutCutOffResults(events);
   }
@@ -286,7 +292,7 @@ export class EventStore extends RepositoryPart {
       statement: this.sql.byRequestId,
       args: { conversation_id: event.conversationId, request_id: requestIdOf(event) },
     };
-    const results = await this.queue.submit([...steps, readBack]);
+    const results = await this.appending(event.conversationId, [...steps, readBack]);
     const stored = this.decodeFirst(results.at(-1) ?? []);
     if (stored === null) throw new ChatlogError("STORAGE_ERROR", "the stored event could not be read back");
     return stored;
@@ -308,6 +314,31 @@ export class EventStore extends RepositoryPart {
       `request id ${requestId} was already used in conversation ${event.conversationId} for a different ${previous.type === "user_message" ? "message" : "event"}`,
       { details: { conversationId: event.conversationId, requestId, storedEventId: previous.id } },
     );
+  }
+
+  /**
+   * Submits a job that appends to `conversationId`. Past MAX_SEQ the append's seq is NULL and the
+   * whole job fails (statements.ts INSERT_VALUES), writing nothing; that failure is SEQ_LIMIT,
+   * told from other storage errors by the stored high-water mark rather than the driver's text.
+   */
+  async appending(conversationId: string, job: Step[]): Promise<Row[][]> {
+    try {
+      return await this.queue.submit(job);
+    } catch (error) {
+      if (!isChatlogError(error, "STORAGE_ERROR") || !(await this.atSeqLimit(conversationId))) throw error;
+      throw new ChatlogError(
+        "SEQ_LIMIT",
+        `conversation ${conversationId} has reached the highest seq (${MAX_SEQ}); nothing was written`,
+        { cause: error, details: { conversationId, maxSeq: MAX_SEQ } },
+      );
+    }
+  }
+
+  private async atSeqLimit(conversationId: string): Promise<boolean> {
+    const rows = await this.executor
+      .all({ statement: this.sql.lastSeq, args: { conversation_id: conversationId } })
+      .catch(() => []);
+    return Number(rows[0]?.last_seq ?? 0) >= MAX_SEQ;
   }
 
   duplicateLookup(event: ValidEvent): Step {
@@ -373,6 +404,8 @@ function titleOf(value: unknown): string | null {
   if (typeof value !== "string") return null;
   const text = value.replace(/\s+/g, " ").trim();
   if (text.length === 0) return null;
+  // No more UTF-16 units than the limit means no more characters either: no need to count them.
+  if (text.length <= TITLE_MAX_CHARS) return text;
   const chars = Array.from(text);
   return chars.length <= TITLE_MAX_CHARS
     ? text

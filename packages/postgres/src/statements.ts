@@ -1,3 +1,4 @@
+import { MAX_SEQ } from "@chatlog/core";
 import { type Statement, type Statements, statement } from "@chatlog/engine";
 
 /**
@@ -56,10 +57,13 @@ const nextSeq = (guard = "true") => `next AS (
   ON CONFLICT (conversation_id) DO UPDATE SET last_seq = c.last_seq + 1
   RETURNING last_seq)`;
 
+// Past MAX_SEQ the seq is NULL, which seq's NOT NULL constraint refuses: the statement fails and
+// its raised last_seq rolls back with it, and the engine reports SEQ_LIMIT.
 const appendWith = (guard?: string) =>
   `WITH ${nextSeq(guard)}
    INSERT INTO chat_events (${EVENT_COLUMNS})
-   SELECT :id::text, :conversation_id::text, next.last_seq, ${EVENT_VALUES} FROM next
+   SELECT :id::text, :conversation_id::text, CASE WHEN next.last_seq <= ${MAX_SEQ} THEN next.last_seq END,
+     ${EVENT_VALUES} FROM next
    RETURNING seq`;
 
 /** An append statement: rerun after losing a race (see nextSeq). */
@@ -99,7 +103,9 @@ const appendMany = stmt(
      RETURNING conversation_id, last_seq)
    INSERT INTO chat_events (${EVENT_COLUMNS})
    SELECT f.id, f.conversation_id,
-     next.last_seq - counts.n + ROW_NUMBER() OVER (PARTITION BY f.conversation_id ORDER BY f.ord),
+     -- Past MAX_SEQ: NULL, refused by seq's NOT NULL; the appends then run one by one (SEQ_LIMIT).
+     NULLIF(LEAST(next.last_seq - counts.n + ROW_NUMBER() OVER (PARTITION BY f.conversation_id ORDER BY f.ord),
+       ${MAX_SEQ} + 1), ${MAX_SEQ} + 1),
      f.schema_version, f.type, f.role, f.content, f.content_format, f.tool_calls, f.usage, f.token_count,
      f.provider, f.model, f.stop_reason, f.created_at, f.created_at_unix, f.created_at_ms, f.extra, f.raw
    FROM fresh f JOIN counts USING (conversation_id) JOIN next USING (conversation_id)
@@ -164,6 +170,17 @@ export const SQL = {
     "eventsBackward",
     `SELECT * FROM (SELECT * FROM chat_events WHERE conversation_id = :conversation_id::text
        AND seq < :before_seq::bigint ORDER BY seq DESC ${LIMIT}) AS page ORDER BY seq`,
+  ),
+
+  historyAll: stmt(
+    "historyAll",
+    `SELECT * FROM chat_events e WHERE e.conversation_id = :conversation_id::text
+       AND e.seq < :before_seq::bigint AND ${LLM_VISIBLE} ORDER BY e.seq`,
+  ),
+
+  lastSeq: stmt(
+    "lastSeq",
+    "SELECT last_seq FROM chat_conversations WHERE conversation_id = :conversation_id::text",
   ),
 
   history: stmt(

@@ -40,6 +40,8 @@ const STATUS_BY_CODE: Record<ChatlogErrorCode, ContentfulStatusCode> &
   UNAVAILABLE: 503,
   /** Another process took the turn over; a retry of the same request follows its reply. */
   TURN_TAKEN_OVER: 409,
+  /** The conversation has reached its highest seq (MAX_SEQ); it takes no more events. */
+  SEQ_LIMIT: 409,
 };
 
 /** The status a stable error code answers with (500 for a code this server does not know). */

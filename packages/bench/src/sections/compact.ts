@@ -39,6 +39,7 @@ function rawCompact(raw: RawDb, conversationId: string, requestId: string, conte
         conversation_id: conversationId,
         user_request_id: requestId,
         kind: ASSISTANT_DELTA_KIND,
+        attempt: 1,
       });
       readBack.all({ conversation_id: conversationId, request_id: assistantRequestId(requestId) });
     })
