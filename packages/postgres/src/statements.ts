@@ -85,7 +85,8 @@ const INPUT_COLUMNS = `id, conversation_id, schema_version, type, role, content,
  * call order; those not already stored get the next seqs of their conversation, in that order,
  * by raising each conversation's last_seq once by its count (locking the summary rows in
  * conversation order). Rows come back keyed by event id. A duplicate inside the batch, or one
- * raced from another connection, fails the statement, and the executor appends one by one.
+ * raced from another connection, fails the statement, and the executor appends one by one. A seq
+ * past MAX_SEQ is NULL, refused by seq's NOT NULL: the appends then run one by one (SEQ_LIMIT).
  */
 const appendMany = stmt(
   "appendMany",
@@ -103,7 +104,6 @@ const appendMany = stmt(
      RETURNING conversation_id, last_seq)
    INSERT INTO chat_events (${EVENT_COLUMNS})
    SELECT f.id, f.conversation_id,
-     -- Past MAX_SEQ: NULL, refused by seq's NOT NULL; the appends then run one by one (SEQ_LIMIT).
      NULLIF(LEAST(next.last_seq - counts.n + ROW_NUMBER() OVER (PARTITION BY f.conversation_id ORDER BY f.ord),
        ${MAX_SEQ} + 1), ${MAX_SEQ} + 1),
      f.schema_version, f.type, f.role, f.content, f.content_format, f.tool_calls, f.usage, f.token_count,
