@@ -93,8 +93,9 @@ const appendMany = stmt(
   `WITH input AS (
      SELECT * FROM unnest(${EVENT_ARRAYS}) WITH ORDINALITY AS t(${INPUT_COLUMNS}, ord)),
    fresh AS (
-     SELECT i.* FROM input i WHERE NOT EXISTS (SELECT 1 FROM chat_events d WHERE d.id = i.id
-       OR (d.conversation_id = i.conversation_id AND d.request_id = (i.extra ->> 'request_id')))),
+     SELECT i.* FROM input i WHERE NOT EXISTS (SELECT 1 FROM chat_events d WHERE d.id = i.id)
+       AND NOT EXISTS (SELECT 1 FROM chat_events d WHERE d.conversation_id = i.conversation_id
+         AND d.request_id = (i.extra ->> 'request_id'))),
    counts AS (
      SELECT conversation_id, COUNT(*) AS n, MIN(created_at_ms) AS ms FROM fresh GROUP BY conversation_id),
    next AS (
