@@ -40,6 +40,10 @@ const STATUS_BY_CODE: Record<ChatlogErrorCode, ContentfulStatusCode> &
   UNAVAILABLE: 503,
   /** Another process took the turn over; a retry of the same request follows its reply. */
   TURN_TAKEN_OVER: 409,
+  /** Only the conversation's last reply can be regenerated (as the AI SDK's client does). */
+  NOT_LAST_REPLY: 409,
+  /** A stop for a conversation or turn with nothing generating. */
+  NO_TURN_IN_FLIGHT: 409,
   /** The conversation has reached its highest seq (MAX_SEQ); it takes no more events. */
   SEQ_LIMIT: 409,
 };

@@ -1,5 +1,5 @@
 import { randomUUID } from "node:crypto";
-import { assertClientRequestId, assertId } from "@chatlog/core";
+import { assertClientRequestId, assertId, type TurnKey } from "@chatlog/core";
 import { Hono } from "hono";
 import { HttpError } from "../http/errors.ts";
 import { checkId } from "../http/ids.ts";
@@ -40,6 +40,20 @@ export async function openTurn(turns: TurnService, request: TurnRequest): Promis
   }
 }
 
+/** Stops a turn in flight; a server that is shutting down answers 503. */
+export async function stopTurn(
+  turns: TurnService,
+  conversationId: string,
+  requestId?: string,
+): Promise<TurnKey> {
+  try {
+    return await turns.stop(conversationId, requestId);
+  } catch (error) {
+    if (error instanceof ShuttingDownError) throw new HttpError(503, "SHUTTING_DOWN", error.message);
+    throw error;
+  }
+}
+
 /** POST /v1/conversations/:id/turns: store the user message once, stream the reply as SSE. */
 export function turnRoutes(turns: TurnService): Hono {
   const app = new Hono();
@@ -65,6 +79,14 @@ export function turnRoutes(turns: TurnService): Hono {
         "x-chatlog-request-id": encodeHeaderValue(requestId),
       },
     );
+  });
+  app.post("/conversations/:id/turns/:requestId/stop", async (c) => {
+    const conversationId = c.req.param("id");
+    const requestId = c.req.param("requestId");
+    assertId(conversationId, "conversationId");
+    assertId(requestId, "requestId");
+    const turn = await stopTurn(turns, conversationId, requestId);
+    return c.json({ stopped: true, requestId: turn.userRequestId });
   });
   return app;
 }
