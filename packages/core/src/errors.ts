@@ -18,6 +18,8 @@ export const ERROR_CODES = [
   "REQUEST_ID_CONFLICT", // a user message's request id was already used for different content
   "UNAVAILABLE", // a remote database could not be reached, timed out, or answered a 5xx / expired stream
   "TURN_TAKEN_OVER", // another process took over the turn this writer was generating; its writes were refused
+  "NOT_OWNER", // a write through forOwner(user) into a conversation that is another user's (or nobody's); nothing was written
+  "ADMIN_ONLY", // a call that spans every user's data (retention, clear, vacuum, stats, import) made through forOwner
 ] as const;
 export type ChatlogErrorCode = (typeof ERROR_CODES)[number];
 

@@ -48,6 +48,8 @@ export interface ConversationSummary {
    * collapsed, at most TITLE_MAX_CHARS characters; null when it has no user message with text.
    */
   title: string | null;
+  /** The user the conversation belongs to (see ChatRepository.forOwner); null when nobody's. */
+  ownerId: string | null;
 }
 
 /** The longest ConversationSummary.title. */
@@ -58,6 +60,11 @@ export interface ListConversationsOptions {
   limit?: number;
   /** `nextCursor` of the previous page. */
   cursor?: string | null;
+  /**
+   * Only this user's conversations (the administrator's listing by owner). A repository from
+   * forOwner lists only its own user's whatever this says, and refuses another user's id.
+   */
+  ownerId?: string;
 }
 
 export interface ConversationPage {
@@ -241,6 +248,16 @@ export interface RepositoryOptions {
 }
 
 export interface ChatRepository {
+  /**
+   * The same repository acting as one user (an opaque id, the rules of any other id): a write
+   * to a new conversation makes it theirs; another user's conversation, or an unowned one, does
+   * not exist for its reads and refuses its writes (NOT_OWNER, nothing written); lists hold only
+   * theirs. Calls that span every user's data (retention, clear, vacuum, stats, import) are
+   * ADMIN_ONLY there. Shares the connection: closing it does not close this repository.
+   */
+  forOwner(ownerId: string): ChatRepository;
+  /** The user a forOwner repository acts as; null on the unscoped (administrator's) repository. */
+  readonly ownerId: string | null;
   addEvent(event: NewChatEvent): Promise<AddEventResult>;
   getEvents(conversationId: string, opts?: GetEventsOptions): Promise<ChatEvent[]>;
   getConversationHistory(conversationId: string, opts?: HistoryOptions): Promise<ChatEvent[]>;

@@ -78,18 +78,40 @@ export class EngineChatRepository implements ChatRepository {
   private closed = false;
   private readonly onCorrupt: (error: ChatlogError) => void;
   private readonly sql: Dialect["statements"];
+  /** The user this repository acts as (forOwner); null for the administrator's. */
+  readonly ownerId: string | null;
+  /** The unscoped repository a forOwner one shares its connection, queue and lifetime with. */
+  private readonly root: EngineChatRepository | null;
 
   constructor(
     private readonly dialect: Dialect,
     private readonly executor: SqlExecutor,
     private readonly options: RepositoryOptions = {},
+    scope?: { root: EngineChatRepository; ownerId: string },
   ) {
-    validateRepositoryOptions(options);
     this.sql = dialect.statements;
-    this.queue = new WriteQueue(executor, dialect);
     this.onCorrupt = options.onCorruptRow ?? ((error) => console.warn(`chatlog: ${error.message}`));
+    if (scope) {
+      this.root = scope.root;
+      this.ownerId = scope.ownerId;
+      this.queue = scope.root.queue;
+      this.retention = scope.root.retention;
+      return;
+    }
+    validateRepositoryOptions(options);
+    this.root = null;
+    this.ownerId = null;
+    this.queue = new WriteQueue(executor, dialect);
     this.retention = new RetentionRunner(executor, this.sql, options);
     this.retention.start();
+  }
+
+  forOwner(ownerId: string): ChatRepository {
+    this.ensureOpen();
+    assertId(ownerId, "ownerId");
+    if (this.ownerId === ownerId) return this;
+    if (this.root !== null) throw adminOnly("acting as another user");
+    return new EngineChatRepository(this.dialect, this.executor, this.options, { root: this, ownerId });
   }
 
   // --- writes -------------------------------------------------------------------------------
@@ -103,12 +125,18 @@ export class EngineChatRepository implements ChatRepository {
     const append: Step = { statement: this.sql.append, args: encodeEvent(event) };
     if (this.executor.remote) {
       // One round trip even for a duplicate: the lookup rides in the append's batch.
-      const [inserted, existing] = await this.queue.submit([append, this.duplicateLookup(event)]);
+      const [inserted, existing] = await this.writeTo(
+        event.conversationId,
+        [append, this.duplicateLookup(event)],
+        {
+          create: true,
+        },
+      );
       const seq = inserted?.[0]?.seq;
       if (typeof seq === "number") return { added: true, event: storedEvent(event, seq) };
       return { added: false, event: this.storedDuplicate(event, existing ?? []) };
     }
-    const [inserted] = await this.queue.submit([append]);
+    const [inserted] = await this.writeTo(event.conversationId, [append], { create: true });
     const seq = inserted?.[0]?.seq;
     if (typeof seq === "number") return { added: true, event: storedEvent(event, seq) };
     return { added: false, event: await this.findDuplicate(event) };
@@ -133,10 +161,14 @@ export class EngineChatRepository implements ChatRepository {
     // One statement: stored only if neither this message nor a reply to it exists, so two
     // processes racing the same request id get exactly one true between them.
     // The read of what the key names rides in the same job: a retry is one round trip too.
-    const [inserted, stored] = await this.queue.submit([
-      { statement: this.sql.appendUnanswered, args: { ...encodeEvent(event), user_request_id: requestId } },
-      { statement: this.sql.byRequestId, args: { conversation_id: conversationId, request_id: requestId } },
-    ]);
+    const [inserted, stored] = await this.writeTo(
+      conversationId,
+      [
+        { statement: this.sql.appendUnanswered, args: { ...encodeEvent(event), user_request_id: requestId } },
+        { statement: this.sql.byRequestId, args: { conversation_id: conversationId, request_id: requestId } },
+      ],
+      { create: true },
+    );
     if ((inserted?.length ?? 0) > 0) return true;
     this.assertSameRequest(event, stored ?? []);
     return false;
@@ -183,11 +215,9 @@ export class EngineChatRepository implements ChatRepository {
   }
 
   async handleClearSession(): Promise<boolean> {
-    this.ensureOpen();
+    this.ensureAdmin("handleClearSession");
     const every = this.options.clearTriggersBeforeFullWipe ?? this.options.retention?.maxSessions ?? 1;
-    const [rows] = await this.queue.submit([
-      { statement: this.sql.bumpCounter, args: { key: CLEAR_COUNTER } },
-    ]);
+    const [rows] = await this.write([{ statement: this.sql.bumpCounter, args: { key: CLEAR_COUNTER } }]);
     const calls = Number(rows?.[0]?.value ?? 0);
     // Every Nth call by the count kept in the database (so it survives restarts and is shared by
     // processes); a modulo rather than a reset, so no increment from another process is lost.
@@ -203,7 +233,7 @@ export class EngineChatRepository implements ChatRepository {
     assertId(conversationId, "conversationId");
     const { limit, afterSeq, beforeSeq } = eventRange(opts);
     const backward = beforeSeq !== undefined && afterSeq === undefined && limit !== undefined;
-    const rows = await this.executor.all({
+    const rows = await this.read({
       statement: backward ? this.sql.eventsBackward : this.sql.eventsForward,
       args: {
         conversation_id: conversationId,
@@ -219,7 +249,7 @@ export class EngineChatRepository implements ChatRepository {
     this.ensureOpen();
     assertId(conversationId, "conversationId");
     const { limit, beforeSeq } = eventRange(opts);
-    const rows = await this.executor.all({
+    const rows = await this.read({
       statement: this.sql.history,
       args: {
         conversation_id: conversationId,
@@ -236,9 +266,10 @@ export class EngineChatRepository implements ChatRepository {
     const limit = Math.min(limitOf(opts.limit) ?? DEFAULT_LIST_PAGE, MAX_LIST_PAGE);
     // Above any stored value, even a damaged out-of-range one, so no conversation is skipped.
     const cursor = opts.cursor ? decodeListCursor(opts.cursor) : { ms: Number.MAX_VALUE, id: "" };
-    const rows = await this.executor.all({
-      statement: this.sql.listConversations,
-      args: { cursor_ms: cursor.ms, cursor_id: cursor.id, limit: limit + 1 },
+    const listOwner = this.listOwner(opts.ownerId);
+    const rows = await this.read({
+      statement: listOwner === null ? this.sql.listConversations : this.sql.listOwnerConversations,
+      args: { cursor_ms: cursor.ms, cursor_id: cursor.id, limit: limit + 1, list_owner: listOwner },
     });
     const conversations = rows.slice(0, limit).map((row) => ({
       conversationId: String(row.conversation_id),
@@ -246,6 +277,7 @@ export class EngineChatRepository implements ChatRepository {
       lastActivityAt: dateOf(row.last_activity_ms) ?? new Date(0),
       eventCount: Number(row.event_count),
       title: titleOf(row.title),
+      ownerId: row.owner_id === null || row.owner_id === undefined ? null : String(row.owner_id),
     }));
     // The cursor holds the stored value, not the Date shown, so paging past a damaged row works.
     const last = rows.length > limit ? rows[limit - 1] : undefined;
@@ -255,11 +287,20 @@ export class EngineChatRepository implements ChatRepository {
     return { conversations, nextCursor };
   }
 
+  /** Whose conversations a list shows: the scoped user's, or the one the administrator asks for. */
+  private listOwner(requested: string | undefined): string | null {
+    if (requested !== undefined) assertId(requested, "ownerId");
+    if (this.ownerId === null) return requested ?? null;
+    if (requested !== undefined && requested !== this.ownerId)
+      throw adminOnly("listing another user's conversations");
+    return this.ownerId;
+  }
+
   async getEventByRequestId(conversationId: string, requestId: string): Promise<ChatEvent | null> {
     this.ensureOpen();
     assertId(conversationId, "conversationId");
     assertId(requestId, "requestId");
-    const rows = await this.executor.all({
+    const rows = await this.read({
       statement: this.sql.byRequestId,
       args: { conversation_id: conversationId, request_id: requestId },
     });
@@ -268,15 +309,13 @@ export class EngineChatRepository implements ChatRepository {
 
   async getLastAssistantReplyId(conversationId: string, userRequestId: string): Promise<string | null> {
     this.ensureOpen();
-    const rows = await this.executor.all(this.replyLookup(this.sql.replyIdTo, conversationId, userRequestId));
+    const rows = await this.read(this.replyLookup(this.sql.replyIdTo, conversationId, userRequestId));
     return rows[0] ? String(rows[0].id) : null;
   }
 
   async getExistingAssistantResponse(conversationId: string, requestId: string): Promise<ChatEvent | null> {
     this.ensureOpen();
-    return this.decodeFirst(
-      await this.executor.all(this.replyLookup(this.sql.replyTo, conversationId, requestId)),
-    );
+    return this.decodeFirst(await this.read(this.replyLookup(this.sql.replyTo, conversationId, requestId)));
   }
 
   async buildLlmConversation(
@@ -305,12 +344,12 @@ export class EngineChatRepository implements ChatRepository {
   async getTurnEvents(conversationId: string, userRequestId: string): Promise<ChatEvent[]> {
     this.ensureOpen();
     const step = this.replyLookup(this.sql.turnEvents, conversationId, userRequestId);
-    return this.decodeAll(await this.executor.all(step));
+    return this.decodeAll(await this.read(step));
   }
 
   /** See this.sql.deleteOrphanDeltas; returns how many rows went. */
   async deleteOrphanDeltas(): Promise<number> {
-    this.ensureOpen();
+    this.ensureAdmin("deleteOrphanDeltas");
     return deleteInSlices(this.executor, (batch) => ({
       statement: this.sql.deleteOrphanDeltas,
       args: { kind: ASSISTANT_DELTA_KIND, batch },
@@ -319,7 +358,7 @@ export class EngineChatRepository implements ChatRepository {
 
   async listUnfinishedTurns(): Promise<UnfinishedTurn[]> {
     this.ensureOpen();
-    const rows = await this.executor.all({
+    const rows = await this.read({
       statement: this.sql.unfinishedTurns,
       args: { kind: ASSISTANT_DELTA_KIND },
     });
@@ -340,12 +379,12 @@ export class EngineChatRepository implements ChatRepository {
       throw new ChatlogError("INVALID_ARGUMENT", "staleMs must be a non-negative integer");
     }
     // One batch: the claim, then the row as it stands (ours, or the live holder's).
-    const [taken, current] = await this.queue.submit([
+    const [taken, current] = await this.writeTo(input.conversationId, [
       {
         statement: this.sql.claimTurn,
         args: {
           ...key,
-          owner_id: input.ownerId,
+          claim_owner: input.ownerId,
           message_id: input.messageId,
           stale_ms: input.staleMs,
           dead_owner: input.deadOwnerId ?? null,
@@ -360,14 +399,14 @@ export class EngineChatRepository implements ChatRepository {
 
   async getTurnClaim(key: TurnKey): Promise<TurnClaim | null> {
     this.ensureOpen();
-    const [row] = await this.executor.all({ statement: this.sql.turnClaim, args: turnKeyArgs(key) });
+    const [row] = await this.read({ statement: this.sql.turnClaim, args: turnKeyArgs(key) });
     return row ? decodeClaim(row) : null;
   }
 
   async listTurnClaims(conversationId: string): Promise<TurnClaim[]> {
     this.ensureOpen();
     assertId(conversationId, "conversationId");
-    const rows = await this.executor.all({
+    const rows = await this.read({
       statement: this.sql.conversationClaims,
       args: { conversation_id: conversationId },
     });
@@ -376,8 +415,8 @@ export class EngineChatRepository implements ChatRepository {
 
   async heartbeatTurnClaims(ownerId: string): Promise<TurnKey[]> {
     this.ensureOpen();
-    const [rows] = await this.queue.submit([
-      { statement: this.sql.heartbeatClaims, args: { owner_id: ownerId } },
+    const [rows] = await this.write([
+      { statement: this.sql.heartbeatClaims, args: { claim_owner: ownerId } },
     ]);
     return (rows ?? []).map((row) => ({
       conversationId: String(row.conversation_id),
@@ -388,14 +427,14 @@ export class EngineChatRepository implements ChatRepository {
 
   async releaseTurnClaim(key: TurnKey, ownerId: string): Promise<void> {
     this.ensureOpen();
-    await this.queue.submit([
-      { statement: this.sql.releaseClaim, args: { ...turnKeyArgs(key), owner_id: ownerId } },
+    await this.writeTo(key.conversationId, [
+      { statement: this.sql.releaseClaim, args: { ...turnKeyArgs(key), claim_owner: ownerId } },
     ]);
   }
 
   async listStaleTurnClaims(staleMs: number, limit = 100): Promise<TurnClaim[]> {
     this.ensureOpen();
-    const rows = await this.executor.all({
+    const rows = await this.read({
       statement: this.sql.staleClaims,
       args: { stale_ms: staleMs, limit },
     });
@@ -413,7 +452,7 @@ export class EngineChatRepository implements ChatRepository {
     const holds: Step = { statement: this.sql.heldClaim, args: held };
     if (this.executor.remote) {
       // One round trip whatever the outcome: the claim check and the duplicate lookup ride along.
-      const [inserted, claim, existing] = await this.queue.submit([
+      const [inserted, claim, existing] = await this.writeTo(turn.conversationId, [
         append,
         holds,
         this.duplicateLookup(event),
@@ -423,11 +462,11 @@ export class EngineChatRepository implements ChatRepository {
       if ((claim?.length ?? 0) === 0) return { held: false };
       return { held: true, added: false, event: this.storedDuplicate(event, existing ?? []) };
     }
-    const [inserted] = await this.queue.submit([append]);
+    const [inserted] = await this.writeTo(turn.conversationId, [append]);
     const seq = inserted?.[0]?.seq;
     if (typeof seq === "number") return { held: true, added: true, event: storedEvent(event, seq) };
     // Nothing inserted: the claim is gone, or the event is a duplicate (a re-sent tool call).
-    if ((await this.executor.all(holds)).length === 0) return { held: false };
+    if ((await this.read(holds)).length === 0) return { held: false };
     return { held: true, added: false, event: await this.findDuplicate(event) };
   }
 
@@ -455,7 +494,7 @@ export class EngineChatRepository implements ChatRepository {
     );
     // One job: the reply, the removal of the deltas, the claim check and the read-back commit
     // together, so a generator that lost its claim changes nothing, and learns what is stored.
-    const [, , claim, stored] = await this.queue.submit([
+    const [, , claim, stored] = await this.writeTo(turn.conversationId, [
       { statement: this.sql.appendHeld, args: { ...encodeEvent(reply), ...held } },
       { statement: this.sql.deleteDeltasHeld, args: { ...held, kind: ASSISTANT_DELTA_KIND } },
       { statement: this.sql.heldClaim, args: held },
@@ -471,16 +510,16 @@ export class EngineChatRepository implements ChatRepository {
   }
 
   async importEvents(events: Iterable<ChatEvent> | AsyncIterable<ChatEvent>): Promise<ImportResult> {
-    this.ensureOpen();
+    this.ensureAdmin("importEvents");
     return importEvents(this.executor, this.dialect, this.queue, events);
   }
 
   async stats(): Promise<RepositoryStats> {
-    this.ensureOpen();
+    this.ensureAdmin("stats");
     const [types, [summary], [size]] = await Promise.all([
-      this.executor.all({ statement: this.sql.statsByType, args: {} }),
-      this.executor.all({ statement: this.sql.statsConversations, args: {} }),
-      this.executor.all({ statement: this.sql.statsSize, args: {} }),
+      this.read({ statement: this.sql.statsByType, args: {} }),
+      this.read({ statement: this.sql.statsConversations, args: {} }),
+      this.read({ statement: this.sql.statsSize, args: {} }),
     ]);
     const eventsByType: Record<string, number> = {};
     for (const row of types) eventsByType[String(row.type)] = Number(row.n);
@@ -501,26 +540,27 @@ export class EngineChatRepository implements ChatRepository {
     assertId(conversationId, "conversationId");
     const args = { conversation_id: conversationId };
     // One job: the counts and the three deletes commit together, so an erasure is never half done.
-    const [footprint] = await this.queue.submit([
+    // The summary goes last: it is what the other deletes' ownership condition reads.
+    const [footprint] = await this.writeTo(conversationId, [
       { statement: this.sql.conversationFootprint, args },
       { statement: this.sql.deleteConversationEvents, args },
       { statement: this.sql.deleteConversationSaved, args },
-      { statement: this.sql.deleteConversationSummary, args },
       { statement: this.sql.deleteConversationClaims, args },
+      { statement: this.sql.deleteConversationSummary, args },
     ]);
     const row = footprint?.[0];
     return { deletedEvents: Number(row?.events ?? 0), deletedSavedSessions: Number(row?.saved ?? 0) };
   }
 
   async vacuum(): Promise<VacuumResult> {
-    this.ensureOpen();
+    this.ensureAdmin("vacuum");
     return this.dialect.vacuum(this.executor);
   }
 
   // --- retention and saved sessions ---------------------------------------------------------
 
   async runRetention(): Promise<RetentionResult> {
-    this.ensureOpen();
+    this.ensureAdmin("runRetention");
     return this.retention.run();
   }
 
@@ -553,7 +593,7 @@ export class EngineChatRepository implements ChatRepository {
     if (saved.maxSaved !== undefined) {
       steps.push({ statement: this.sql.trimSavedSessions, args: { keep: saved.maxSaved } });
     }
-    const [inserted] = await this.queue.submit(steps);
+    const [inserted] = await this.writeTo(conversationId, steps);
     if (!inserted || inserted.length === 0) {
       throw new ChatlogError("EMPTY_CONVERSATION", `conversation ${conversationId} has no events to save`, {
         details: { conversationId },
@@ -564,7 +604,7 @@ export class EngineChatRepository implements ChatRepository {
 
   async listSavedSessions(): Promise<SavedSession[]> {
     this.ensureOpen();
-    const rows = await this.executor.all({ statement: this.sql.listSavedSessions, args: {} });
+    const rows = await this.read({ statement: this.sql.listSavedSessions, args: {} });
     return rows.map(decodeSavedSession);
   }
 
@@ -574,7 +614,7 @@ export class EngineChatRepository implements ChatRepository {
     const cursor = opts.cursor
       ? decodeSavedCursor(opts.cursor)
       : { ms: Number.MAX_SAFE_INTEGER, rowid: Number.MAX_SAFE_INTEGER };
-    const rows = await this.executor.all({
+    const rows = await this.read({
       statement: this.sql.savedSessionsPage,
       args: { cursor_ms: cursor.ms, cursor_rowid: cursor.rowid, limit: limit + 1 },
     });
@@ -605,9 +645,7 @@ export class EngineChatRepository implements ChatRepository {
   async deleteSavedSession(savedId: string): Promise<boolean> {
     this.ensureOpen();
     assertId(savedId, "savedId");
-    const [removed] = await this.queue.submit([
-      { statement: this.sql.deleteSavedSession, args: { id: savedId } },
-    ]);
+    const [removed] = await this.write([{ statement: this.sql.deleteSavedSession, args: { id: savedId } }]);
     return (removed?.length ?? 0) > 0;
   }
 
@@ -615,10 +653,10 @@ export class EngineChatRepository implements ChatRepository {
     this.ensureOpen();
     assertId(savedId, "savedId");
     const { afterSeq, limit } = eventRange(opts);
-    const [saved] = await this.executor.all({ statement: this.sql.savedSession, args: { id: savedId } });
+    const [saved] = await this.read({ statement: this.sql.savedSession, args: { id: savedId } });
     if (!saved) throw new ChatlogError("NOT_FOUND", `no saved session ${savedId}`, { details: { savedId } });
     const conversationId = String(saved.conversation_id);
-    const rows = await this.executor.all({
+    const rows = await this.read({
       statement: this.sql.savedEvents,
       args: {
         conversation_id: conversationId,
@@ -648,7 +686,7 @@ export class EngineChatRepository implements ChatRepository {
 
   /** The pragmas in force on this repository's connection (SQLite: WAL, synchronous, busy timeout). */
   async pragmas(): Promise<DatabasePragmas> {
-    this.ensureOpen();
+    this.ensureAdmin("pragmas");
     if (this.dialect.pragmas === undefined) {
       throw new ChatlogError("FEATURE_DISABLED", `a ${this.dialect.name} database has no pragmas`);
     }
@@ -658,6 +696,8 @@ export class EngineChatRepository implements ChatRepository {
   async close(): Promise<void> {
     if (this.closed) return;
     this.closed = true;
+    // A forOwner repository borrows the connection: closing it ends only its own use.
+    if (this.root !== null) return;
     await this.retention.stop();
     await this.queue.drain();
     await this.executor.close();
@@ -666,7 +706,56 @@ export class EngineChatRepository implements ChatRepository {
   // --- helpers ------------------------------------------------------------------------------
 
   private ensureOpen(): void {
-    if (this.closed) throw new ChatlogError("CLOSED", "the repository is closed");
+    if (this.closed || this.root?.closed) throw new ChatlogError("CLOSED", "the repository is closed");
+  }
+
+  /** Calls that span every user's data belong to the unscoped repository. */
+  private ensureAdmin(method: string): void {
+    this.ensureOpen();
+    if (this.ownerId !== null) throw adminOnly(method);
+  }
+
+  /** A statement with this repository's :owner_id bound: the one place ownership enters the SQL. */
+  private withOwner(step: Step): Step {
+    return { statement: step.statement, args: { ...step.args, owner_id: this.ownerId } };
+  }
+
+  private read(step: Step): Promise<Row[]> {
+    return this.executor.all(this.withOwner(step));
+  }
+
+  private write(job: Step[]): Promise<Row[][]> {
+    return this.queue.submit(job.map((step) => this.withOwner(step)));
+  }
+
+  /**
+   * A write into one conversation. Acting as a user, the job first checks (in the same
+   * transaction) whether the conversation is someone else's, and with `create` makes a new one
+   * this user's before the job's first event lands; the job's own statements carry the
+   * ownership condition, so against another user's conversation they change nothing, and the
+   * caller gets NOT_OWNER. Returns the rows of `job`'s own steps.
+   */
+  private async writeTo(
+    conversationId: string,
+    job: Step[],
+    opts: { create?: boolean } = {},
+  ): Promise<Row[][]> {
+    if (this.ownerId === null) return this.write(job);
+    assertId(conversationId, "conversationId");
+    const args = { conversation_id: conversationId, now_ms: Date.now() };
+    const prefix: Step[] = [{ statement: this.sql.foreignConversation, args }];
+    if (opts.create) prefix.push({ statement: this.sql.claimConversation, args });
+    const results = await this.write([...prefix, ...job]);
+    if ((results[0]?.length ?? 0) > 0) {
+      throw new ChatlogError(
+        "NOT_OWNER",
+        `conversation ${conversationId} belongs to another user; nothing was written`,
+        {
+          details: { conversationId },
+        },
+      );
+    }
+    return results.slice(prefix.length);
   }
 
   private assistantReply(
@@ -702,7 +791,7 @@ export class EngineChatRepository implements ChatRepository {
       statement: this.sql.byRequestId,
       args: { conversation_id: event.conversationId, request_id: requestIdOf(event) },
     };
-    const results = await this.queue.submit([...steps, readBack]);
+    const results = await this.writeTo(event.conversationId, [...steps, readBack], { create: true });
     const stored = this.decodeFirst(results.at(-1) ?? []);
     if (stored === null) throw new ChatlogError("STORAGE_ERROR", "the stored event could not be read back");
     return stored;
@@ -734,11 +823,17 @@ export class EngineChatRepository implements ChatRepository {
   }
 
   private async findDuplicate(event: ValidEvent): Promise<ChatEvent> {
-    return this.storedDuplicate(event, await this.executor.all(this.duplicateLookup(event)));
+    return this.storedDuplicate(event, await this.read(this.duplicateLookup(event)));
   }
 
   private storedDuplicate(event: ValidEvent, rows: Row[]): ChatEvent {
     const stored = this.decodeFirst(rows);
+    if (stored === null && this.ownerId !== null) {
+      // The id (or key) is taken in a conversation this user cannot see: refused, not shown.
+      throw new ChatlogError("CONFLICT", `event id ${event.id} is already used; nothing was written`, {
+        details: { eventId: event.id },
+      });
+    }
     if (stored === null) {
       throw new ChatlogError(
         "STORAGE_ERROR",
@@ -896,4 +991,11 @@ function titleOf(value: unknown): string | null {
         .slice(0, TITLE_MAX_CHARS - 1)
         .join("")
         .trimEnd()}…`;
+}
+
+function adminOnly(what: string): ChatlogError {
+  return new ChatlogError(
+    "ADMIN_ONLY",
+    `${what} needs the unscoped (administrator's) repository, not forOwner`,
+  );
 }

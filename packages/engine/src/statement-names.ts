@@ -19,6 +19,10 @@ export const STATEMENT_NAMES = [
   "eventsBackward",
   "history",
   "listConversations",
+  "listOwnerConversations",
+  // owners
+  "claimConversation",
+  "foreignConversation",
   "turnEvents",
   // turns and claims
   "deleteDeltas",
