@@ -1,8 +1,10 @@
 import { randomUUID } from "node:crypto";
+import type { ChatRepository } from "@chatlog/core";
 import { assertClientRequestId, assertId } from "@chatlog/core";
 import { Hono } from "hono";
 import { HttpError } from "../http/errors.ts";
 import { checkId } from "../http/ids.ts";
+import { admitTurn } from "../http/owner-gate.ts";
 import { onlyFields, readJsonObject } from "../http/request-body.ts";
 import { encodeHeaderValue } from "../http/response-headers.ts";
 import { sseResponse } from "../http/sse.ts";
@@ -41,7 +43,7 @@ export async function openTurn(turns: TurnService, request: TurnRequest): Promis
 }
 
 /** POST /v1/conversations/:id/turns: store the user message once, stream the reply as SSE. */
-export function turnRoutes(turns: TurnService): Hono {
+export function turnRoutes(turns: TurnService, repo: ChatRepository): Hono {
   const app = new Hono();
   app.post("/conversations/:id/turns", async (c) => {
     const conversationId = c.req.param("id");
@@ -54,7 +56,9 @@ export function turnRoutes(turns: TurnService): Hono {
       throw new HttpError(400, "INVALID_ARGUMENT", "content must not be empty");
     const requestId = requestIdFrom(body, c.req.header("idempotency-key"));
 
-    const opened = await openTurn(turns, { conversationId, requestId, content });
+    const request = { conversationId, requestId, content };
+    await admitTurn(c, repo, request);
+    const opened = await openTurn(turns, request);
     return sseResponse(
       opened.events.subscribe(),
       { conversationId, requestId, joined: opened.joined },
