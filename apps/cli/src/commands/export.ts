@@ -1,5 +1,5 @@
 import { ChatlogError, type ChatRepository } from "@chatlog/core";
-import { COMMON_HELP, type Command, stringOption } from "../command.ts";
+import { actingAs, COMMON_HELP, type Command, OWNER_HELP, OWNER_OPTION, stringOption } from "../command.ts";
 import { resolvePath } from "../context.ts";
 import { withDatabase } from "../database.ts";
 import { eventLine, headerLine } from "../jsonl-format.ts";
@@ -17,7 +17,7 @@ async function* conversationIds(repo: ChatRepository, requested: string[]): Asyn
 export const exportCommand: Command = {
   name: "export",
   summary: "write conversations as JSONL (stdout or -o <file>)",
-  help: `Usage: chatlog export [conversationId...] [-o <file>] [--db <path-or-url>]
+  help: `Usage: chatlog export [conversationId...] [--owner <id>] [-o <file>] [--db <path-or-url>]
 
 Writes a header line, then every event of the named conversations (default: all, most
 recently active first), one JSON object per line, each conversation in seq order. The format
@@ -26,13 +26,15 @@ however large the database. With -o the file appears only once the export is com
 
 Options:
   -o, --output <file>  write to this file instead of stdout
+${OWNER_HELP}
 
 ${COMMON_HELP}`,
-  options: { output: { type: "string", short: "o" } },
+  options: { output: { type: "string", short: "o" }, ...OWNER_OPTION },
   positionals: { min: 0, max: Number.POSITIVE_INFINITY, name: "" },
   async run(context, { values, positionals }) {
     const output = stringOption(values, "output");
-    await withDatabase(context, stringOption(values, "db"), { mustExist: true }, async (repo) => {
+    await withDatabase(context, stringOption(values, "db"), { mustExist: true }, async (root) => {
+      const repo = actingAs(root, values);
       // Unknown ids are refused before anything is written, rather than after half an export.
       for (const id of new Set(positionals)) {
         if ((await repo.getEvents(id, { limit: 1 })).length === 0) {
