@@ -22,7 +22,13 @@ export const historySection: Section = {
     const calls = Math.max(20, Math.round(150 * ctx.scale));
     const history = raw.stmt(SQL.history);
     const rawRun = (conversationId: string) => () => {
-      for (let i = 0; i < calls; i++) history.all({ conversation_id: conversationId, limit: LIMIT });
+      for (let i = 0; i < calls; i++)
+        history.all({
+          conversation_id: conversationId,
+          limit: LIMIT,
+          before_seq: Number.MAX_SAFE_INTEGER,
+          owner_id: null,
+        });
     };
 
     const [libSmall, rawSmall, libLarge, rawLarge] = await measureSideBySide(
