@@ -20,7 +20,7 @@ export interface RawDb {
 export interface Opened {
   repo: EngineChatRepository;
   raw: RawDb;
-  /** The database file, or null for :memory:. */
+  /** Where the database is: its file, a Postgres URL, or null for :memory:. */
   file: string | null;
   /** Closes the repository (if still open) and the raw connection. */
   dispose(): Promise<void>;
@@ -30,11 +30,20 @@ export interface Opened {
 export interface DriverHarness {
   /** e.g. "better-sqlite3 file". */
   name: string;
-  /** Which package: decides how child processes open the file. */
-  driver: "better-sqlite3" | "libsql";
+  /** Which package: decides how child processes open the database. */
+  driver: "better-sqlite3" | "libsql" | "postgres";
+  /**
+   * The SQL dialect of the database (absent: "sqlite"). Raw checks are written per dialect where
+   * they read the catalog (SQLite's pragmas, Postgres's information_schema); cases about files
+   * (journal mode, a file that is not a database) run on SQLite only.
+   */
+  dialect?: "sqlite" | "postgres";
   /** Absolute path of the driver package's entry (src/index.ts), for child processes. */
   entry: string;
-  /** Whether databases are files (multi-process and restart cases need one). */
+  /**
+   * Whether databases outlive a connection and can be reopened by location (a file, a Postgres
+   * URL): multi-process and restart cases need one.
+   */
   file: boolean;
   /**
    * Remote configurations: how another process reaches the database whose file is `file` (the
@@ -48,7 +57,7 @@ export interface DriverHarness {
   serve?(file: string): Promise<() => Promise<void>>;
   /** Opens a repository on a brand-new database. */
   create(options?: RepositoryOptions): Promise<Opened>;
-  /** File configurations: opens another repository on an existing file (a restart). */
+  /** File (and server) configurations: opens another repository on an existing database (a restart). */
   reopen(file: string, options?: RepositoryOptions): Promise<Opened>;
 }
 
@@ -93,4 +102,9 @@ export function fileHarness(config: {
     },
     reopen: (file, options) => openFile(file, options),
   };
+}
+
+/** Whether the harness's database is Postgres (raw SQL and catalog checks differ). */
+export function isPostgres(h: DriverHarness): boolean {
+  return h.dialect === "postgres";
 }

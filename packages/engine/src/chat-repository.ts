@@ -729,9 +729,8 @@ export class EngineChatRepository implements ChatRepository {
   }
 
   /**
-   * A write into one conversation. Acting as a user, the job first checks (in the same
-   * transaction) whether the conversation is someone else's, and with `create` makes a new one
-   * this user's before the job's first event lands; the job's own statements carry the
+   * A write into one conversation. Acting as a user, the job first (with `create`) makes a new
+   * conversation this user's, then checks in the same transaction whether it is someone else's; the job's own statements carry the
    * ownership condition, so against another user's conversation they change nothing, and the
    * caller gets NOT_OWNER. Returns the rows of `job`'s own steps.
    */
@@ -743,10 +742,12 @@ export class EngineChatRepository implements ChatRepository {
     if (this.ownerId === null) return this.write(job);
     assertId(conversationId, "conversationId");
     const args = { conversation_id: conversationId, now_ms: Date.now() };
-    const prefix: Step[] = [{ statement: this.sql.foreignConversation, args }];
-    if (opts.create) prefix.push({ statement: this.sql.claimConversation, args });
+    // The claim first: where writers run side by side (Postgres), a racing claim waits for the
+    // first one to commit, and the check after it then sees who won.
+    const prefix: Step[] = opts.create ? [{ statement: this.sql.claimConversation, args }] : [];
+    prefix.push({ statement: this.sql.foreignConversation, args });
     const results = await this.write([...prefix, ...job]);
-    if ((results[0]?.length ?? 0) > 0) {
+    if ((results[prefix.length - 1]?.length ?? 0) > 0) {
       throw new ChatlogError(
         "NOT_OWNER",
         `conversation ${conversationId} belongs to another user; nothing was written`,

@@ -91,11 +91,10 @@ export async function importEvents(
 
     let published: number;
     try {
-      const [, changed] = await queue.submit([
+      const [inserted] = await queue.submit([
         { statement: SQL.publishImport, args: { import_id: importId } },
-        { statement: SQL.changes, args: {} },
       ]);
-      published = Number(changed?.[0]?.n ?? 0);
+      published = inserted?.length ?? 0;
     } catch (error) {
       const cause = dialect.toChatlogError(error);
       const code = dialect.classify(error) === "conflict" ? "CONFLICT" : cause.code;

@@ -39,7 +39,6 @@ export const STATEMENT_NAMES = [
   "stageImport",
   "stagedConflict",
   "publishImport",
-  "changes",
   "unstageSlice",
   "sweepStagingSlice",
   // retention, deletion and statistics

@@ -117,6 +117,8 @@ export const chatSavedSessions = pgTable(
     messageCount: bigint("message_count", { mode: "number" }).notNull(),
     /** The saved snapshot is the conversation's events up to this seq. */
     lastSeq: bigint("last_seq", { mode: "number" }).notNull(),
+    /** Save order (SQLite's rowid): breaks ties between sessions saved in the same millisecond. */
+    position: bigint("position", { mode: "number" }).generatedAlwaysAsIdentity(),
   },
   (t) => [index("idx_saved_conversation").on(t.conversationId), index("idx_saved_created").on(t.createdAtMs)],
 );

@@ -272,6 +272,7 @@ export const SQL = {
   /**
    * Publishes a staged import: every staged event not already stored at its position, in input
    * order, as one statement. Any collision fails the statement, so nothing of the import lands.
+   * One row per event published (the same in every dialect; SQLite's changes() has no peer).
    */
   publishImport: stmt(
     "publishImport",
@@ -281,11 +282,9 @@ export const SQL = {
      FROM chatlog_import_staging s WHERE s.import_id = :import_id
        AND NOT EXISTS (SELECT 1 FROM chat_events e WHERE e.id = s.id AND e.conversation_id = s.conversation_id
                        AND e.seq = s.seq)
-     ORDER BY s.ord`,
+     ORDER BY s.ord
+     RETURNING 1 AS published`,
   ),
-
-  /** Rows the previous statement changed (here: the events publishImport inserted). */
-  changes: stmt("changes", "SELECT changes() AS n"),
 
   /** Deletes up to :batch staged rows of one import. */
   unstageSlice: stmt(

@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import type { DriverHarness } from "../harness.ts";
+import { type DriverHarness, isPostgres } from "../harness.ts";
 import { add, assistant, count, countEvents, delta, rejectsWith, user, withDb } from "./support.ts";
 
 export function deleteConversationCases(h: DriverHarness): void {
@@ -53,16 +53,28 @@ export function deleteConversationCases(h: DriverHarness): void {
         await add(repo, user("c", "q"));
         await add(repo, assistant("c", "a"));
         await repo.saveSession("c");
-        await raw.run(
-          `CREATE TRIGGER test_refuse BEFORE DELETE ON chat_saved_sessions
-           BEGIN SELECT RAISE(ABORT, 'refused by test'); END`,
-        );
+        if (isPostgres(h)) {
+          await raw.run(
+            `CREATE FUNCTION test_refuse() RETURNS trigger LANGUAGE plpgsql AS $$
+             BEGIN RAISE EXCEPTION 'refused by test'; END $$`,
+          );
+          await raw.run(
+            "CREATE TRIGGER test_refuse BEFORE DELETE ON chat_saved_sessions FOR EACH ROW EXECUTE FUNCTION test_refuse()",
+          );
+        } else {
+          await raw.run(
+            `CREATE TRIGGER test_refuse BEFORE DELETE ON chat_saved_sessions
+             BEGIN SELECT RAISE(ABORT, 'refused by test'); END`,
+          );
+        }
         await rejectsWith(() => repo.deleteConversation("c"), "STORAGE_ERROR");
         expect(await countEvents(raw, "c")).toBe(2);
         expect(
           await count(raw, "SELECT event_count FROM chat_conversations WHERE conversation_id = 'c'"),
         ).toBe(2);
-        await raw.run("DROP TRIGGER test_refuse");
+        await raw.run(
+          isPostgres(h) ? "DROP TRIGGER test_refuse ON chat_saved_sessions" : "DROP TRIGGER test_refuse",
+        );
         expect(await repo.deleteConversation("c")).toEqual({ deletedEvents: 2, deletedSavedSessions: 1 });
       }));
 

@@ -3,7 +3,7 @@ import { writeFileSync } from "node:fs";
 import { join } from "node:path";
 import type { ChatlogError, RepositoryOptions } from "@chatlog/core";
 import { describe, expect, it } from "vitest";
-import { type DriverHarness, tempDir } from "../harness.ts";
+import { type DriverHarness, isPostgres, tempDir } from "../harness.ts";
 
 /** Opens `file` through the harness and returns the error it fails with. */
 async function openFails(h: DriverHarness, file: string, options?: RepositoryOptions): Promise<ChatlogError> {
@@ -32,8 +32,9 @@ function immutable(file: string, on: boolean): boolean {
 }
 
 export function openErrorCases(h: DriverHarness): void {
-  // Remote configurations open a URL: the server, not the client, owns the file.
-  describe.skipIf(!h.file || h.remoteOf !== undefined)(
+  // Remote configurations open a URL: the server, not the client, owns the file. So does
+  // Postgres; its own cases follow.
+  describe.skipIf(!h.file || h.remoteOf !== undefined || isPostgres(h))(
     "opening fails with a typed, one-line error naming the file",
     () => {
       it("a file where the database folder should be", async () => {
@@ -124,4 +125,45 @@ export function openErrorCases(h: DriverHarness): void {
       });
     },
   );
+
+  describe.runIf(isPostgres(h))("opening a Postgres database fails with a typed, one-line error", () => {
+    it("misspelled option keys and out-of-range values are INVALID_ARGUMENT", async () => {
+      const db = await h.create();
+      try {
+        for (const options of [
+          { retension: { maxAgeHours: 1 } },
+          { savedSessions: { enabled: "no" } },
+          { migrate: "yes" },
+          { busyTimeoutMs: 1000 },
+          { poolSize: 0 },
+          { onCorruptRow: "log" },
+        ]) {
+          const error = await openFails(h, db.file!, options as RepositoryOptions);
+          expect(error.code, JSON.stringify(options)).toBe("INVALID_ARGUMENT");
+        }
+      } finally {
+        await db.dispose();
+      }
+    });
+
+    it("a server that is not there is UNAVAILABLE, named without its password", async () => {
+      const db = await h.create();
+      await db.dispose();
+      const url = new URL(db.file!);
+      url.password = "secret-password";
+      url.port = "1"; // nothing listens on port 1
+      const error = await openFails(h, url.toString());
+      expect(error.code).toBe("UNAVAILABLE");
+      expect(error.message).toContain("127.0.0.1");
+      expect(error.message).not.toContain("secret-password");
+    });
+
+    it("a database that does not exist is a STORAGE_ERROR naming it", async () => {
+      const db = await h.create();
+      await db.dispose(); // dropped
+      const error = await openFails(h, db.file!);
+      expect(error.code).toBe("STORAGE_ERROR");
+      expect(error.message).toContain(new URL(db.file!).pathname.slice(1));
+    });
+  });
 }

@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import type { DriverHarness } from "../harness.ts";
+import { type DriverHarness, isPostgres } from "../harness.ts";
 import { add, assistant, count, user, withDb } from "./support.ts";
 
 export function requestIdCases(h: DriverHarness): void {
@@ -19,15 +19,27 @@ export function requestIdCases(h: DriverHarness): void {
         await add(repo, user("c", "no key"));
         const rows = await raw.all("SELECT request_id FROM chat_events ORDER BY seq");
         expect(rows.map((r) => r.request_id)).toEqual(["r1", null]);
-        const columns = await raw.all("SELECT name, hidden FROM pragma_table_xinfo('chat_events')");
-        const column = columns.find((c) => c.name === "request_id");
-        // hidden = 2: a VIRTUAL generated column.
-        expect(Number(column?.hidden)).toBe(2);
+        if (isPostgres(h)) {
+          // Postgres 15 has no virtual generated columns: a STORED one over extra ->> 'request_id'.
+          const [column] = await raw.all(
+            `SELECT is_generated, generation_expression FROM information_schema.columns
+             WHERE table_name = 'chat_events' AND column_name = 'request_id'`,
+          );
+          expect(column?.is_generated).toBe("ALWAYS");
+          expect(String(column?.generation_expression)).toMatch(/extra ->> 'request_id'/);
+        } else {
+          const columns = await raw.all("SELECT name, hidden FROM pragma_table_xinfo('chat_events')");
+          const column = columns.find((c) => c.name === "request_id");
+          // hidden = 2: a VIRTUAL generated column.
+          expect(Number(column?.hidden)).toBe(2);
+        }
         const indexes = await raw.all(
-          "SELECT name, sql FROM sqlite_master WHERE type = 'index' AND tbl_name = 'chat_events' AND sql LIKE '%request_id%'",
+          isPostgres(h)
+            ? "SELECT indexname AS name, indexdef AS sql FROM pg_indexes WHERE tablename = 'chat_events' AND indexdef LIKE '%request_id%'"
+            : "SELECT name, sql FROM sqlite_master WHERE type = 'index' AND tbl_name = 'chat_events' AND sql LIKE '%request_id%'",
         );
         const unique = indexes.find(
-          (i) => /UNIQUE/i.test(String(i.sql)) && /WHERE\s+request_id IS NOT NULL/i.test(String(i.sql)),
+          (i) => /UNIQUE/i.test(String(i.sql)) && /WHERE\s+\(?request_id IS NOT NULL/i.test(String(i.sql)),
         );
         expect(unique, JSON.stringify(indexes)).toBeDefined();
         expect(

@@ -1,6 +1,6 @@
 import type { Content, JsonValue } from "@chatlog/core";
 import { describe, expect, it } from "vitest";
-import type { DriverHarness } from "../harness.ts";
+import { type DriverHarness, isPostgres, type RawDb } from "../harness.ts";
 import {
   add,
   assistant,
@@ -30,21 +30,14 @@ export function seedDefectCases(h: DriverHarness): void {
         ).map((r) => Number(r.seq));
         expect(stored).toEqual(returned);
 
-        const indexes = await raw.all(
-          "SELECT name, \"unique\" AS is_unique FROM pragma_index_list('chat_events')",
-        );
-        const uniqueSeq = [];
-        for (const index of indexes.filter((i) => Number(i.is_unique) === 1)) {
-          const columns = await raw.all("SELECT name FROM pragma_index_info(?) ORDER BY seqno", index.name);
-          if (columns.map((c) => c.name).join(",") === "conversation_id,seq") uniqueSeq.push(index.name);
-        }
-        expect(uniqueSeq, JSON.stringify(indexes)).toHaveLength(1);
+        const uniqueSeq = isPostgres(h) ? await postgresUniqueSeq(raw) : await sqliteUniqueSeq(raw);
+        expect(uniqueSeq).toHaveLength(1);
         // The database itself refuses a duplicate seq, whoever writes it.
         await expect(
           raw.run(
             "INSERT INTO chat_events (id, conversation_id, seq, schema_version, type) VALUES ('dup', 'c', 7, 1, 'meta')",
           ),
-        ).rejects.toThrow(/UNIQUE/i);
+        ).rejects.toThrow(/UNIQUE|duplicate key/i);
       }));
 
     it("defect 2: string content that looks like JSON round-trips as the same string", () =>
@@ -289,27 +282,71 @@ export function seedDefectCases(h: DriverHarness): void {
         expect(await count(raw, "SELECT COUNT(*) FROM chat_events")).toBe(1);
       }));
 
-    it("defect 14: the connection stays open with WAL, synchronous=NORMAL and a busy timeout", () =>
-      withDb(h, async ({ repo, raw }) => {
-        const expected = { journalMode: h.file ? "wal" : "memory", synchronous: 1 };
-        const before = await repo.pragmas();
-        expect(before).toMatchObject(expected);
-        // A remote server waits for locks itself (the Hrana test server asynchronously, with the
-        // native timeout at 0); chatlog sets no pragmas there.
-        if (h.remoteOf === undefined) expect(before.busyTimeout).toBeGreaterThan(0);
-        for (let i = 0; i < 100; i++) {
-          await add(repo, user(`c${i % 7}`, `m${i}`, { request_id: `r${i}` }));
-          await repo.getEvents(`c${i % 7}`, { limit: 5 });
-        }
-        await repo.listConversations();
-        await repo.compactDeltas("c0", "r0", "x");
-        const after = await repo.pragmas();
-        expect(after).toEqual(before);
-        if (h.file) {
-          // WAL is a property of the file: another connection sees it too.
-          const [mode] = await raw.all("PRAGMA journal_mode");
-          expect(String(Object.values(mode ?? {})[0]).toLowerCase()).toBe("wal");
-        }
-      }));
+    it.runIf(isPostgres(h))(
+      "defect 14 on Postgres: calls reuse the pool's connections instead of opening new ones",
+      () =>
+        withDb(h, async ({ repo, raw }) => {
+          const connections = () =>
+            count(raw, "SELECT COUNT(*) FROM pg_stat_activity WHERE datname = current_database()");
+          await repo.getEvents("c");
+          const before = await connections();
+          for (let i = 0; i < 100; i++) {
+            await add(repo, user(`c${i % 7}`, `m${i}`, { request_id: `r${i}` }));
+            await repo.getEvents(`c${i % 7}`, { limit: 5 });
+          }
+          await Promise.all(Array.from({ length: 40 }, (_, i) => repo.getEvents(`c${i % 7}`)));
+          // The pool (10 by default) plus the raw connection, however many calls were made.
+          expect(before).toBeGreaterThanOrEqual(2);
+          expect(await connections()).toBeLessThanOrEqual(11);
+        }),
+    );
+
+    // SQLite's pragmas (journal mode, synchronous, busy timeout) have no Postgres counterpart.
+    it.skipIf(isPostgres(h))(
+      "defect 14: the connection stays open with WAL, synchronous=NORMAL and a busy timeout",
+      () =>
+        withDb(h, async ({ repo, raw }) => {
+          const expected = { journalMode: h.file ? "wal" : "memory", synchronous: 1 };
+          const before = await repo.pragmas();
+          expect(before).toMatchObject(expected);
+          // A remote server waits for locks itself (the Hrana test server asynchronously, with the
+          // native timeout at 0); chatlog sets no pragmas there.
+          if (h.remoteOf === undefined) expect(before.busyTimeout).toBeGreaterThan(0);
+          for (let i = 0; i < 100; i++) {
+            await add(repo, user(`c${i % 7}`, `m${i}`, { request_id: `r${i}` }));
+            await repo.getEvents(`c${i % 7}`, { limit: 5 });
+          }
+          await repo.listConversations();
+          await repo.compactDeltas("c0", "r0", "x");
+          const after = await repo.pragmas();
+          expect(after).toEqual(before);
+          if (h.file) {
+            // WAL is a property of the file: another connection sees it too.
+            const [mode] = await raw.all("PRAGMA journal_mode");
+            expect(String(Object.values(mode ?? {})[0]).toLowerCase()).toBe("wal");
+          }
+        }),
+    );
   });
+}
+
+/** Names of SQLite's unique indexes on exactly (conversation_id, seq). */
+async function sqliteUniqueSeq(raw: RawDb): Promise<string[]> {
+  const indexes = await raw.all("SELECT name, \"unique\" AS is_unique FROM pragma_index_list('chat_events')");
+  const names: string[] = [];
+  for (const index of indexes.filter((i) => Number(i.is_unique) === 1)) {
+    const columns = await raw.all("SELECT name FROM pragma_index_info(?) ORDER BY seqno", index.name);
+    if (columns.map((c) => c.name).join(",") === "conversation_id,seq") names.push(String(index.name));
+  }
+  return names;
+}
+
+/** Names of Postgres's unique indexes on exactly (conversation_id, seq). */
+async function postgresUniqueSeq(raw: RawDb): Promise<string[]> {
+  const indexes = await raw.all(
+    "SELECT indexname, indexdef FROM pg_indexes WHERE tablename = 'chat_events' AND indexdef LIKE 'CREATE UNIQUE%'",
+  );
+  return indexes
+    .filter((i) => /\(conversation_id, seq\)$/.test(String(i.indexdef)))
+    .map((i) => String(i.indexname));
 }

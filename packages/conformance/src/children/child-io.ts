@@ -7,8 +7,9 @@ import type { ChatRepository, RepositoryOptions } from "@chatlog/core";
  * line at a time, and never calls process.exit: ending by itself is part of what is tested.
  */
 export interface ChildArgs {
-  driver: "better-sqlite3" | "libsql";
+  driver: "better-sqlite3" | "libsql" | "postgres";
   entry: string;
+  /** The database file, or a Postgres URL. */
   file: string;
   /** A remote database (libsql over HTTP): opened by URL, the file is only the server's. */
   url?: string;
@@ -34,7 +35,9 @@ export async function openRepository(
       ? { url: args.url, ...(args.authToken === undefined ? {} : { authToken: args.authToken }) }
       : args.driver === "libsql"
         ? { url: `file:${args.file}` }
-        : { path: args.file };
+        : args.driver === "postgres"
+          ? { connectionString: args.file }
+          : { path: args.file };
   return driver.openChatRepository({ ...options, ...location });
 }
 

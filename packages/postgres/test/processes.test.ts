@@ -1,0 +1,4 @@
+import { describeProcesses } from "@chatlog/conformance";
+import { postgresUrl } from "./harnesses.ts";
+
+describeProcesses(postgresUrl);
