@@ -1,3 +1,4 @@
+import { readFileSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import Database from "better-sqlite3";
 import { afterEach, beforeEach, describe, expect, it } from "vitest";
@@ -87,5 +88,62 @@ describe("--owner", () => {
     const bad = await chatlog(["list", "--owner", "", "--db", db]);
     expect(bad.code).toBe(1);
     expect(bad.stderr).toContain("error [INVALID_ARGUMENT]");
+  });
+
+  it("export carries each conversation's owner and import restores it; another owner is CONFLICT", async () => {
+    const db = await ownedConversations();
+    const file = join(dir, "all.jsonl");
+    const exported = await chatlog(["export", "-o", file, "--db", db]);
+    expect(exported.code, exported.stderr).toBe(0);
+    const [header, ...events] = readFileSync(file, "utf8")
+      .trim()
+      .split("\n")
+      .map((l) => JSON.parse(l));
+    expect(header.version).toBe(2);
+    const ownerOf = Object.fromEntries(events.map((e) => [e.conversationId, e.ownerId]));
+    expect(ownerOf).toEqual({ a: "alice", b: "bob", x: null });
+    const one = await chatlog(["export", "b", "--db", db]);
+    expect(
+      ids(one.stdout)
+        .slice(1)
+        .every((e) => e.ownerId === "bob"),
+    ).toBe(true);
+
+    const copy = join(dir, "copy.db");
+    const imported = await chatlog(["import", file, "--db", copy]);
+    expect(imported.code, imported.stderr).toBe(0);
+    const listed = await chatlog(["list", "--json", "--db", copy]);
+    expect(ids(listed.stdout).map((c) => [c.conversationId, c.ownerId])).toEqual([
+      ["x", null],
+      ["b", "bob"],
+      ["a", "alice"],
+    ]);
+
+    // Conversation "a" is Bob's in this database: the file's Alice cannot take it, nothing lands.
+    const other = join(dir, "other.db");
+    await seed("better-sqlite3", other, turn("a", "2025-02-01T00:00:00.000Z"), "bob");
+    const refused = await chatlog(["import", file, "--db", other]);
+    expect(refused.code).toBe(1);
+    expect(refused.stderr).toContain("error [CONFLICT]");
+    const after = await chatlog(["list", "--json", "--db", other]);
+    expect(ids(after.stdout).map((c) => [c.conversationId, c.ownerId])).toEqual([["a", "bob"]]);
+
+    // One conversation with two owners in one file is a damaged file; a version 1 file has none.
+    const lines = readFileSync(file, "utf8").trim().split("\n");
+    const twoOwners = lines.map((l, i) =>
+      i === lines.length - 1 ? l.replace('"ownerId":"alice"', '"ownerId":"mallory"') : l,
+    );
+    writeFileSync(join(dir, "two.jsonl"), `${twoOwners.join("\n")}\n`);
+    const damaged = await chatlog(["import", join(dir, "two.jsonl"), "--db", join(dir, "two.db")]);
+    expect(damaged.stderr).toContain("has two owners in this file");
+    const v1 = [
+      lines[0]!.replace('"version":2', '"version":1'),
+      ...lines.slice(1).map((l) => l.replace(/,"ownerId":(null|"[a-z]+")/, "")),
+    ];
+    writeFileSync(join(dir, "v1.jsonl"), `${v1.join("\n")}\n`);
+    const old = await chatlog(["import", join(dir, "v1.jsonl"), "--db", join(dir, "v1.db")]);
+    expect(old.code, old.stderr).toBe(0);
+    const unowned = await chatlog(["list", "--json", "--db", join(dir, "v1.db")]);
+    expect(ids(unowned.stdout).map((c) => c.ownerId)).toEqual([null, null, null]);
   });
 });

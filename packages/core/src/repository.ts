@@ -208,6 +208,15 @@ export interface ImportResult {
   skipped: number;
 }
 
+export interface ImportEventsOptions {
+  /**
+   * The owner of imported conversations, by conversation id (an export carries them). Read once
+   * every event has been consumed, so it may be filled while the events are read. A conversation
+   * that already exists with another owner (or none) fails the import with CONFLICT.
+   */
+  owners?: ReadonlyMap<string, string>;
+}
+
 export interface DeleteConversationResult {
   /** Events removed (every event of the conversation, deltas included). */
   deletedEvents: number;
@@ -333,7 +342,12 @@ export interface ChatRepository {
    * transaction: any invalid or conflicting event rolls back everything (its position is in the
    * error's details.index). Events already present (same id, conversation and seq) are skipped.
    */
-  importEvents(events: Iterable<ChatEvent> | AsyncIterable<ChatEvent>): Promise<ImportResult>;
+  importEvents(
+    events: Iterable<ChatEvent> | AsyncIterable<ChatEvent>,
+    opts?: ImportEventsOptions,
+  ): Promise<ImportResult>;
+  /** One conversation's summary (as listConversations gives it), or null when it has no events. */
+  getConversation(conversationId: string): Promise<ConversationSummary | null>;
   stats(): Promise<RepositoryStats>;
   /**
    * Erases one conversation: its events, its summary and every saved session of it, in one

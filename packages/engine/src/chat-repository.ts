@@ -15,12 +15,14 @@ import {
   type ClaimTurnResult,
   type Content,
   type ConversationPage,
+  type ConversationSummary,
   type DeleteConversationResult,
   type GetEventsOptions,
   type HeldAppendResult,
   type HeldCompactResult,
   type HeldTurn,
   type HistoryOptions,
+  type ImportEventsOptions,
   type ImportResult,
   type JsonObject,
   type ListConversationsOptions,
@@ -271,14 +273,7 @@ export class EngineChatRepository implements ChatRepository {
       statement: listOwner === null ? this.sql.listConversations : this.sql.listOwnerConversations,
       args: { cursor_ms: cursor.ms, cursor_id: cursor.id, limit: limit + 1, list_owner: listOwner },
     });
-    const conversations = rows.slice(0, limit).map((row) => ({
-      conversationId: String(row.conversation_id),
-      createdAt: dateOf(row.created_at_ms) ?? new Date(0),
-      lastActivityAt: dateOf(row.last_activity_ms) ?? new Date(0),
-      eventCount: Number(row.event_count),
-      title: titleOf(row.title),
-      ownerId: row.owner_id === null || row.owner_id === undefined ? null : String(row.owner_id),
-    }));
+    const conversations = rows.slice(0, limit).map(summaryOf);
     // The cursor holds the stored value, not the Date shown, so paging past a damaged row works.
     const last = rows.length > limit ? rows[limit - 1] : undefined;
     const nextCursor = last
@@ -509,9 +504,23 @@ export class EngineChatRepository implements ChatRepository {
     return { held: true, reply: current };
   }
 
-  async importEvents(events: Iterable<ChatEvent> | AsyncIterable<ChatEvent>): Promise<ImportResult> {
+  async importEvents(
+    events: Iterable<ChatEvent> | AsyncIterable<ChatEvent>,
+    opts: ImportEventsOptions = {},
+  ): Promise<ImportResult> {
     this.ensureAdmin("importEvents");
-    return importEvents(this.executor, this.dialect, this.queue, events);
+    for (const owner of opts.owners?.values() ?? []) assertId(owner, "owners");
+    return importEvents(this.executor, this.dialect, this.queue, events, opts.owners);
+  }
+
+  async getConversation(conversationId: string): Promise<ConversationSummary | null> {
+    this.ensureOpen();
+    assertId(conversationId, "conversationId");
+    const [row] = await this.read({
+      statement: this.sql.conversationSummary,
+      args: { conversation_id: conversationId },
+    });
+    return row ? summaryOf(row) : null;
   }
 
   async stats(): Promise<RepositoryStats> {
@@ -900,6 +909,17 @@ function dateOf(value: unknown): Date | null {
   if (value === null || value === undefined) return null;
   const ms = Number(value);
   return Number.isSafeInteger(ms) && Math.abs(ms) <= 8.64e15 ? new Date(ms) : null;
+}
+
+function summaryOf(row: Row): ConversationSummary {
+  return {
+    conversationId: String(row.conversation_id),
+    createdAt: dateOf(row.created_at_ms) ?? new Date(0),
+    lastActivityAt: dateOf(row.last_activity_ms) ?? new Date(0),
+    eventCount: Number(row.event_count),
+    title: titleOf(row.title),
+    ownerId: row.owner_id === null || row.owner_id === undefined ? null : String(row.owner_id),
+  };
 }
 
 function decodeSavedSession(row: Row): SavedSession {

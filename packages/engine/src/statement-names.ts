@@ -20,6 +20,7 @@ export const STATEMENT_NAMES = [
   "history",
   "listConversations",
   "listOwnerConversations",
+  "conversationSummary",
   // owners
   "claimConversation",
   "foreignConversation",

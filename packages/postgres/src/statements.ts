@@ -174,6 +174,13 @@ export const SQL = {
      ORDER BY c.last_activity_ms DESC, c.conversation_id DESC LIMIT :limit::bigint`,
   ),
 
+  /** One conversation's list summary (nothing when it has no events). */
+  conversationSummary: stmt(
+    "conversationSummary",
+    `SELECT ${SUMMARY_COLUMNS} FROM chat_conversations c
+     WHERE c.conversation_id = :conversation_id::text AND c.event_count > 0 AND ${OWNED}`,
+  ),
+
   /** Makes a new conversation :owner_id's before its first event (see the SQLite statements). */
   claimConversation: stmt(
     "claimConversation",

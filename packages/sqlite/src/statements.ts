@@ -164,6 +164,13 @@ export const SQL = {
      ORDER BY last_activity_ms DESC, conversation_id DESC LIMIT :limit`,
   ),
 
+  /** One conversation's list summary (nothing when it has no events, as the list leaves it out). */
+  conversationSummary: stmt(
+    "conversationSummary",
+    `SELECT ${SUMMARY_COLUMNS} FROM chat_conversations
+     WHERE conversation_id = :conversation_id AND event_count > 0 AND ${OWNED}`,
+  ),
+
   /**
    * Makes a new conversation :owner_id's before its first event is appended (in the same job):
    * the first write decides, and a conversation that exists already is left as it is.

@@ -184,6 +184,67 @@ export function ownershipCases(h: DriverHarness): void {
         expect((await repo.listConversations()).conversations.map((c) => c.ownerId)).toEqual(["bob"]);
       }));
 
+    it("getConversation gives a conversation's summary with its owner, to its owner and the administrator only", () =>
+      withDb(h, async ({ repo }) => {
+        const alice = repo.forOwner("alice");
+        await add(alice, { ...user("a1", "hello"), createdAt: at(0) });
+        const summary = {
+          conversationId: "a1",
+          createdAt: at(0),
+          lastActivityAt: at(0),
+          eventCount: 1,
+          title: "hello",
+          ownerId: "alice",
+        };
+        expect(await alice.getConversation("a1")).toEqual(summary);
+        expect(await repo.getConversation("a1")).toEqual(summary);
+        expect(await repo.forOwner("bob").getConversation("a1")).toBeNull();
+        expect(await repo.getConversation("none")).toBeNull();
+      }));
+
+    it("an import carries owners: new conversations land owned, a re-import is skipped, another owner is CONFLICT", () =>
+      withDb(h, async ({ repo, raw }) => {
+        await add(repo.forOwner("alice"), user("a1", "one"));
+        await add(repo.forOwner("alice"), user("a2", "two"));
+        const exported = [...(await repo.getEvents("a1")), ...(await repo.getEvents("a2"))];
+        const owners = new Map([
+          ["a1", "alice"],
+          ["a2", "alice"],
+        ]);
+        expect(await repo.importEvents(exported, { owners })).toEqual({ imported: 0, skipped: 2 });
+
+        await repo.deleteConversation("a2");
+        expect(await repo.importEvents(exported, { owners })).toEqual({ imported: 1, skipped: 1 });
+        expect((await repo.forOwner("alice").listConversations()).conversations).toHaveLength(2);
+
+        const before = await footprint(raw);
+        const error = await rejectsWith(
+          () => repo.importEvents(exported, { owners: new Map([["a1", "bob"]]) }),
+          "CONFLICT",
+        );
+        expect(error.details).toMatchObject({ conversationId: "a1" });
+        await repo.deleteConversation("a2");
+        const whole = await rejectsWith(
+          () =>
+            repo.importEvents(exported, {
+              owners: new Map([
+                ["a1", "bob"],
+                ["a2", "bob"],
+              ]),
+            }),
+          "CONFLICT",
+        );
+        expect(whole.code).toBe("CONFLICT");
+        expect(await count(raw, "SELECT COUNT(*) FROM chat_events WHERE conversation_id = 'a2'")).toBe(0);
+        expect((await footprint(raw)).conversations.filter((c) => c.conversation_id === "a1")).toEqual(
+          before.conversations.filter((c) => c.conversation_id === "a1"),
+        );
+        await rejectsWith(
+          () => repo.importEvents(exported, { owners: new Map([["a1", ""]]) }),
+          "INVALID_ARGUMENT",
+        );
+      }));
+
     it("calls that span every user are ADMIN_ONLY through forOwner; bad owner ids are INVALID_ARGUMENT", () =>
       withDb(h, async ({ repo }) => {
         const alice = repo.forOwner("alice");
