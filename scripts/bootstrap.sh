@@ -1,8 +1,8 @@
 #!/usr/bin/env bash
 # Installs everything chatlog needs on a fresh machine, idempotently: Node 24 LTS when the
 # system's Node is older than 22 (from the npm registry's `node` package, into .tools/), the
-# pinned pnpm, the workspace dependencies (better-sqlite3 compiles from source against the
-# local Node headers, since its prebuilt download needs the internet), the chat page's build
+# pinned pnpm, the workspace dependencies (better-sqlite3 13 carries prebuilt Node-API binaries;
+# node-gyp compiles it against the local Node headers only where none fits), the chat page's build
 # and, when possible, the Debian packages that let the tests run the legacy Python system, drive
 # Chromium and start a throwaway Postgres cluster.
 set -euo pipefail

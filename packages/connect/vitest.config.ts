@@ -1,3 +1,3 @@
 import { chatlogVitestConfig } from "../../vitest.shared.ts";
 
-export default chatlogVitestConfig();
+export default chatlogVitestConfig({ postgres: true });

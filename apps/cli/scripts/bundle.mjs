@@ -17,7 +17,14 @@ const manifest = JSON.parse(readFileSync(join(CLI_DIR, "package.json"), "utf8"))
  * package), and so must be run-time dependencies of the CLI itself.
  */
 const NATIVE = ["better-sqlite3", "@libsql/client", "libsql"];
-for (const name of NATIVE) {
+/**
+ * node-postgres is CommonJS that requires Node's built-ins (events, net, ...) at run time, which
+ * an ESM bundle cannot do ("Dynamic require of events"), so it stays outside the bundle too. It
+ * is only loaded when a postgres:// database is opened (the Postgres driver is its own chunk).
+ */
+const COMMONJS = ["pg"];
+const EXTERNAL = [...NATIVE, ...COMMONJS];
+for (const name of EXTERNAL) {
   if (!manifest.dependencies?.[name])
     throw new Error(`bundle: ${name} is external, so it must be a dependency`);
 }
@@ -54,7 +61,7 @@ await build({
   target: "node20",
   // The packages as installed (their dist/, built first by turbo's ^build), not their sources.
   conditions: [],
-  external: NATIVE,
+  external: EXTERNAL,
   plugins: [schemaLocation],
   sourcemap: true,
   chunkNames: "chunks/[name]-[hash]",

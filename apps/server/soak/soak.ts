@@ -1,19 +1,18 @@
 /**
- * Soak test (pnpm soak; not in CI): 4 server processes on one database file, 200 conversations
+ * Soak test (pnpm soak; not in CI): 4 server processes on one database, 200 conversations
  * sending turns for SOAK_SECONDS (default 120), with duplicate sends to two servers at once,
  * retries after every failure, and a SIGKILL then restart of a random server every
  * SOAK_KILL_EVERY_MS (default 3000). Afterwards, with every server stopped, it checks from the
- * database file itself: every request answered exactly once (one user message, one reply), every
+ * database itself: every request answered exactly once (one user message, one reply), every
  * `done` a client received equal to the stored reply, no orphan deltas, no turn row written after
  * its reply (recorded by a trigger, so start-up clean-up cannot hide one), no claims left, and
- * `PRAGMA integrity_check` ok. Exits 1 on any violation. SOAK_DRIVER=libsql for the libSQL driver.
+ * `PRAGMA integrity_check` ok. Exits 1 on any violation. SOAK_DRIVER=libsql for the libSQL driver;
+ * SOAK_DRIVER=postgres for Postgres (a throwaway cluster the soak starts, or the server
+ * CHATLOG_TEST_POSTGRES_URL names, with a new database on it).
  */
-import { mkdtempSync, rmSync } from "node:fs";
-import { tmpdir } from "node:os";
-import { join } from "node:path";
-import Database from "better-sqlite3";
 import { type ChildServer, spawnServer } from "../test/helpers/child-server.ts";
 import { postTurn, readSse } from "../test/helpers/sse.ts";
+import { openSoakDatabase } from "./soak-database.ts";
 
 const SECONDS = Number(process.env.SOAK_SECONDS ?? 120);
 const KILL_EVERY_MS = Number(process.env.SOAK_KILL_EVERY_MS ?? 3000);
@@ -21,13 +20,11 @@ const SERVERS = 4;
 const CONVERSATIONS = 200;
 const DUPLICATE_SHARE = 0.25;
 
-const dir = mkdtempSync(join(tmpdir(), "chatlog-soak-"));
-const file = join(dir, "soak.db");
+const database = await openSoakDatabase(process.env.SOAK_DRIVER);
 const env: Record<string, string> = {
   // The servers run the workspace's TypeScript sources, as the tests' children do (not the builds).
   NODE_OPTIONS: [process.env.NODE_OPTIONS, "--conditions=@chatlog/source"].filter(Boolean).join(" "),
-  DATABASE_URL: `file:${file}`,
-  ...(process.env.SOAK_DRIVER === "libsql" ? { CHATLOG_DRIVER: "libsql" } : {}),
+  ...database.env,
   CHATLOG_OFFLINE_DELAY_MS: "4",
   CHATLOG_OFFLINE_REPLY_WORDS: "40",
   CHATLOG_CLAIM_STALE_MS: "2000",
@@ -148,84 +145,63 @@ async function chaos(): Promise<void> {
   }
 }
 
-/**
- * Records in the database itself every turn row written after its attempt's reply (what a
- * generator that lost its claim would write), so that no later clean-up can hide one.
- */
-function recordLateWrites(): void {
-  const db = new Database(file);
-  try {
-    db.exec(`CREATE TABLE IF NOT EXISTS soak_late_writes (conversation_id TEXT, seq INTEGER, type TEXT,
-        extra TEXT, created_at_ms INTEGER);
-      CREATE TRIGGER IF NOT EXISTS soak_record_late_writes AFTER INSERT ON chat_events
-      WHEN NEW.user_request_id IS NOT NULL AND NEW.type IN ('meta', 'tool_call', 'tool_result')
-        AND EXISTS (SELECT 1 FROM chat_events r WHERE r.conversation_id = NEW.conversation_id
-          AND r.user_request_id = NEW.user_request_id AND r.type = 'assistant_message'
-          AND COALESCE(json_extract(r.extra, '$.attempt'), 1) = COALESCE(json_extract(NEW.extra, '$.attempt'), 1))
-      BEGIN INSERT INTO soak_late_writes VALUES (NEW.conversation_id, NEW.seq, NEW.type, NEW.extra, NEW.created_at_ms);
-      END;`);
-  } finally {
-    db.close();
-  }
-}
+/** Reads `extra` as SQLite (text) and node-postgres (parsed json) return it. */
+const extraOf = (value: unknown): Record<string, unknown> =>
+  typeof value === "string" ? JSON.parse(value) : (value as Record<string, unknown>);
 
-function verify(): string[] {
-  const db = new Database(file, { readonly: true });
+async function verify(): Promise<string[]> {
   const problems: string[] = [];
-  try {
-    const integrity = db.prepare("PRAGMA integrity_check").all() as { integrity_check: string }[];
-    if (integrity.length !== 1 || integrity[0]?.integrity_check !== "ok") {
-      problems.push(`integrity_check: ${JSON.stringify(integrity)}`);
-    }
-    const users = db.prepare(
+  const integrity = await database.integrity();
+  if (integrity !== null && integrity !== "ok") problems.push(`integrity_check: ${integrity}`);
+  let interrupted = 0;
+  for (const [requestId, { conversationId, contents }] of received) {
+    const [users] = await database.all(
       "SELECT COUNT(*) AS n FROM chat_events WHERE conversation_id = ? AND type = 'user_message' AND request_id = ?",
+      conversationId,
+      requestId,
     );
-    const replies = db.prepare(
+    const u = Number(users?.n);
+    if (u !== 1) problems.push(`${requestId}: ${u} user messages`);
+    const r = await database.all(
       "SELECT content, extra FROM chat_events WHERE conversation_id = ? AND type = 'assistant_message' AND user_request_id = ?",
+      conversationId,
+      requestId,
     );
-    let interrupted = 0;
-    for (const [requestId, { conversationId, contents }] of received) {
-      const u = Number((users.get(conversationId, requestId) as { n: number }).n);
-      if (u !== 1) problems.push(`${requestId}: ${u} user messages`);
-      const r = replies.all(conversationId, requestId) as { content: string; extra: string }[];
-      if (r.length !== 1) {
-        problems.push(`${requestId}: ${r.length} replies`);
-        continue;
-      }
-      if (JSON.parse(r[0]!.extra).interrupted === true) interrupted++;
-      for (const content of contents) {
-        if (content !== r[0]!.content) problems.push(`${requestId}: a done differs from the stored reply`);
-      }
+    if (r.length !== 1) {
+      problems.push(`${requestId}: ${r.length} replies`);
+      continue;
     }
-    const count = (sql: string) => Number((db.prepare(sql).get() as { n: number }).n);
-    const orphans = count("SELECT COUNT(*) AS n FROM chat_events WHERE type = 'meta'");
-    if (orphans !== 0) problems.push(`${orphans} orphan delta rows`);
-    const late = count("SELECT COUNT(*) AS n FROM soak_late_writes");
-    if (late !== 0) problems.push(`${late} turn rows written after their reply`);
-    const claims = count("SELECT COUNT(*) AS n FROM chat_turn_claims");
-    if (claims !== 0) problems.push(`${claims} claims left`);
-    const strays = count(
-      `SELECT COUNT(*) AS n FROM chat_events WHERE type = 'assistant_message' AND user_request_id NOT IN
-         (SELECT request_id FROM chat_events u WHERE u.type = 'user_message' AND u.request_id IS NOT NULL)`,
-    );
-    if (strays !== 0) problems.push(`${strays} replies to no user message`);
-    const events = count("SELECT COUNT(*) AS n FROM chat_events");
-    console.log(
-      JSON.stringify({
-        requests: received.size,
-        donesReceived: [...received.values()].reduce((n, r) => n + r.contents.length, 0),
-        ...figures,
-        interruptedReplies: interrupted,
-        events,
-        orphanDeltas: orphans,
-        lateWrites: late,
-        claimsLeft: claims,
-        integrity: integrity[0]?.integrity_check,
-      }),
-    );
-  } finally {
-    db.close();
+    if (extraOf(r[0]!.extra).interrupted === true) interrupted++;
+    for (const content of contents) {
+      if (content !== r[0]!.content) problems.push(`${requestId}: a done differs from the stored reply`);
+    }
   }
+  const count = async (sql: string) => Number((await database.all(sql))[0]?.n);
+  const orphans = await count("SELECT COUNT(*) AS n FROM chat_events WHERE type = 'meta'");
+  if (orphans !== 0) problems.push(`${orphans} orphan delta rows`);
+  const late = await count("SELECT COUNT(*) AS n FROM soak_late_writes");
+  if (late !== 0) problems.push(`${late} turn rows written after their reply`);
+  const claims = await count("SELECT COUNT(*) AS n FROM chat_turn_claims");
+  if (claims !== 0) problems.push(`${claims} claims left`);
+  const strays = await count(
+    `SELECT COUNT(*) AS n FROM chat_events WHERE type = 'assistant_message' AND user_request_id NOT IN
+       (SELECT request_id FROM chat_events u WHERE u.type = 'user_message' AND u.request_id IS NOT NULL)`,
+  );
+  if (strays !== 0) problems.push(`${strays} replies to no user message`);
+  const events = await count("SELECT COUNT(*) AS n FROM chat_events");
+  console.log(
+    JSON.stringify({
+      requests: received.size,
+      donesReceived: [...received.values()].reduce((n, r) => n + r.contents.length, 0),
+      ...figures,
+      interruptedReplies: interrupted,
+      events,
+      orphanDeltas: orphans,
+      lateWrites: late,
+      claimsLeft: claims,
+      integrity: integrity ?? "not checked (Postgres)",
+    }),
+  );
   return problems;
 }
 
@@ -233,9 +209,9 @@ async function main(): Promise<void> {
   const started = Date.now();
   for (let i = 0; i < SERVERS; i++) {
     slots.push(await spawnServer(env, 60_000));
-    if (i === 0) recordLateWrites(); // the first server has created the schema
+    if (i === 0) await database.recordLateWrites(); // the first server has created the schema
   }
-  console.log(`soak: ${SERVERS} servers on ${file}, ${CONVERSATIONS} conversations, ${SECONDS} s`);
+  console.log(`soak: ${SERVERS} servers on ${database.where}, ${CONVERSATIONS} conversations, ${SECONDS} s`);
   const chaosDone = chaos().catch((error: unknown) => {
     console.log("soak: chaos stopped:", error);
   });
@@ -249,21 +225,25 @@ async function main(): Promise<void> {
   const exits = await Promise.all(liveServers().map((s) => s.exited));
   if (exits.some((e) => e.code !== 0)) console.log("a server did not exit cleanly:", JSON.stringify(exits));
   console.log(`soak: ran ${Math.round((Date.now() - started) / 1000)} s`);
-  const problems = verify();
+  const problems = await verify();
   if (problems.length > 0) {
     console.log(`FAILED: ${problems.length} problems\n${problems.slice(0, 30).join("\n")}`);
-    const db = new Database(file, { readonly: true });
-    for (const row of db.prepare("SELECT * FROM soak_late_writes LIMIT 10").all())
+    for (const row of await database.all("SELECT * FROM soak_late_writes LIMIT 10"))
       console.log("late write:", JSON.stringify(row));
-    db.close();
-    // Kept for a look: the database as the failure left it.
-    console.log(`the database is kept at ${file}`);
+    for (const row of await database.all(
+      `SELECT c.*, (SELECT COUNT(*) FROM chat_events r WHERE r.conversation_id = c.conversation_id
+         AND r.user_request_id = c.user_request_id AND r.type = 'assistant_message') AS replies
+       FROM chat_turn_claims c LIMIT 10`,
+    ))
+      console.log("claim left:", JSON.stringify(row));
+    // Kept for a look: the database as the failure left it (a throwaway cluster goes with the process).
+    console.log(`the database is kept at ${database.where}`);
+    await database.dispose(true);
     process.exitCode = 1;
     return;
-  } else {
-    console.log("OK: every request answered exactly once, every done equal to the stored reply");
   }
-  rmSync(dir, { recursive: true, force: true });
+  console.log("OK: every request answered exactly once, every done equal to the stored reply");
+  await database.dispose(false);
 }
 
 main().catch((error: unknown) => {

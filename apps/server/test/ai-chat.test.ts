@@ -1,12 +1,11 @@
 import { validateUIMessages } from "ai";
 import { afterEach, describe, expect, it } from "vitest";
 import { collect, send, storedMessages, transport, userMessage } from "./helpers/ai-chat.ts";
-import { DRIVERS } from "./helpers/drivers.ts";
-import { rawQuery } from "./helpers/raw-db.ts";
+import { TURN_DRIVERS } from "./helpers/drivers.ts";
 import { jsonOf, runTurn } from "./helpers/sse.ts";
 import { startTestServer, type TestServer } from "./helpers/test-server.ts";
 
-describe.each(DRIVERS)("/api/chat on $name", (driver) => {
+describe.each(TURN_DRIVERS)("/api/chat on $name", (driver) => {
   let server: TestServer | undefined;
   afterEach(async () => {
     await server?.dispose();
@@ -50,8 +49,7 @@ describe.each(DRIVERS)("/api/chat on $name", (driver) => {
     // The start chunk announced the id that was stored.
     const start = chunks.find((c) => c.type === "start");
     expect(start && "messageId" in start ? start.messageId : null).toBe(stored[3]?.id);
-    const [reply] = rawQuery(
-      server.file,
+    const [reply] = await server.raw.query(
       "SELECT extra FROM chat_events WHERE type = 'assistant_message' ORDER BY seq DESC",
     );
     expect(JSON.parse(String(reply?.extra)).message_id).toBe(stored[3]?.id);
@@ -149,8 +147,7 @@ describe.each(DRIVERS)("/api/chat on $name", (driver) => {
     expect(server.model?.calls).toBe(2);
     expect(retried.message).toEqual(regenerated.message);
 
-    const replies = rawQuery(
-      server.file,
+    const replies = await server.raw.query(
       "SELECT extra FROM chat_events WHERE type = 'assistant_message' ORDER BY seq",
     );
     expect(replies.map((r) => JSON.parse(String(r.extra)).message_id)).toEqual([
@@ -191,7 +188,7 @@ describe.each(DRIVERS)("/api/chat on $name", (driver) => {
     );
     expect(unauthorized.status).toBe(401);
     expect((await fetch(`${server.url}/api/chat/c1/messages`)).status).toBe(401);
-    expect(rawQuery(server.file, "SELECT COUNT(*) AS n FROM chat_events")[0]?.n).toBe(0);
+    expect(await server.raw.countRows()).toBe(0);
     const ok = await fetch(`${server.url}/api/chat/c1/messages`, { headers: auth });
     expect(await jsonOf(ok)).toEqual({ messages: [], nextCursor: null });
   });

@@ -8,8 +8,8 @@ import { exportJWK, generateKeyPair, type JWK, SignJWT } from "jose";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { createLogger } from "../src/logging.ts";
 import { type RunningServer, startServer } from "../src/server.ts";
-import { DRIVERS } from "./helpers/drivers.ts";
-import { rawQuery } from "./helpers/raw-db.ts";
+import { TURN_DRIVERS } from "./helpers/drivers.ts";
+import { fileDatabase, type RawDatabase } from "./helpers/raw-db.ts";
 import { jsonOf, runTurn } from "./helpers/sse.ts";
 
 const SECRET = "a-test-hs256-secret-of-at-least-32-bytes!";
@@ -89,10 +89,11 @@ const idp = new TestIdentityProvider();
 beforeAll(() => idp.start());
 afterAll(() => idp.stop());
 
-describe.each(DRIVERS)("owners on one server ($name)", (driver) => {
+describe.each(TURN_DRIVERS)("owners on one server ($name)", (driver) => {
   let server: RunningServer;
   let dir: string;
-  let file: string;
+  let raw: RawDatabase;
+  let disposeDatabase = async () => {};
   const logLines: string[] = [];
   let alice: Record<string, string>;
   let bob: Record<string, string>;
@@ -100,11 +101,20 @@ describe.each(DRIVERS)("owners on one server ($name)", (driver) => {
 
   beforeAll(async () => {
     dir = mkdtempSync(join(tmpdir(), "chatlog-owners-"));
-    file = join(dir, "chat.db");
+    let databaseEnv: Record<string, string>;
+    if (driver.database) {
+      const database = await driver.database();
+      ({ raw, env: databaseEnv } = database);
+      disposeDatabase = database.dispose;
+    } else {
+      const file = join(dir, "chat.db");
+      raw = fileDatabase(file);
+      databaseEnv = driver.env(file);
+    }
     server = await startServer({
       env: {
         CHATLOG_OFFLINE_DELAY_MS: "0",
-        ...driver.env(file),
+        ...databaseEnv,
         CHATLOG_API_TOKEN: ADMIN_TOKEN,
         CHATLOG_JWT_SECRET: SECRET,
         CHATLOG_JWKS_URL: idp.url,
@@ -120,6 +130,7 @@ describe.each(DRIVERS)("owners on one server ($name)", (driver) => {
   });
   afterAll(async () => {
     await server.close();
+    await disposeDatabase();
     rmSync(dir, { recursive: true, force: true });
   });
 
@@ -130,14 +141,13 @@ describe.each(DRIVERS)("owners on one server ($name)", (driver) => {
       headers: { ...JSON_TYPE, ...headers },
       body: JSON.stringify(body),
     });
-  const snapshot = () => ({
-    events: rawQuery(file, "SELECT id, conversation_id, seq FROM chat_events ORDER BY conversation_id, seq"),
-    conversations: rawQuery(
-      file,
+  const snapshot = async () => ({
+    events: await raw.query("SELECT id, conversation_id, seq FROM chat_events ORDER BY conversation_id, seq"),
+    conversations: await raw.query(
       "SELECT conversation_id, owner_id, event_count FROM chat_conversations ORDER BY 1",
     ),
-    saved: rawQuery(file, "SELECT id, conversation_id FROM chat_saved_sessions ORDER BY id"),
-    claims: rawQuery(file, "SELECT * FROM chat_turn_claims"),
+    saved: await raw.query("SELECT id, conversation_id FROM chat_saved_sessions ORDER BY id"),
+    claims: await raw.query("SELECT * FROM chat_turn_claims"),
   });
   const aiChatBody = (id: string, messageId: string, text: string) => ({
     id,
@@ -186,7 +196,7 @@ describe.each(DRIVERS)("owners on one server ($name)", (driver) => {
       expect(saved).toEqual([ownSaved]);
 
       // The other's is a 404 on every read route, whatever the cursor.
-      const before = snapshot();
+      const before = await snapshot();
       for (const path of [
         `/v1/conversations/${other}/events`,
         `/v1/conversations/${other}/events?afterSeq=0`,
@@ -213,7 +223,7 @@ describe.each(DRIVERS)("owners on one server ($name)", (driver) => {
       expect((await send("DELETE", `/v1/conversations/${other}`, who)).status).toBe(404);
       expect((await send("DELETE", `/v1/saved/${otherSaved}`, who)).status).toBe(404);
       expect((await send("POST", "/v1/clear", who)).status).toBe(403);
-      expect(snapshot()).toEqual(before);
+      expect(await snapshot()).toEqual(before);
     }
 
     // The administrator reads both, by any route.
@@ -226,7 +236,7 @@ describe.each(DRIVERS)("owners on one server ($name)", (driver) => {
     // A user deletes their own; the id is then free for whoever writes it first.
     expect((await send("DELETE", "/v1/conversations/b1", bob)).status).toBe(200);
     expect(await list(bob)).toEqual([]);
-    expect(rawQuery(file, "SELECT owner_id FROM chat_conversations ORDER BY 1")).toEqual([
+    expect(await raw.query("SELECT owner_id FROM chat_conversations ORDER BY 1")).toEqual([
       { owner_id: "alice" },
     ]);
 
@@ -258,7 +268,7 @@ describe.each(DRIVERS)("owners on one server ($name)", (driver) => {
       "HS256 signature presented as ES256": handMade({ alg: "ES256", kid: "ec-1" }, payload, hmac),
       "not a token": "not.a.token",
     };
-    const before = snapshot();
+    const before = await snapshot();
     for (const [name, token] of Object.entries(bad)) {
       const headers = { authorization: `Bearer ${token}` };
       const turn = await runTurn(server.url, `m-${name.length}`, { content: "x", requestId: "rm", headers });
@@ -270,7 +280,7 @@ describe.each(DRIVERS)("owners on one server ($name)", (driver) => {
         status: 401,
       });
     }
-    expect(snapshot()).toEqual(before);
+    expect(await snapshot()).toEqual(before);
     // The same claims, properly signed, pass: each refusal above was for its one defect.
     const good = await mint("ES256", idp.ec.privateKey, { sub: "mallory" }, "ec-1");
     expect((await get("/v1/conversations", { authorization: `Bearer ${good}` })).status).toBe(200);

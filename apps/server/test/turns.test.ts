@@ -1,10 +1,9 @@
 import { afterEach, describe, expect, it } from "vitest";
-import { DRIVERS } from "./helpers/drivers.ts";
-import { countRows, rawQuery } from "./helpers/raw-db.ts";
+import { TURN_DRIVERS } from "./helpers/drivers.ts";
 import { jsonOf, postTurn, readSse, runTurn, type SseEvent } from "./helpers/sse.ts";
 import { startTestServer, type TestServer, waitFor } from "./helpers/test-server.ts";
 
-describe.each(DRIVERS)("turns on $name", (driver) => {
+describe.each(TURN_DRIVERS)("turns on $name", (driver) => {
   let server: TestServer | undefined;
   afterEach(async () => {
     await server?.dispose();
@@ -13,7 +12,7 @@ describe.each(DRIVERS)("turns on $name", (driver) => {
 
   it("streams deltas then done, persisting deltas during the stream and compacting them at the end", async () => {
     server = await startTestServer(driver, { CHATLOG_OFFLINE_DELAY_MS: "10" });
-    const file = server.file;
+    const raw = server.raw;
     const response = await postTurn(server.url, "c1", { content: "hello there", requestId: "r1" });
     expect(response.status).toBe(200);
     expect(response.headers.get("content-type")).toContain("text/event-stream");
@@ -24,8 +23,10 @@ describe.each(DRIVERS)("turns on $name", (driver) => {
       events.push(event);
       if (event.event === "delta" && events.length === 5) {
         // Mid-stream, the deltas so far are already on disk as meta rows of this request.
-        const rows = await waitFor(() => {
-          const r = rawQuery(file, "SELECT content, extra FROM chat_events WHERE type = 'meta' ORDER BY seq");
+        const rows = await waitFor(async () => {
+          const r = await raw.query(
+            "SELECT content, extra FROM chat_events WHERE type = 'meta' ORDER BY seq",
+          );
           return r.length >= 3 ? r : undefined;
         });
         expect(JSON.parse(String(rows[0]?.extra))).toEqual({
@@ -66,7 +67,9 @@ describe.each(DRIVERS)("turns on $name", (driver) => {
     expect(done?.data.interrupted).toBe(false);
 
     // What is on disk, read with a separate connection.
-    const rows = rawQuery(file, "SELECT type, role, content, seq, id, extra FROM chat_events ORDER BY seq");
+    const rows = await server.raw.query(
+      "SELECT type, role, content, seq, id, extra FROM chat_events ORDER BY seq",
+    );
     expect(rows.map((r) => r.type)).toEqual(["user_message", "assistant_message"]);
     expect(rows[0]?.content).toBe("hello there");
     expect(JSON.parse(String(rows[0]?.extra)).request_id).toBe("r1");
@@ -78,7 +81,7 @@ describe.each(DRIVERS)("turns on $name", (driver) => {
       user_request_id: "r1",
       message_id: messageId,
     });
-    expect(countRows(file, "type = 'meta'")).toBe(0);
+    expect(await server.raw.countRows("type = 'meta'")).toBe(0);
     expect(server.model?.calls).toBe(1);
   });
 
@@ -89,16 +92,18 @@ describe.each(DRIVERS)("turns on $name", (driver) => {
     });
     const turn = await runTurn(server.url, "c1", { content: "fast", requestId: "r1" });
     expect(turn.events.filter((e) => e.event === "delta")).toHaveLength(300);
-    const [reply] = rawQuery(server.file, "SELECT content FROM chat_events WHERE type = 'assistant_message'");
+    const [reply] = await server.raw.query(
+      "SELECT content FROM chat_events WHERE type = 'assistant_message'",
+    );
     expect(reply?.content).toBe(turn.text);
-    expect(countRows(server.file, "type = 'meta'")).toBe(0);
+    expect(await server.raw.countRows("type = 'meta'")).toBe(0);
   });
 
   it("replays a completed turn from storage without calling the model", async () => {
     server = await startTestServer(driver);
     const first = await runTurn(server.url, "c1", { content: "tell me something", requestId: "r1" });
     const callsBefore = server.model?.calls;
-    const rowsBefore = countRows(server.file);
+    const rowsBefore = await server.raw.countRows();
 
     const again = await runTurn(server.url, "c1", { content: "tell me something", requestId: "r1" });
     expect(again.status).toBe(200);
@@ -106,7 +111,7 @@ describe.each(DRIVERS)("turns on $name", (driver) => {
     expect(again.text).toBe(first.text);
     expect(again.done).toEqual(first.done);
     expect(server.model?.calls).toBe(callsBefore);
-    expect(countRows(server.file)).toBe(rowsBefore);
+    expect(await server.raw.countRows()).toBe(rowsBefore);
   });
 
   it("takes the request id from Idempotency-Key, and rejects a body id that differs", async () => {
@@ -121,7 +126,7 @@ describe.each(DRIVERS)("turns on $name", (driver) => {
     expect(retry.start.replay).toBe(true);
     expect(server.model?.calls).toBe(1);
 
-    const rows = countRows(server.file);
+    const rows = await server.raw.countRows();
     const mismatch = await postTurn(server.url, "c1", {
       content: "hi",
       requestId: "a",
@@ -129,7 +134,7 @@ describe.each(DRIVERS)("turns on $name", (driver) => {
     });
     expect(mismatch.status).toBe(400);
     expect((await jsonOf(mismatch)).error.code).toBe("REQUEST_ID_MISMATCH");
-    expect(countRows(server.file)).toBe(rows);
+    expect(await server.raw.countRows()).toBe(rows);
   });
 
   it("generates a request id when none is given, so two such posts are two turns", async () => {
@@ -138,7 +143,7 @@ describe.each(DRIVERS)("turns on $name", (driver) => {
     const b = await runTurn(server.url, "c1", { content: "same words" });
     expect(a.start.requestId).not.toBe(b.start.requestId);
     expect(server.model?.calls).toBe(2);
-    expect(countRows(server.file, "type = 'user_message'")).toBe(2);
+    expect(await server.raw.countRows("type = 'user_message'")).toBe(2);
   });
 
   it("two concurrent identical requests share one generation and both get the full reply", async () => {
@@ -155,9 +160,9 @@ describe.each(DRIVERS)("turns on $name", (driver) => {
     expect(b.text).toBe(a.text);
     expect(b.done).toEqual(a.done);
     expect([a.start.joined, b.start.joined].sort()).toEqual([false, true]);
-    expect(countRows(server.file, "type = 'user_message'")).toBe(1);
-    expect(countRows(server.file, "type = 'assistant_message'")).toBe(1);
-    expect(countRows(server.file, "type = 'meta'")).toBe(0);
+    expect(await server.raw.countRows("type = 'user_message'")).toBe(1);
+    expect(await server.raw.countRows("type = 'assistant_message'")).toBe(1);
+    expect(await server.raw.countRows("type = 'meta'")).toBe(0);
   });
 
   it("a retry arriving mid-stream gets the deltas so far, then the live ones", async () => {
@@ -187,7 +192,7 @@ describe.each(DRIVERS)("turns on $name", (driver) => {
     expect(second.done.content.split(/\s+/).length).toBeGreaterThanOrEqual(30);
     expect(second.text).toBe(second.done.content);
     expect(server.model?.calls).toBe(1);
-    expect(countRows(server.file, "type = 'assistant_message'")).toBe(1);
+    expect(await server.raw.countRows("type = 'assistant_message'")).toBe(1);
   });
 
   it("a client that disconnects mid-stream does not stop generation or persistence", async () => {
@@ -210,18 +215,18 @@ describe.each(DRIVERS)("turns on $name", (driver) => {
       // The aborted fetch rejects the read: that is the disconnect.
     }
     expect(deltas).toBe(3);
-    expect(countRows(server.file, "type = 'assistant_message'")).toBe(0);
+    expect(await server.raw.countRows("type = 'assistant_message'")).toBe(0);
 
-    const file = server.file;
-    const reply = await waitFor(() => {
-      const rows = rawQuery(file, "SELECT content, extra FROM chat_events WHERE type = 'assistant_message'");
+    const raw = server.raw;
+    const reply = await waitFor(async () => {
+      const rows = await raw.query("SELECT content, extra FROM chat_events WHERE type = 'assistant_message'");
       return rows[0];
     });
     const content = String(reply.content);
     expect(content.startsWith("You said: going away.")).toBe(true);
     expect(content.split(/\s+/).length).toBeGreaterThanOrEqual(40);
     expect(JSON.parse(String(reply.extra)).interrupted).toBeUndefined();
-    expect(countRows(file, "type = 'meta'")).toBe(0);
+    expect(await server.raw.countRows("type = 'meta'")).toBe(0);
 
     // The finished turn is replayed to a reconnecting client without a second model call.
     const again = await runTurn(server.url, "c1", { content: "going away", requestId: "gone" });

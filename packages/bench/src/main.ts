@@ -2,6 +2,7 @@ import { performance } from "node:perf_hooks";
 import { parseArgs } from "./args.ts";
 import { ManagedContext } from "./context.ts";
 import { DRIVERS } from "./drivers.ts";
+import { runPostgres } from "./postgres/run.ts";
 import { SECTIONS } from "./registry.ts";
 import { REMOTE_LATENCY_MS, runRemote } from "./remote.ts";
 import { formatTable, judge, type LineResult } from "./report.ts";
@@ -20,7 +21,7 @@ async function main(): Promise<void> {
   const failures: string[] = [];
 
   console.log(
-    `chatlog bench: library vs raw better-sqlite3 (same file, same SQL), ${plan.reps} runs, median`,
+    `chatlog bench: library vs raw better-sqlite3 (same file, same SQL) / raw pg (same cluster), ${plan.reps} runs, median`,
   );
   console.log(
     "ratio = library / baseline: throughput lines, higher is better; latency lines (ms), lower is better\n",
@@ -56,6 +57,22 @@ async function main(): Promise<void> {
     for (const note of remote.notes) console.log(note);
     console.log("");
     for (const r of remote.lines) if (r.verdict === "FAIL") failures.push(`remote: ${r.operation}`);
+  }
+
+  // Postgres (`--driver=postgres`, `--section=postgres`): @chatlog/postgres against raw pg, and
+  // Mastra's @mastra/pg, on a throwaway cluster started for the run.
+  const postgresWanted =
+    (args.drivers === null || args.drivers.includes("postgres")) &&
+    (args.sections === null || args.sections.includes("postgres"));
+  if (postgresWanted) {
+    const t0 = performance.now();
+    const postgres = await runPostgres(args.quick ? 0.1 : 1, plan);
+    console.error(`  [postgres] done in ${((performance.now() - t0) / 1000).toFixed(1)} s`);
+    const title = "== postgres: @chatlog/postgres vs raw pg (same cluster, fsync off), and @mastra/pg ==";
+    console.log(`\n${formatTable(title, postgres.lines)}`);
+    for (const note of postgres.notes) console.log(note);
+    console.log("");
+    for (const r of postgres.lines) if (r.verdict === "FAIL") failures.push(`postgres: ${r.operation}`);
   }
 
   console.log(`total time ${((performance.now() - started) / 1000).toFixed(1)} s`);

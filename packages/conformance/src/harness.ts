@@ -26,6 +26,13 @@ export interface Opened {
   dispose(): Promise<void>;
 }
 
+export interface BlankDatabase {
+  location: string;
+  /** A raw connection to it (once something has created it). */
+  raw(): RawDb & { close(): unknown };
+  remove(): Promise<void>;
+}
+
 /** One driver configuration the conformance suite runs against. */
 export interface DriverHarness {
   /** e.g. "better-sqlite3 file". */
@@ -55,6 +62,11 @@ export interface DriverHarness {
    * reaches it, without opening a repository on it; resolves to the function that stops it.
    */
   serve?(file: string): Promise<() => Promise<void>>;
+  /**
+   * Where a brand-new database no process has opened yet can be made (default: a file in a new
+   * temp folder; Postgres: a new empty database), with raw access to it and its removal.
+   */
+  blank?(): Promise<BlankDatabase>;
   /** Opens a repository on a brand-new database. */
   create(options?: RepositoryOptions): Promise<Opened>;
   /** File (and server) configurations: opens another repository on an existing database (a restart). */
@@ -102,6 +114,13 @@ export function fileHarness(config: {
     },
     reopen: (file, options) => openFile(file, options),
   };
+}
+
+/** A new file location in its own temp folder: the blank database of file configurations. */
+export function blankFile(): BlankDatabase {
+  const tmp = tempDir();
+  const location = join(tmp.dir, "fresh.db");
+  return { location, raw: () => rawFile(location), remove: async () => tmp.remove() };
 }
 
 /** Whether the harness's database is Postgres (raw SQL and catalog checks differ). */

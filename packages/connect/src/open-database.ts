@@ -4,13 +4,18 @@ import type { DatabaseTarget } from "./database-target.ts";
 
 /**
  * Opens (and by default migrates) the target with the driver it names. The driver is loaded on
- * first use: a program on better-sqlite3 never loads libSQL's client and native binding, and
- * one that never opens a database (`chatlog --help`) loads neither, which keeps start-up short.
+ * first use: a program on better-sqlite3 never loads libSQL's client and native binding nor
+ * node-postgres, and one that never opens a database (`chatlog --help`) loads none of them,
+ * which keeps start-up short.
  */
 export async function openDatabase(
   target: DatabaseTarget,
   options: RepositoryOptions = {},
 ): Promise<EngineChatRepository> {
+  if (target.driver === "postgres") {
+    const { openChatRepository } = await import("@chatlog/postgres");
+    return openChatRepository({ ...options, connectionString: target.url });
+  }
   if (target.driver === "libsql") {
     const { openChatRepository } = await import("@chatlog/libsql");
     return openChatRepository({

@@ -46,9 +46,40 @@ describe("resolveDatabaseTarget", () => {
     }
   });
 
+  it("sends postgres:// and postgresql:// URLs to @chatlog/postgres, as given", () => {
+    for (const url of [
+      "postgres://u:secret@db:5432/chat",
+      "postgresql://db/chat?sslmode=require",
+      "POSTGRES://db/x",
+    ]) {
+      expect(resolveDatabaseTarget({ url })).toEqual({ driver: "postgres", url, file: null });
+      expect(resolveDatabaseTarget({ url, driver: "postgres" }).driver).toBe("postgres");
+    }
+  });
+
+  it("refuses a SQLite driver forced onto a Postgres URL, and postgres forced onto a file", () => {
+    for (const driver of ["better-sqlite3", "libsql"]) {
+      expect(codeOf(() => resolveDatabaseTarget({ url: "postgres://db/x", driver }))).toBe(
+        "INVALID_ARGUMENT",
+      );
+    }
+    expect(codeOf(() => resolveDatabaseTarget({ url: "chat.db", driver: "postgres" }))).toBe(
+      "INVALID_ARGUMENT",
+    );
+    expect(codeOf(() => resolveDatabaseTarget({ driver: "postgres" }))).toBe("INVALID_ARGUMENT");
+  });
+
+  it("never puts a password into an error message", () => {
+    const refused = [{ url: "postgres://u:secret@db/x", driver: "libsql" }, { url: "mysql://u:secret@db/x" }];
+    for (const settings of refused) {
+      expect(() => resolveDatabaseTarget(settings)).toThrow(/u@db/);
+      expect(() => resolveDatabaseTarget(settings)).not.toThrow(/secret/);
+    }
+  });
+
   it("refuses an unknown driver, another scheme, better-sqlite3 on a remote URL and an empty path", () => {
     expect(codeOf(() => resolveDatabaseTarget({ driver: "pg" }))).toBe("INVALID_ARGUMENT");
-    expect(codeOf(() => resolveDatabaseTarget({ url: "postgres://x" }))).toBe("INVALID_ARGUMENT");
+    expect(codeOf(() => resolveDatabaseTarget({ url: "mysql://x" }))).toBe("INVALID_ARGUMENT");
     expect(codeOf(() => resolveDatabaseTarget({ url: "libsql://x", driver: "better-sqlite3" }))).toBe(
       "INVALID_ARGUMENT",
     );

@@ -13,6 +13,12 @@ export interface Statement {
    * one page per step). Bindings whose run() steps only once must run it with all().
    */
   readonly stepAll?: boolean;
+  /**
+   * A unique violation means the statement lost a race with an identical write from another
+   * connection and did nothing: rerunning its job (in a new transaction) finds the stored row.
+   * Executors of databases with concurrent writers (Postgres) rerun such a job a few times.
+   */
+  readonly rerunOnUniqueViolation?: boolean;
 }
 
 export interface Step {

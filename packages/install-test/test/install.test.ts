@@ -1,37 +1,122 @@
 /**
- * chatlog as a user outside this repository gets it: every public package packed with
- * `pnpm pack`, the tarballs installed with `npm install` into a new empty project in the temp
- * folder, and used there with plain Node, tsc, npx and HTTP. Run by `pnpm test:install` (which
- * builds first) and by .ci/run.
+ * chatlog as a user outside this repository gets it: every public package packed (as
+ * `pnpm pack:public` does) and published to a private registry started for this test, then, in a
+ * new folder in the temp directory, `npm install` of the app's packages by name, with nothing
+ * else named, and used there with plain Node, npx and HTTP; then what a developer adds
+ * (TypeScript, a second driver, the conformance suite). Run by `pnpm test:install` (which builds
+ * first) and by .ci/run.
  */
 import { type ChildProcess, spawn } from "node:child_process";
-import { existsSync, readdirSync, readFileSync, realpathSync, rmSync } from "node:fs";
+import {
+  existsSync,
+  mkdirSync,
+  mkdtempSync,
+  readdirSync,
+  readFileSync,
+  realpathSync,
+  rmSync,
+  writeFileSync,
+} from "node:fs";
+import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { type Consumer, installConsumer, run } from "./consumer.ts";
-import { REPO_ROOT, tarballFiles, tarballManifest } from "./packages.ts";
+import { APP_INSTALL, type Consumer, developerInstall, installApp, npmInstall } from "./consumer.ts";
+import { type PackageJson, publicPackages, REPO_ROOT, tarballFiles, tarballManifest } from "./packages.ts";
+import { type Registry, startRegistry } from "./registry.ts";
+import { run } from "./run.ts";
 
+const packages = publicPackages();
+let work: string;
+let tarballs: Map<string, string>;
+let registry: Registry | undefined;
 let consumer: Consumer;
 
 beforeAll(async () => {
-  consumer = await installConsumer();
+  work = mkdtempSync(join(tmpdir(), "chatlog-registry-test-"));
+  tarballs = await packPublicInto(join(work, "tarballs"));
+  registry = await startRegistry(join(work, "registry"));
+  for (const tarball of tarballs.values()) await registry.publish(tarball);
+  consumer = await installApp(registry);
   console.log(
-    `npm install of ${consumer.tarballs.size} tarballs into ${consumer.dir}: ${consumer.npmSeconds.toFixed(1)} s`,
+    `published ${tarballs.size} packages to ${registry.url}; npm install ${APP_INSTALL.join(" ")} ` +
+      `into ${consumer.dir}: ${consumer.npmSeconds.toFixed(1)} s`,
   );
-}, 900_000);
+}, 1_200_000);
 
-afterAll(() => {
-  if (consumer && !process.env.CHATLOG_KEEP_CONSUMER) rmSync(consumer.dir, { recursive: true, force: true });
+afterAll(async () => {
+  await registry?.stop();
+  if (process.env.CHATLOG_KEEP_CONSUMER) return;
+  if (consumer) rmSync(consumer.dir, { recursive: true, force: true });
+  if (work) rmSync(work, { recursive: true, force: true });
 });
 
-const node = (args: string[]) => run(process.execPath, args, { cwd: consumer.dir, env: consumer.env });
+/**
+ * What `pnpm pack:public` runs after its build (scripts/pack-public.ts), into a folder that
+ * already holds an older tarball and a file of the user's. Returns the tarball by package name.
+ */
+async function packPublicInto(folder: string): Promise<Map<string, string>> {
+  mkdirSync(folder, { recursive: true });
+  writeFileSync(join(folder, "chatlog-core-0.0.1.tgz"), "an older tarball");
+  writeFileSync(join(folder, "notes.txt"), "not a tarball");
+  await run(process.execPath, [join(REPO_ROOT, "scripts", "pack-public.ts"), folder], {
+    cwd: REPO_ROOT,
+    env: process.env,
+  });
+  const files = readdirSync(folder).filter((file) => file.endsWith(".tgz"));
+  return new Map(files.map((file) => [tarballManifest(join(folder, file)).name, join(folder, file)]));
+}
+
+const node = (args: string[], cwd = consumer.dir) => run(process.execPath, args, { cwd, env: consumer.env });
+const npm = (args: string[]) => run("npm", args, { cwd: consumer.dir, env: consumer.env });
 const npx = (args: string[]) =>
   run("npx", ["--no-install", ...args], { cwd: consumer.dir, env: consumer.env });
 
+/** What drivers.mjs reports for one driver (the same on every driver). */
+const DRIVER_REPORT = {
+  stored: true,
+  replayed: false,
+  firstAdded: true,
+  againAdded: false,
+  sameEvent: true,
+  events: [
+    { seq: 1, type: "user_message", content: "Hello!" },
+    { seq: 2, type: "assistant_message", content: "Hi!" },
+  ],
+  llm: [
+    { role: "system", content: "You are helpful." },
+    { role: "user", content: "Hello!" },
+    { role: "assistant", content: "Hi!" },
+    { role: "user", content: "What next?" },
+  ],
+  uiSaved: [true, false, true, false],
+  uiMessages: [
+    { id: "ui-1", role: "user", parts: expect.arrayContaining([expect.objectContaining({ type: "file" })]) },
+    {
+      id: "ui-2",
+      role: "assistant",
+      parts: ["step-start", "custom", "reasoning-file", "tool-deleteFile", "text"].map((type) =>
+        expect.objectContaining({ type }),
+      ),
+    },
+  ],
+  uiMessagesAsSent: true,
+};
+
 describe("the tarballs", () => {
+  it("pnpm pack:public: the public packages, and only those, with older tarballs replaced", () => {
+    expect([...tarballs.keys()].sort()).toEqual(packages.map((pkg) => pkg.manifest.name).sort());
+    const folder = join(work, "tarballs");
+    expect(readdirSync(folder).filter((file) => file.endsWith(".tgz"))).toHaveLength(packages.length);
+    expect(existsSync(join(folder, "chatlog-core-0.0.1.tgz"))).toBe(false);
+    expect(readFileSync(join(folder, "notes.txt"), "utf8")).toBe("not a tarball");
+    expect(packages.some((pkg) => pkg.manifest.private)).toBe(false);
+    expect([...tarballs.keys()]).not.toContain("@chatlog/install-test");
+    expect([...tarballs.keys()]).toContain("@chatlog/better-sqlite3");
+  });
+
   it("hold the build, the sources its maps point at, and no workspace-only specifiers", () => {
-    for (const pkg of consumer.packages) {
-      const tarball = consumer.tarballs.get(pkg.manifest.name)!;
+    for (const pkg of packages) {
+      const tarball = tarballs.get(pkg.manifest.name)!;
       const files = tarballFiles(tarball);
       const manifest = tarballManifest(tarball);
       const where = `${pkg.manifest.name} (${tarball})`;
@@ -61,25 +146,58 @@ describe("the tarballs", () => {
       }
     }
   });
+});
 
-  it("were installed from the tarballs, not from a registry", () => {
+describe("npm install by name from the registry", () => {
+  it("names only the app's packages; every @chatlog package, those brought along included, came from the local registry", () => {
+    const manifest = JSON.parse(readFileSync(join(consumer.dir, "package.json"), "utf8")) as PackageJson;
+    expect(Object.keys(manifest.dependencies ?? {}).sort()).toEqual([...APP_INSTALL].sort());
     const lock = JSON.parse(readFileSync(join(consumer.dir, "package-lock.json"), "utf8")) as {
-      packages: Record<string, { resolved?: string; link?: boolean }>;
+      packages: Record<string, { version?: string; resolved?: string; link?: boolean }>;
     };
-    for (const pkg of consumer.packages) {
-      const entry = lock.packages[`node_modules/${pkg.manifest.name}`];
-      expect(entry?.resolved, pkg.manifest.name).toMatch(/^file:\.tarballs\//);
+    const ours = Object.entries(lock.packages).filter(([path]) =>
+      /(^|\/)node_modules\/@chatlog\//.test(path),
+    );
+    const names = new Set(ours.map(([path]) => path.replace(/^.*node_modules\//, "")));
+    // The contract, the schema with its migrations and the shared SQL were not named.
+    for (const name of ["@chatlog/core", "@chatlog/schema", "@chatlog/sqlite"]) expect(names).toContain(name);
+    for (const [path, entry] of ours) {
+      expect(entry.link, path).toBeUndefined();
+      expect(entry.resolved, path).toMatch(new RegExp(`^${registry!.url.replace(/[.]/g, "\\.")}@chatlog/`));
     }
-    // Nothing but what the tarballs declare: no TypeScript runner came along.
-    expect(existsSync(join(consumer.dir, "node_modules", "tsx"))).toBe(false);
   });
 
-  it("carry the migrations: the installed schema package finds its own copy, equal to drizzle/", async () => {
+  it("better-sqlite3 runs its prebuilt binary: nothing was compiled", async () => {
+    const root = join(consumer.dir, "node_modules", "better-sqlite3");
+    expect(existsSync(join(root, "build", "Release", "better_sqlite3.node"))).toBe(false);
     const { stdout } = await node([
-      "--input-type=module",
       "-e",
-      'import { migrationsFolder } from "@chatlog/schema"; console.log(migrationsFolder);',
+      'const D = require("better-sqlite3"); console.log(new D(":memory:").prepare("select sqlite_version() v").get().v)',
     ]);
+    expect(stdout.trim()).toMatch(/^3\.\d+\.\d+$/);
+  });
+
+  it("npm ls ai: one copy of ai, shared by the app, @chatlog/ai-sdk (a peer) and @chatlog/server", async () => {
+    const { stdout } = await npm(["ls", "ai", "--all", "--parseable"]);
+    const copies = new Set(stdout.trim().split("\n"));
+    expect([...copies]).toEqual([realpathSync(join(consumer.dir, "node_modules", "ai"))]);
+    // The tree view, as a user reads it: ai under the app, deduped everywhere else, no "invalid".
+    const tree = (await npm(["ls", "ai", "--all"])).stdout;
+    expect(tree).toContain("@chatlog/ai-sdk@");
+    expect(tree).toContain("@chatlog/server@");
+    expect(tree).not.toMatch(/invalid|UNMET/);
+  });
+
+  it("carries the migrations: @chatlog/schema, as the driver resolves it, finds its own copy, equal to drizzle/", async () => {
+    const driver = join(consumer.dir, "node_modules", "@chatlog", "better-sqlite3");
+    const { stdout } = await node(
+      [
+        "--input-type=module",
+        "-e",
+        'import { migrationsFolder } from "@chatlog/schema"; console.log(migrationsFolder);',
+      ],
+      driver,
+    );
     const folder = stdout.trim();
     expect(realpathSync(folder)).toBe(
       realpathSync(join(consumer.dir, "node_modules", "@chatlog", "schema", "drizzle")),
@@ -96,88 +214,17 @@ describe("the tarballs", () => {
 });
 
 describe("plain Node", () => {
-  it("opens a repository with each driver on a file: migrate, append, replay, history, close", async () => {
-    const { stdout } = await node(["drivers.mjs", consumer.dir]);
-    const report = JSON.parse(stdout) as {
-      migrationsFolder: string;
-      drivers: Record<string, Record<string, unknown>>;
-    };
-    expect(Object.keys(report.drivers)).toEqual(["better-sqlite3", "libsql"]);
-    for (const [name, result] of Object.entries(report.drivers)) {
-      expect(result, name).toEqual({
-        stored: true,
-        replayed: false,
-        firstAdded: true,
-        againAdded: false,
-        sameEvent: true,
-        events: [
-          { seq: 1, type: "user_message", content: "Hello!" },
-          { seq: 2, type: "assistant_message", content: "Hi!" },
-        ],
-        llm: [
-          { role: "system", content: "You are helpful." },
-          { role: "user", content: "Hello!" },
-          { role: "assistant", content: "Hi!" },
-          { role: "user", content: "What next?" },
-        ],
-        uiSaved: [true, false],
-        uiMessages: [{ id: "ui-1", role: "user", parts: [{ type: "text", text: "From the UI" }] }],
-      });
-    }
+  it("an ESM script on @chatlog/better-sqlite3 and @chatlog/ai-sdk: migrate, append, replay, history, UIMessages", async () => {
+    const { stdout } = await node(["drivers.mjs", consumer.dir, "better-sqlite3"]);
+    expect(JSON.parse(stdout)).toEqual({ "better-sqlite3": DRIVER_REPORT });
   });
 
   it("a CommonJS consumer works through require(esm) on this Node", async () => {
     expect(process.versions.node.split(".").map(Number)).toSatisfy(
-      ([major, minor]: number[]) =>
-        major! > 22 || (major === 22 && minor! >= 12) || (major === 20 && minor! >= 19),
+      ([major, minor]: number[]) => major! > 22 || (major === 22 && minor! >= 12),
     );
     const { stdout } = await node(["require.cjs"]);
-    expect(JSON.parse(stdout)).toEqual({
-      assistantReplyKey: expect.stringContaining("req-1"),
-      ChatlogError: "function",
-      betterSqlite3: "function",
-      libsql: "function",
-    });
-  });
-});
-
-describe("TypeScript", () => {
-  it("tsc --noEmit --strict passes on a consumer of the public types (shipped .d.ts checked too)", async () => {
-    const tsc = join(consumer.dir, "node_modules", "typescript", "bin", "tsc");
-    const result = await node([tsc, "--noEmit", "--strict", "-p", "tsconfig.json"]).catch(
-      (error: Error) => error,
-    );
-    expect(result instanceof Error ? result.message : "").toBe("");
-  });
-});
-
-describe("@chatlog/conformance", () => {
-  it("runs from the installed package against a driver outside the repository (the README example)", async () => {
-    const report = join(consumer.dir, "conformance-report.json");
-    await npx([
-      "vitest",
-      "run",
-      "conformance.test.ts",
-      "--testTimeout=120000",
-      "--hookTimeout=120000",
-      "--no-file-parallelism",
-      "--reporter=json",
-      `--outputFile=${report}`,
-    ]).catch((error: Error) => error);
-    const result = JSON.parse(readFileSync(report, "utf8")) as {
-      numPassedTests: number;
-      numFailedTests: number;
-      testResults: { assertionResults: { fullName: string; status: string; failureMessages: string[] }[] }[];
-    };
-    const failed = result.testResults
-      .flatMap((file) => file.assertionResults)
-      .filter((test) => test.status === "failed")
-      .map((test) => `${test.fullName}: ${test.failureMessages[0]?.slice(0, 500)}`);
-    expect(failed).toEqual([]);
-    expect(result.numPassedTests).toBeGreaterThan(50);
-    // The multi-process cases ran, on the compiled child scripts with plain Node.
-    const names = result.testResults.flatMap((file) => file.assertionResults.map((test) => test.fullName));
-    expect(names.some((name) => name.includes("processes: my driver (file)"))).toBe(true);
+    expect(JSON.parse(stdout)).toEqual({ saveUIMessage: "function", betterSqlite3: "function" });
   });
 });
 
@@ -248,6 +295,55 @@ describe("the bins", () => {
     } finally {
       if (server.exitCode === null && server.signalCode === null) process.kill(-server.pid!, "SIGKILL");
     }
+  });
+});
+
+describe("what a developer adds: TypeScript, the libSQL driver, the conformance suite", () => {
+  beforeAll(async () => {
+    const seconds = await npmInstall(consumer, ["--save-dev", ...developerInstall()]);
+    console.log(`npm install --save-dev ${developerInstall().join(" ")}: ${seconds.toFixed(1)} s`);
+  }, 900_000);
+
+  it("tsc --noEmit --strict passes on a consumer of the public types (shipped .d.ts checked too)", async () => {
+    const tsc = join(consumer.dir, "node_modules", "typescript", "bin", "tsc");
+    const result = await node([tsc, "--noEmit", "--strict", "-p", "tsconfig.json"]).catch(
+      (error: Error) => error,
+    );
+    expect(result instanceof Error ? result.message : "").toBe("");
+  });
+
+  it("the ESM script on both drivers", async () => {
+    const { stdout } = await node(["drivers.mjs", consumer.dir, "better-sqlite3", "libsql"]);
+    const report = JSON.parse(stdout) as Record<string, unknown>;
+    // The better-sqlite3 file already holds the first run's events; libsql's is new.
+    expect(report.libsql).toEqual(DRIVER_REPORT);
+  });
+
+  it("@chatlog/conformance runs from the installed package against a driver outside the repository (the README example)", async () => {
+    const report = join(consumer.dir, "conformance-report.json");
+    await npx([
+      "vitest",
+      "run",
+      "conformance.test.ts",
+      "--testTimeout=120000",
+      "--hookTimeout=120000",
+      "--no-file-parallelism",
+      "--reporter=json",
+      `--outputFile=${report}`,
+    ]).catch((error: Error) => error);
+    const result = JSON.parse(readFileSync(report, "utf8")) as {
+      numPassedTests: number;
+      testResults: { assertionResults: { fullName: string; status: string; failureMessages: string[] }[] }[];
+    };
+    const failed = result.testResults
+      .flatMap((file) => file.assertionResults)
+      .filter((test) => test.status === "failed")
+      .map((test) => `${test.fullName}: ${test.failureMessages[0]?.slice(0, 500)}`);
+    expect(failed).toEqual([]);
+    expect(result.numPassedTests).toBeGreaterThan(50);
+    // The multi-process cases ran, on the compiled child scripts with plain Node.
+    const names = result.testResults.flatMap((file) => file.assertionResults.map((test) => test.fullName));
+    expect(names.some((name) => name.includes("processes: my driver (file)"))).toBe(true);
   });
 });
 

@@ -19,7 +19,7 @@ describe.each(packages.map((pkg) => [pkg.manifest.name, pkg] as const))("%s", (_
     expect(manifest.license).toBe("MIT");
     expect(manifest.repository).toEqual({ type: "git", url: expect.any(String), directory: pkg.dir });
     expect(manifest.type).toBe("module");
-    expect(manifest.engines).toEqual({ node: ">=20" });
+    expect(manifest.engines).toEqual({ node: ">=22" });
     expect(typeof manifest.sideEffects).toBe("boolean");
     expect(manifest.files).toEqual(expect.arrayContaining(["dist", "src"]));
     expect(existsSync(at("README.md"))).toBe(true);

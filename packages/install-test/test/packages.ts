@@ -1,9 +1,9 @@
 import { execFileSync } from "node:child_process";
-import { existsSync, readdirSync, readFileSync } from "node:fs";
-import { join } from "node:path";
-import { fileURLToPath } from "node:url";
+import { readFileSync } from "node:fs";
+import { join, relative } from "node:path";
+import { publicPackages as listPublic, REPO_ROOT } from "../../../scripts/public-packages.ts";
 
-export const REPO_ROOT = fileURLToPath(new URL("../../../", import.meta.url));
+export { REPO_ROOT };
 
 export interface PackageJson {
   name: string;
@@ -31,43 +31,18 @@ export interface WorkspacePackage {
   manifest: PackageJson;
 }
 
-/**
- * Every package the workspace would publish: each packages/* or apps/* folder whose package.json
- * is not private. A package added later is covered by these tests without naming it here.
- */
+/** Every public package with its manifest (the list comes from scripts/public-packages.ts). */
 export function publicPackages(): WorkspacePackage[] {
-  const out: WorkspacePackage[] = [];
-  for (const group of ["packages", "apps"]) {
-    for (const name of readdirSync(join(REPO_ROOT, group)).sort()) {
-      const file = join(REPO_ROOT, group, name, "package.json");
-      if (!existsSync(file)) continue;
-      const manifest = JSON.parse(readFileSync(file, "utf8")) as PackageJson;
-      if (!manifest.private) out.push({ dir: `${group}/${name}`, manifest });
-    }
-  }
-  return out;
+  return listPublic().map((pkg) => ({
+    dir: relative(REPO_ROOT, pkg.path),
+    manifest: JSON.parse(readFileSync(join(pkg.path, "package.json"), "utf8")) as PackageJson,
+  }));
 }
 
 /** The workspace's installed version of a root dev dependency (so npm picks the same one). */
 export function rootVersion(name: string): string {
   const file = join(REPO_ROOT, "node_modules", name, "package.json");
   return (JSON.parse(readFileSync(file, "utf8")) as PackageJson).version;
-}
-
-/** `pnpm pack` of one package (its build must exist); returns the tarball's absolute path. */
-export function pack(pkg: WorkspacePackage, destination: string): string {
-  const output = execFileSync("pnpm", ["pack", "--pack-destination", destination], {
-    cwd: join(REPO_ROOT, pkg.dir),
-    encoding: "utf8",
-    env: { ...process.env, FORCE_COLOR: "0" },
-  });
-  const tarball = output
-    .trim()
-    .split("\n")
-    .map((line) => line.trim())
-    .findLast((line) => line.endsWith(".tgz"));
-  if (!tarball || !existsSync(tarball)) throw new Error(`pnpm pack printed no tarball:\n${output}`);
-  return tarball;
 }
 
 /** The file names inside a tarball (without the leading "package/"). */

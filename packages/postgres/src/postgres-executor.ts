@@ -27,6 +27,15 @@ const TYPES = {
   },
 } as pg.CustomTypesConfig;
 
+/** Reruns of a job that lost a race; each loss means another connection's write committed. */
+const MAX_RERUNS = 5;
+
+/** Whether a job failed only because one of its statements lost a race (a unique violation). */
+function lostRace(job: Job, error: unknown): boolean {
+  const cause = (error as { cause?: { code?: unknown } } | null)?.cause;
+  return cause?.code === "23505" && job.some((step) => step.statement.rerunOnUniqueViolation === true);
+}
+
 /** `:name` parameters (not `::type` casts) in statement text. */
 const PARAMETER = /(?<!:):([a-z_][a-z0-9_]*)/g;
 
@@ -58,22 +67,28 @@ export class PostgresExecutor implements SqlExecutor {
   ) {}
 
   async all(step: Step): Promise<Row[]> {
-    try {
-      return await this.query(this.pool, step);
-    } catch (error) {
-      throw toPostgresChatlogError(error, this.location);
-    }
+    const outcome = await this.runJob([step]);
+    if (!outcome.ok) throw outcome.error;
+    return outcome.rows[0] ?? [];
   }
 
   runJobs(jobs: readonly Job[]): Promise<JobOutcome[]> {
     return Promise.all(jobs.map((job) => this.runJob(job)));
   }
 
+  /** Runs a job, rerunning it while it loses races it can win on a rerun (see Statement). */
+  private async runJob(job: Job): Promise<JobOutcome> {
+    for (let attempt = 1; ; attempt++) {
+      const outcome = await this.runJobOnce(job);
+      if (outcome.ok || attempt >= MAX_RERUNS || !lostRace(job, outcome.error)) return outcome;
+    }
+  }
+
   async close(): Promise<void> {
     if (this.ownsPool) await this.pool.end();
   }
 
-  private async runJob(job: Job): Promise<JobOutcome> {
+  private async runJobOnce(job: Job): Promise<JobOutcome> {
     if (job.length === 1) {
       try {
         return { ok: true, rows: [await this.query(this.pool, job[0]!)] };

@@ -1,4 +1,4 @@
-import { type Statements, statement } from "@chatlog/engine";
+import { type Statement, type Statements, statement } from "@chatlog/engine";
 
 /**
  * Every SQL statement chatlog runs against a Postgres database: Postgres's SQL lives here once
@@ -41,9 +41,12 @@ const EVENT_VALUES = `:schema_version::int, :type::text, :role::text, :content::
  * stored (by id, or by its request id in this conversation): a retry never burns a seq. The
  * upsert holds the summary row's lock until commit, so appends to one conversation take their
  * seqs one after another, from any number of connections, and a seq is never handed out twice.
- * `guard` adds a condition (an unanswered turn, a held claim). A duplicate raced from another
- * connection can still burn a seq (both pass the check, one insert then does nothing): seqs
- * stay unique and increasing, with a gap.
+ * `guard` adds a condition (an unanswered turn, a held claim).
+ *
+ * A duplicate raced from another connection passes the check (the statement's snapshot predates
+ * the other's commit) and then meets the unique index: the insert has no ON CONFLICT clause, so
+ * the whole statement fails and its raised last_seq is rolled back with it (no gap), and the
+ * executor reruns the job (rerunOnUniqueViolation), whose new snapshot finds the stored event.
  */
 const nextSeq = (guard = "true") => `next AS (
   INSERT INTO chat_conversations AS c (conversation_id, created_at_ms, last_activity_ms, event_count, last_seq)
@@ -57,7 +60,13 @@ const appendWith = (guard?: string) =>
   `WITH ${nextSeq(guard)}
    INSERT INTO chat_events (${EVENT_COLUMNS})
    SELECT :id::text, :conversation_id::text, next.last_seq, ${EVENT_VALUES} FROM next
-   ON CONFLICT DO NOTHING RETURNING seq`;
+   RETURNING seq`;
+
+/** An append statement: rerun after losing a race (see nextSeq). */
+const appendStatement = (name: string, guard?: string): Statement => ({
+  ...stmt(name, appendWith(guard)),
+  rerunOnUniqueViolation: true,
+});
 
 /**
  * The claim condition of a generator's writes (see the SQLite statements). FOR SHARE locks the
@@ -97,15 +106,15 @@ const SUMMARY_COLUMNS = `c.conversation_id, c.created_at_ms, c.last_activity_ms,
 const LIMIT = "LIMIT NULLIF(:limit::bigint, -1)";
 
 export const SQL = {
-  append: stmt("append", appendWith()),
+  append: appendStatement("append"),
 
-  appendUnanswered: stmt(
+  appendUnanswered: appendStatement(
     "appendUnanswered",
-    appendWith(`NOT EXISTS (SELECT 1 FROM chat_events WHERE conversation_id = :conversation_id::text
-      AND user_request_id = :user_request_id::text AND type = 'assistant_message')`),
+    `NOT EXISTS (SELECT 1 FROM chat_events WHERE conversation_id = :conversation_id::text
+      AND user_request_id = :user_request_id::text AND type = 'assistant_message')`,
   ),
 
-  appendHeld: stmt("appendHeld", appendWith(HELD)),
+  appendHeld: appendStatement("appendHeld", HELD),
 
   heldClaim: stmt("heldClaim", `SELECT 1 AS held WHERE ${HELD}`),
 

@@ -39,6 +39,10 @@ function postgresHarness(name: string, open: Open): DriverHarness {
     dialect: "postgres",
     entry,
     file: true,
+    async blank() {
+      const db = await testDatabase();
+      return { location: db.url, raw: () => rawPostgres(db.url), remove: db.drop };
+    },
     async create(options = {}) {
       const db = await testDatabase();
       try {

@@ -18,3 +18,19 @@ export function rawQuery(file: string, sql: string, ...params: unknown[]): Row[]
 export function countRows(file: string, where = "1 = 1", ...params: unknown[]): number {
   return Number(rawQuery(file, `SELECT COUNT(*) AS n FROM chat_events WHERE ${where}`, ...params)[0]?.n);
 }
+
+/**
+ * Direct access to a test server's database, whatever it is (a SQLite file, a Postgres
+ * database): `?` placeholders, rows as plain objects (json as its text, integers as numbers).
+ */
+export interface RawDatabase {
+  query(sql: string, ...params: unknown[]): Promise<Row[]>;
+  countRows(where?: string, ...params: unknown[]): Promise<number>;
+}
+
+export function fileDatabase(file: string): RawDatabase {
+  return {
+    query: async (sql, ...params) => rawQuery(file, sql, ...params),
+    countRows: async (where, ...params) => countRows(file, where, ...params),
+  };
+}

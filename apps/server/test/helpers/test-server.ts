@@ -4,10 +4,13 @@ import { join } from "node:path";
 import type { ServerConfig } from "../../src/config.ts";
 import { type RunningServer, type StartServerOptions, startServer } from "../../src/server.ts";
 import type { DriverCase } from "./drivers.ts";
+import { fileDatabase, type RawDatabase } from "./raw-db.ts";
 
 export interface TestServer extends RunningServer {
-  /** The database file (fresh for each test). */
+  /** The database file (fresh for each test); for Postgres, the database's URL. */
   file: string;
+  /** Direct access to the database, for checks independent of the server's repository. */
+  raw: RawDatabase;
   dir: string;
   dispose(): Promise<void>;
 }
@@ -27,10 +30,16 @@ export async function startTestServer(
   options: TestServerOptions = {},
 ): Promise<TestServer> {
   const dir = mkdtempSync(join(tmpdir(), "chatlog-server-"));
-  const file = join(dir, "chat.db");
+  const database = driver.database ? await driver.database() : null;
+  const file = database?.url ?? join(dir, "chat.db");
   await options.prepare?.(file);
   const server = await startServer({
-    env: { LOG_LEVEL: "silent", CHATLOG_OFFLINE_DELAY_MS: "0", ...driver.env(file), ...env },
+    env: {
+      LOG_LEVEL: "silent",
+      CHATLOG_OFFLINE_DELAY_MS: "0",
+      ...(database?.env ?? driver.env(file)),
+      ...env,
+    },
     config,
     port: 0,
     ...(options.languageModel ? { languageModel: options.languageModel } : {}),
@@ -38,9 +47,11 @@ export async function startTestServer(
   return {
     ...server,
     file,
+    raw: database?.raw ?? fileDatabase(file),
     dir,
     async dispose() {
       await server.close();
+      await database?.dispose();
       rmSync(dir, { recursive: true, force: true });
     },
   };

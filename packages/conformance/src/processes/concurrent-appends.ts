@@ -1,5 +1,5 @@
 import { expect, it } from "vitest";
-import type { DriverHarness } from "../harness.ts";
+import { type DriverHarness, isPostgres } from "../harness.ts";
 import { Child, describeExit, startTogether, targetOf } from "./child-process.ts";
 
 const CHILDREN = 4;
@@ -55,7 +55,9 @@ export function registerConcurrentAppends(h: DriverHarness): void {
 
       // What is stored, read with raw SQL on a separate connection.
       const rows = await db.raw.all(
-        "SELECT seq, json_extract(extra, '$.writer') AS writer, json_extract(extra, '$.index') AS i FROM chat_events WHERE conversation_id = ? ORDER BY seq",
+        isPostgres(h)
+          ? "SELECT seq, extra ->> 'writer' AS writer, extra ->> 'index' AS i FROM chat_events WHERE conversation_id = ? ORDER BY seq"
+          : "SELECT seq, json_extract(extra, '$.writer') AS writer, json_extract(extra, '$.index') AS i FROM chat_events WHERE conversation_id = ? ORDER BY seq",
         conversationId,
       );
       expect(rows.map((r) => Number(r.seq))).toEqual(expected);

@@ -1,7 +1,5 @@
-import { join } from "node:path";
 import { expect, it } from "vitest";
-import { type DriverHarness, tempDir } from "../harness.ts";
-import { rawFile } from "../raw.ts";
+import { blankFile, type DriverHarness, isPostgres } from "../harness.ts";
 import { Child, describeExit, startTogether, targetOf } from "./child-process.ts";
 
 const PROCESSES = 6;
@@ -15,8 +13,8 @@ const ROUNDS = 3;
 export function registerOpenTogether(h: DriverHarness): void {
   it(`${PROCESSES} processes opening one fresh database at once all succeed (${ROUNDS} rounds)`, async () => {
     for (let round = 0; round < ROUNDS; round++) {
-      const tmp = tempDir();
-      const file = join(tmp.dir, "fresh.db");
+      const blank = (await h.blank?.()) ?? blankFile();
+      const file = blank.location;
       const stopServing = (await h.serve?.(file)) ?? (async () => {});
       const children: Child[] = [];
       try {
@@ -35,24 +33,30 @@ export function registerOpenTogether(h: DriverHarness): void {
           });
           expect(exit.code, describeExit(exit)).toBe(0);
         });
-        const raw = rawFile(file);
+        const raw = blank.raw();
         try {
           // Each migration applied once, and every process's event stored.
-          const applied = await raw.all("SELECT hash FROM __drizzle_migrations");
+          const applied = await raw.all(
+            isPostgres(h)
+              ? "SELECT hash FROM drizzle.__drizzle_migrations"
+              : "SELECT hash FROM __drizzle_migrations",
+          );
           expect(new Set(applied.map((r) => r.hash)).size).toBe(applied.length);
           const events = await raw.all("SELECT request_id FROM chat_events ORDER BY seq");
           expect(events.map((e) => e.request_id).sort()).toEqual(
             Array.from({ length: PROCESSES }, (_, k) => `round${round}-p${k}`).sort(),
           );
-          const [mode] = await raw.all("PRAGMA journal_mode");
-          expect(mode?.journal_mode).toBe("wal");
+          if (!isPostgres(h)) {
+            const [mode] = await raw.all("PRAGMA journal_mode");
+            expect(mode?.journal_mode).toBe("wal");
+          }
         } finally {
-          raw.close();
+          await raw.close();
         }
       } finally {
         for (const c of children) c.stop();
         await stopServing();
-        tmp.remove();
+        await blank.remove();
       }
     }
   });
