@@ -724,8 +724,12 @@ export class EngineChatRepository implements ChatRepository {
     if (this.ownerId !== null) throw adminOnly(method);
   }
 
-  /** A statement with this repository's :owner_id bound: the one place ownership enters the SQL. */
+  /**
+   * A statement with this repository's :owner_id bound: the one place ownership enters the SQL.
+   * Bound only where the statement names it, so a remote server never sees a stray parameter.
+   */
   private withOwner(step: Step): Step {
+    if (!namesOwner(step.statement)) return step;
     return { statement: step.statement, args: { ...step.args, owner_id: this.ownerId } };
   }
 
@@ -1012,6 +1016,17 @@ function titleOf(value: unknown): string | null {
         .slice(0, TITLE_MAX_CHARS - 1)
         .join("")
         .trimEnd()}…`;
+}
+
+const ownerParameter = new WeakMap<Statement, boolean>();
+
+function namesOwner(statement: Statement): boolean {
+  let names = ownerParameter.get(statement);
+  if (names === undefined) {
+    names = /:owner_id\b/.test(statement.sql);
+    ownerParameter.set(statement, names);
+  }
+  return names;
 }
 
 function adminOnly(what: string): ChatlogError {
