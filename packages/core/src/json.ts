@@ -10,6 +10,11 @@ export function isWellFormedText(text: string): boolean {
   return !LONE_SURROGATE.test(text);
 }
 
+function textProblem(text: string, path: string): JsonProblem | null {
+  if (!isWellFormedText(text)) return { path, reason: "lone_surrogate" };
+  return text.includes("\u0000") ? { path, reason: "nul" } : null;
+}
+
 /** Deepest nesting of arrays and objects accepted in stored JSON (extra, raw, parts, tool arguments). */
 export const MAX_JSON_DEPTH = 64;
 
@@ -21,9 +26,11 @@ export interface JsonProblem {
    * `not_json`: would not round-trip (undefined in an array, a function, a class instance, a
    * cycle, a non-finite number); `too_deep`: nested deeper than MAX_JSON_DEPTH (SQLite's JSON
    * functions and every reader's recursion have limits; nothing legitimate nests this deep);
-   * `lone_surrogate`: a string that is not well-formed UTF-16, which cannot be stored as UTF-8.
+   * `lone_surrogate`: a string that is not well-formed UTF-16, which cannot be stored as UTF-8;
+   * `nul`: a string holding U+0000, which Postgres cannot read out of JSON as text (refused on
+   * every driver, so that every database holds the same histories).
    */
-  reason: "not_json" | "too_deep" | "lone_surrogate";
+  reason: "not_json" | "too_deep" | "lone_surrogate" | "nul";
 }
 
 /**
@@ -41,7 +48,7 @@ export function inspectJson(
   if (value === null) return null;
   switch (typeof value) {
     case "string":
-      return isWellFormedText(value) ? null : { path, reason: "lone_surrogate" };
+      return textProblem(value, path);
     case "boolean":
       return null;
     case "number":
@@ -65,9 +72,7 @@ export function inspectJson(
         for (const key of Object.keys(value)) {
           const item = (value as Record<string, unknown>)[key];
           if (item === undefined) continue;
-          bad = isWellFormedText(key)
-            ? inspectJson(item, `${path}.${key}`, depth + 1, seen)
-            : { path: `${path}.${key}`, reason: "lone_surrogate" };
+          bad = textProblem(key, `${path}.${key}`) ?? inspectJson(item, `${path}.${key}`, depth + 1, seen);
           if (bad !== null) break;
         }
       }

@@ -109,6 +109,10 @@ function eventId(value: unknown, field: string): string {
 function wellFormed(field: string, value: string): string {
   if (!isWellFormedText(value))
     throw invalid(field, "contains a lone UTF-16 surrogate (not well-formed Unicode)");
+  // Postgres's text cannot hold U+0000. Refused on every driver, so that what one database
+  // accepted another can import (JSON values keep it, escaped as \u0000).
+  if (value.includes("\u0000"))
+    throw invalid(field, "contains a NUL character (U+0000), which Postgres cannot store");
   return value;
 }
 
@@ -143,7 +147,9 @@ function jsonField(field: string, value: unknown): void {
   const why =
     bad.reason === "too_deep"
       ? `is nested more than ${MAX_JSON_DEPTH} levels deep at ${bad.path}`
-      : `contains a lone UTF-16 surrogate at ${bad.path}`;
+      : bad.reason === "nul"
+        ? `contains a NUL character (U+0000) at ${bad.path}, which Postgres cannot store`
+        : `contains a lone UTF-16 surrogate at ${bad.path}`;
   throw new ChatlogError("INVALID_EVENT", `event.${field} ${why}`, { details });
 }
 

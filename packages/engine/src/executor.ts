@@ -19,6 +19,15 @@ export interface Statement {
    * Executors of databases with concurrent writers (Postgres) rerun such a job a few times.
    */
   readonly rerunOnUniqueViolation?: boolean;
+  /**
+   * The same work for many jobs at once, for executors that can run it (Postgres: one `unnest`
+   * statement per flush of the write queue). `statement` takes each of this statement's
+   * parameters as an array (one element per job, in job order) and returns the rows of every job,
+   * told apart by the `key` column (a job's rows are those whose `key` equals its `key` argument).
+   * An executor runs the jobs one by one instead when the batch fails, so a duplicate or a lost
+   * race inside a batch is handled exactly as alone.
+   */
+  readonly batch?: { readonly statement: Statement; readonly key: string };
 }
 
 export interface Step {

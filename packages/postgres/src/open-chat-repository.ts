@@ -30,7 +30,8 @@ function ownPool(options: PostgresRepositoryOptions): pg.Pool {
       { details: { field: "connectionString" } },
     );
   }
-  const pool = new pg.Pool({ connectionString, max: poolSize ?? 10 });
+  // allowExitOnIdle: an open repository never keeps a process alive on its own (SPEC 6).
+  const pool = new pg.Pool({ connectionString, max: poolSize ?? 10, allowExitOnIdle: true });
   // An idle connection the server drops (a restart) must not crash the process: the pool
   // replaces it, and the next query reports UNAVAILABLE if the server is really gone.
   pool.on("error", () => {});
@@ -65,9 +66,11 @@ export async function openChatRepository(options: PostgresRepositoryOptions): Pr
   }
   const owned = options.pool === undefined;
   const pool = options.pool ?? ownPool(options);
+  const { connectionString, host, port, database } = pool.options;
   const location = redactedLocation(
     options.connectionString ??
-      `postgres://${pool.options.host ?? "localhost"}/${pool.options.database ?? ""}`,
+      connectionString ??
+      `postgres://${host ?? "localhost"}${port === undefined ? "" : `:${port}`}/${database ?? ""}`,
   );
   try {
     if (options.migrate !== false) await migratePostgres(pool);

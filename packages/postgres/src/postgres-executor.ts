@@ -1,6 +1,6 @@
 import type { Job, JobOutcome, Row, SqlArgs, SqlExecutor, Statement, Step } from "@chatlog/engine";
 import pg from "pg";
-import { toPostgresChatlogError } from "./postgres-errors.ts";
+import { classifyPostgresError, toPostgresChatlogError } from "./postgres-errors.ts";
 
 /** A statement in node-postgres's form: $n placeholders, and which :name each one is. */
 interface Prepared {
@@ -49,22 +49,41 @@ function prepare(statement: Statement): Prepared {
   return { name: `chatlog_${statement.name}`, text, params };
 }
 
+/** A connection lent for one statement or one transaction; `done` hands it back. */
+interface Lent {
+  client: pg.PoolClient;
+  done(broken?: Error): void;
+}
+
 /**
  * Runs the engine's statements on a node-postgres pool. Each statement is a named prepared
  * statement (parsed once per connection). Postgres runs writers side by side, so jobs run
  * concurrently, each on a connection of its own: a job of one statement in autocommit, a longer
  * one as BEGIN ... COMMIT (READ COMMITTED; the statements take the row locks their atomicity
- * needs), rolled back alone if any of its statements fails.
+ * needs), rolled back alone if any of its statements fails. Appends flushed together by the write
+ * queue go out as one statement (Statement.batch).
+ *
+ * The executor keeps one connection of the pool checked out and uses it whenever it is free:
+ * checking a connection out of a pg.Pool and back in for every query costs about as much as a
+ * short INSERT. Calls that find it busy take another from the pool.
  */
 export class PostgresExecutor implements SqlExecutor {
   private readonly prepared = new Map<Statement, Prepared>();
+  private held: Promise<pg.PoolClient> | null = null;
+  private heldBusy = false;
+  /** Set when the held connection reported an error while idle: it is replaced at next use. */
+  private heldBroken: Error | undefined;
+  /** A pool of one connection cannot spare one to hold. */
+  private readonly mayHold: boolean;
 
   constructor(
     private readonly pool: pg.Pool,
     private readonly ownsPool: boolean,
     /** The server (a URL without its password), named in every error. */
     private readonly location?: string,
-  ) {}
+  ) {
+    this.mayHold = (pool.options.max ?? 10) > 1;
+  }
 
   async all(step: Step): Promise<Row[]> {
     const outcome = await this.runJob([step]);
@@ -72,8 +91,50 @@ export class PostgresExecutor implements SqlExecutor {
     return outcome.rows[0] ?? [];
   }
 
-  runJobs(jobs: readonly Job[]): Promise<JobOutcome[]> {
-    return Promise.all(jobs.map((job) => this.runJob(job)));
+  async runJobs(jobs: readonly Job[]): Promise<JobOutcome[]> {
+    const outcomes = new Map<Job, Promise<JobOutcome>>();
+    const batches = new Map<Statement, Job[]>();
+    for (const job of jobs) {
+      const batch = job.length === 1 ? job[0]!.statement.batch : undefined;
+      if (batch === undefined) continue;
+      batches.set(batch.statement, [...(batches.get(batch.statement) ?? []), job]);
+    }
+    for (const group of batches.values()) {
+      if (group.length < 2) continue;
+      const settled = this.runBatch(group);
+      group.forEach((job, i) => {
+        outcomes.set(
+          job,
+          settled.then((all) => all[i]!),
+        );
+      });
+    }
+    for (const job of jobs) if (!outcomes.has(job)) outcomes.set(job, this.runJob(job));
+    return Promise.all(jobs.map((job) => outcomes.get(job)!));
+  }
+
+  async close(): Promise<void> {
+    const held = this.held;
+    this.held = null;
+    if (held !== null) (await held.catch(() => null))?.release();
+    if (this.ownsPool) await this.pool.end();
+  }
+
+  /**
+   * Jobs of one statement each, all with the same batch statement, as that one statement; if it
+   * fails (a duplicate inside the batch, a lost race), each job runs alone.
+   */
+  private async runBatch(jobs: Job[]): Promise<JobOutcome[]> {
+    const first = jobs[0]![0]!.statement;
+    const { statement, key } = first.batch!;
+    const params = this.preparedOf(statement).params;
+    const args = Object.fromEntries(
+      params.map((name) => [name, jobs.map((job) => parameterValue(job[0]!.args, name))]),
+    );
+    const outcome = await this.runJobOnce([{ statement, args: args as unknown as SqlArgs }]);
+    if (!outcome.ok) return Promise.all(jobs.map((job) => this.runJob(job)));
+    const rows = outcome.rows[0] ?? [];
+    return jobs.map((job) => ({ ok: true, rows: [rows.filter((row) => row[key] === job[0]!.args[key])] }));
   }
 
   /** Runs a job, rerunning it while it loses races it can win on a rerun (see Statement). */
@@ -84,23 +145,23 @@ export class PostgresExecutor implements SqlExecutor {
     }
   }
 
-  async close(): Promise<void> {
-    if (this.ownsPool) await this.pool.end();
-  }
-
   private async runJobOnce(job: Job): Promise<JobOutcome> {
-    if (job.length === 1) {
-      try {
-        return { ok: true, rows: [await this.query(this.pool, job[0]!)] };
-      } catch (error) {
-        return { ok: false, error: toPostgresChatlogError(error, this.location) };
-      }
-    }
-    let client: pg.PoolClient;
+    let lent: Lent;
     try {
-      client = await this.pool.connect();
+      lent = await this.lend();
     } catch (error) {
       return { ok: false, error: toPostgresChatlogError(error, this.location) };
+    }
+    const { client } = lent;
+    if (job.length === 1) {
+      try {
+        const rows = await this.query(client, job[0]!);
+        lent.done();
+        return { ok: true, rows: [rows] };
+      } catch (error) {
+        lent.done(connectionLost(error));
+        return { ok: false, error: toPostgresChatlogError(error, this.location) };
+      }
     }
     let broken: Error | undefined;
     try {
@@ -116,17 +177,63 @@ export class PostgresExecutor implements SqlExecutor {
       return { ok: false, error: toPostgresChatlogError(error, this.location) };
     } finally {
       // A connection that could not even roll back is discarded, not handed to the next caller.
-      client.release(broken);
+      lent.done(broken);
     }
   }
 
-  private async query(on: pg.Pool | pg.PoolClient, step: Step): Promise<Row[]> {
-    let prepared = this.prepared.get(step.statement);
-    if (prepared === undefined) {
-      prepared = prepare(step.statement);
-      this.prepared.set(step.statement, prepared);
+  /** The held connection when it is free, else one from the pool. */
+  private async lend(): Promise<Lent> {
+    if (this.mayHold && !this.heldBusy) {
+      this.heldBusy = true;
+      try {
+        if (this.heldBroken !== undefined && this.held !== null) {
+          (await this.held.catch(() => null))?.release(this.heldBroken);
+          this.held = null;
+        }
+        this.heldBroken = undefined;
+        this.held ??= this.connectHeld();
+        const client = await this.held;
+        socketOf(client)?.ref();
+        return {
+          client,
+          done: (broken) => {
+            if (broken !== undefined) this.heldBroken = broken;
+            this.heldBusy = false;
+            // Idle, the held connection must not keep the process alive (a pool's idle ones do not).
+            socketOf(client)?.unref();
+          },
+        };
+      } catch (error) {
+        this.held = null;
+        this.heldBusy = false;
+        throw error;
+      }
     }
-    const result = await on.query({
+    const client = await this.pool.connect();
+    return { client, done: (broken) => client.release(broken) };
+  }
+
+  private async connectHeld(): Promise<pg.PoolClient> {
+    const client = await this.pool.connect();
+    // An idle connection the server drops must not crash the process: it is replaced at next use.
+    client.on("error", (error) => {
+      this.heldBroken = error;
+    });
+    return client;
+  }
+
+  private preparedOf(statement: Statement): Prepared {
+    let prepared = this.prepared.get(statement);
+    if (prepared === undefined) {
+      prepared = prepare(statement);
+      this.prepared.set(statement, prepared);
+    }
+    return prepared;
+  }
+
+  private async query(client: pg.PoolClient, step: Step): Promise<Row[]> {
+    const prepared = this.preparedOf(step.statement);
+    const result = await client.query({
       name: prepared.name,
       text: prepared.text,
       values: prepared.params.map((name) => parameterValue(step.args, name)),
@@ -134,6 +241,20 @@ export class PostgresExecutor implements SqlExecutor {
     });
     return result.rows as Row[];
   }
+}
+
+/** The socket under a node-postgres connection (absent in other client implementations). */
+function socketOf(client: pg.PoolClient): { ref(): void; unref(): void } | undefined {
+  const stream = (client as unknown as { connection?: { stream?: { ref?: unknown; unref?: unknown } } })
+    .connection?.stream;
+  return typeof stream?.ref === "function" && typeof stream.unref === "function"
+    ? (stream as { ref(): void; unref(): void })
+    : undefined;
+}
+
+/** The error, when it means the connection itself is gone (so it must not be reused). */
+function connectionLost(error: unknown): Error | undefined {
+  return classifyPostgresError(error) === "unavailable" ? (error as Error) : undefined;
 }
 
 function parameterValue(args: SqlArgs, name: string): unknown {

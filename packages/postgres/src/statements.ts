@@ -68,6 +68,44 @@ const appendStatement = (name: string, guard?: string): Statement => ({
   rerunOnUniqueViolation: true,
 });
 
+const EVENT_ARRAYS = `:id::text[], :conversation_id::text[], :schema_version::int[], :type::text[], :role::text[],
+  :content::text[], :content_format::text[], :tool_calls::json[], :usage::json[], :token_count::int[],
+  :provider::text[], :model::text[], :stop_reason::text[], :created_at::text[], :created_at_unix::bigint[],
+  :created_at_ms::bigint[], :extra::json[], :raw::json[]`;
+
+const INPUT_COLUMNS = `id, conversation_id, schema_version, type, role, content, content_format, tool_calls, usage,
+  token_count, provider, model, stop_reason, created_at, created_at_unix, created_at_ms, extra, raw`;
+
+/**
+ * Many appends as one statement (the write queue's group commit): the events arrive as arrays in
+ * call order; those not already stored get the next seqs of their conversation, in that order,
+ * by raising each conversation's last_seq once by its count (locking the summary rows in
+ * conversation order). Rows come back keyed by event id. A duplicate inside the batch, or one
+ * raced from another connection, fails the statement, and the executor appends one by one.
+ */
+const appendMany = stmt(
+  "appendMany",
+  `WITH input AS (
+     SELECT * FROM unnest(${EVENT_ARRAYS}) WITH ORDINALITY AS t(${INPUT_COLUMNS}, ord)),
+   fresh AS (
+     SELECT i.* FROM input i WHERE NOT EXISTS (SELECT 1 FROM chat_events d WHERE d.id = i.id
+       OR (d.conversation_id = i.conversation_id AND d.request_id = (i.extra ->> 'request_id')))),
+   counts AS (
+     SELECT conversation_id, COUNT(*) AS n, MIN(created_at_ms) AS ms FROM fresh GROUP BY conversation_id),
+   next AS (
+     INSERT INTO chat_conversations AS c (conversation_id, created_at_ms, last_activity_ms, event_count, last_seq)
+     SELECT conversation_id, ms, ms, 0, n FROM counts ORDER BY conversation_id
+     ON CONFLICT (conversation_id) DO UPDATE SET last_seq = c.last_seq + excluded.last_seq
+     RETURNING conversation_id, last_seq)
+   INSERT INTO chat_events (${EVENT_COLUMNS})
+   SELECT f.id, f.conversation_id,
+     next.last_seq - counts.n + ROW_NUMBER() OVER (PARTITION BY f.conversation_id ORDER BY f.ord),
+     f.schema_version, f.type, f.role, f.content, f.content_format, f.tool_calls, f.usage, f.token_count,
+     f.provider, f.model, f.stop_reason, f.created_at, f.created_at_unix, f.created_at_ms, f.extra, f.raw
+   FROM fresh f JOIN counts USING (conversation_id) JOIN next USING (conversation_id)
+   RETURNING id, seq`,
+);
+
 /**
  * The claim condition of a generator's writes (see the SQLite statements). FOR SHARE locks the
  * claim row to the end of the write's transaction: a takeover (an UPDATE of that row) waits for
@@ -106,7 +144,7 @@ const SUMMARY_COLUMNS = `c.conversation_id, c.created_at_ms, c.last_activity_ms,
 const LIMIT = "LIMIT NULLIF(:limit::bigint, -1)";
 
 export const SQL = {
-  append: appendStatement("append"),
+  append: { ...appendStatement("append"), batch: { statement: appendMany, key: "id" } },
 
   appendUnanswered: appendStatement(
     "appendUnanswered",

@@ -1,8 +1,9 @@
 import type { NewChatEvent } from "@chatlog/core";
 import { assistantReplyKey, MAX_JSON_DEPTH } from "@chatlog/core";
 import { describe, expect, it } from "vitest";
+import { exportedEvent } from "../fixtures.ts";
 import type { DriverHarness } from "../harness.ts";
-import { count, countEvents, rejectsWith, user, withDb } from "./support.ts";
+import { count, countEvents, rejectsWith, toolCall, user, withDb } from "./support.ts";
 
 /** Ids a hostile or careless client might send; each must be refused. */
 const BAD_IDS: [string, string][] = [
@@ -53,6 +54,35 @@ export function hostileInputCases(h: DriverHarness): void {
           expect(await countEvents(raw)).toBe(0);
         }));
     }
+
+    it("NUL (which Postgres cannot store) is INVALID_EVENT on every driver, anywhere in an event, with nothing written", () =>
+      withDb(h, async ({ repo, raw }) => {
+        const nul = "a\u0000b";
+        for (const event of [
+          user("c", nul),
+          { ...user("c", "q"), model: nul },
+          { ...user("c", "q"), provider: nul },
+          { ...user("c", "q"), stopReason: nul },
+          user("c", "q", { note: nul }),
+          user("c", "q", { [nul]: 1 }),
+          { ...user("c", "q"), content: [{ type: "text", text: nul }] },
+          { ...user("c", "q"), raw: { deep: [nul] } },
+          { ...toolCall("c", "t1"), toolCalls: [{ id: "t1", name: "f", arguments: { q: nul } }] },
+        ]) {
+          await rejectsWith(() => repo.addEvent(event), "INVALID_EVENT");
+        }
+        await rejectsWith(() => repo.handleUserMessagePersistence("c", nul, "r1"), "INVALID_EVENT");
+        await rejectsWith(() => repo.persistAssistantMessage("c", "r1", nul, null), "INVALID_EVENT");
+        const imported = exportedEvent({
+          id: "e1",
+          conversationId: "c",
+          seq: 1,
+          createdAt: new Date(),
+          content: nul,
+        });
+        await rejectsWith(() => repo.importEvents([imported]), "INVALID_EVENT");
+        expect(await countEvents(raw)).toBe(0);
+      }));
 
     it("printable non-ASCII ids (emoji, accents, 512 characters) are accepted and round-trip", () =>
       withDb(h, async ({ repo }) => {
