@@ -71,10 +71,10 @@ const appendStatement = (name: string, guard?: string): Statement => ({
 const EVENT_ARRAYS = `:id::text[], :conversation_id::text[], :schema_version::int[], :type::text[], :role::text[],
   :content::text[], :content_format::text[], :tool_calls::json[], :usage::json[], :token_count::int[],
   :provider::text[], :model::text[], :stop_reason::text[], :created_at::text[], :created_at_unix::bigint[],
-  :created_at_ms::bigint[], :extra::json[], :raw::json[]`;
+  :created_at_ms::bigint[], :extra::json[], :raw::json[], :owner_id::text[]`;
 
 const INPUT_COLUMNS = `id, conversation_id, schema_version, type, role, content, content_format, tool_calls, usage,
-  token_count, provider, model, stop_reason, created_at, created_at_unix, created_at_ms, extra, raw`;
+  token_count, provider, model, stop_reason, created_at, created_at_unix, created_at_ms, extra, raw, owner_id`;
 
 /**
  * Many appends as one statement (the write queue's group commit): the events arrive as arrays in
@@ -89,7 +89,10 @@ const appendMany = stmt(
      SELECT * FROM unnest(${EVENT_ARRAYS}) WITH ORDINALITY AS t(${INPUT_COLUMNS}, ord)),
    fresh AS (
      SELECT i.* FROM input i WHERE NOT EXISTS (SELECT 1 FROM chat_events d WHERE d.id = i.id
-       OR (d.conversation_id = i.conversation_id AND d.request_id = (i.extra ->> 'request_id')))),
+       OR (d.conversation_id = i.conversation_id AND d.request_id = (i.extra ->> 'request_id')))
+       -- Each append's own ownership condition (OWNED, per row): a user's append lands only in theirs.
+       AND (i.owner_id IS NULL OR EXISTS (SELECT 1 FROM chat_conversations own
+         WHERE own.conversation_id = i.conversation_id AND own.owner_id = i.owner_id))),
    counts AS (
      SELECT conversation_id, COUNT(*) AS n, MIN(created_at_ms) AS ms FROM fresh GROUP BY conversation_id),
    next AS (
