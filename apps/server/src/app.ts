@@ -72,7 +72,12 @@ export function createApp(deps: AppDeps): Hono<ApiEnv> {
     bodyLimit({
       maxSize: deps.maxBodyBytes,
       onError: (c) =>
-        c.json(errorBody("PAYLOAD_TOO_LARGE", `the request body exceeds ${deps.maxBodyBytes} bytes`), 413),
+        c.json(
+          errorBody("PAYLOAD_TOO_LARGE", `the request body exceeds ${deps.maxBodyBytes} bytes`, {
+            maxBytes: deps.maxBodyBytes,
+          }),
+          413,
+        ),
     }),
   );
   app.use("*", requireJsonContentType());

@@ -69,6 +69,16 @@ describe.each(DRIVERS)("HTTP edges on $name", (driver) => {
     }
     expect(countRows(server.file)).toBe(before);
     expect(server.model?.calls).toBe(1);
+
+    // A 413 says the limit, so a client can tell the person how long a message may be.
+    const tooLarge = await postTurn(server.url, "c1", {
+      body: JSON.stringify({ content: "x".repeat(2000) }),
+    });
+    expect((await jsonOf(tooLarge)).error).toEqual({
+      code: "PAYLOAD_TOO_LARGE",
+      message: "the request body exceeds 1024 bytes",
+      maxBytes: 1024,
+    });
   });
 
   it("answers unknown routes and bad query parameters with JSON errors", async () => {

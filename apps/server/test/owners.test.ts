@@ -144,7 +144,7 @@ describe.each(TURN_DRIVERS)("owners on one server ($name)", (driver) => {
   const snapshot = async () => ({
     events: await raw.query("SELECT id, conversation_id, seq FROM chat_events ORDER BY conversation_id, seq"),
     conversations: await raw.query(
-      "SELECT conversation_id, owner_id, event_count FROM chat_conversations ORDER BY 1",
+      "SELECT conversation_id, owner_id, event_count, title FROM chat_conversations ORDER BY 1",
     ),
     saved: await raw.query("SELECT id, conversation_id FROM chat_saved_sessions ORDER BY id"),
     claims: await raw.query("SELECT * FROM chat_turn_claims"),
@@ -221,6 +221,7 @@ describe.each(TURN_DRIVERS)("owners on one server ($name)", (driver) => {
       expect((await send("POST", "/api/chat", who, aiChatBody(other, "ry", "intrusion"))).status).toBe(404);
       expect((await send("POST", `/v1/conversations/${other}/save`, who)).status).toBe(404);
       expect((await send("DELETE", `/v1/conversations/${other}`, who)).status).toBe(404);
+      expect((await send("PATCH", `/v1/conversations/${other}`, who, { title: "renamed" })).status).toBe(404);
       expect((await send("DELETE", `/v1/saved/${otherSaved}`, who)).status).toBe(404);
       expect((await send("POST", "/v1/clear", who)).status).toBe(403);
       expect(await snapshot()).toEqual(before);

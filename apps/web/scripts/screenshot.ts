@@ -1,11 +1,12 @@
 /**
  * `pnpm --filter @chatlog/web screenshot`: the README's picture of the page. Starts the real
- * server on a fresh database, has a short conversation through the page (a clock tool call, a
- * calculation) and writes screenshot.png beside this package's README.
+ * server on a fresh database, has a short conversation through the page (a reply in markdown
+ * with a code block, then a clock tool call) and writes screenshot.png beside this package's
+ * README, tall enough to show the conversation whole.
  */
 import { fileURLToPath } from "node:url";
 import { launchChromium } from "../test/helpers/chromium.ts";
-import { send, waitForIdle } from "../test/helpers/page.ts";
+import { codeHighlighted, send, waitForIdle } from "../test/helpers/page.ts";
 import { startWebServer } from "../test/helpers/server.ts";
 import { postTurn } from "../test/helpers/turns.ts";
 
@@ -18,15 +19,19 @@ try {
     ["recipe-ideas", "What can I cook with leeks?"],
   ] as const)
     await postTurn(server, id, text);
-  const page = await chrome.browser.newPage({ viewport: { width: 1100, height: 700 } });
+  const page = await chrome.browser.newPage({ viewport: { width: 1100, height: 820 } });
   await page.goto(server.url);
+  await send(page, "How does chatlog store a turn? Answer in markdown.");
+  await page.locator('.message-assistant [data-streamdown="code-block"]').waitFor();
+  await waitForIdle(page);
+  await codeHighlighted(page);
+  await page.waitForTimeout(2000);
   await send(page, "What time is it?");
   await page.locator(".message-assistant .message-text").getByText("The current UTC time is").waitFor();
   await waitForIdle(page);
-  await send(page, "calculate 12 * (3 + 4)");
-  await page.getByText("12 * (3 + 4) = 84.").waitFor();
-  await waitForIdle(page);
-  await page.locator(".tool-call summary").first().click(); // the first call opened: input and result
+  // The mouse rests on empty sidebar space: no hover buttons show but the open conversation's.
+  await page.mouse.move(140, 780);
+  await page.locator(".message-scroller").evaluate((el) => el.scrollTo(0, el.scrollHeight));
   await page.screenshot({ path: out });
   process.stdout.write(`wrote ${out}\n`);
 } finally {

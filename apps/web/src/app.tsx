@@ -26,6 +26,12 @@ export function App() {
 
   useEffect(() => onUnauthorized(() => setNeedsToken(true)), []);
 
+  // The tab is named like the open conversation in the sidebar.
+  const openTitle = list.conversations.find((c) => c.conversationId === route)?.title ?? null;
+  useEffect(() => {
+    document.title = openTitle ? `${openTitle} · chatlog` : "chatlog";
+  }, [openTitle]);
+
   const openId = route ?? draftId;
   // Only the draft has nothing stored to load; any other id (even a former draft) is read.
   const fresh = openId === draftId;
@@ -88,6 +94,9 @@ export function App() {
         hasToken={readToken() !== null}
         onOpen={open}
         onNew={startNew}
+        onDeleted={(conversationId) => {
+          if (conversationId === openId) startNew();
+        }}
         onForgetToken={() => {
           forgetToken();
           setSession((n) => n + 1);
@@ -95,7 +104,7 @@ export function App() {
         }}
       />
       <main className="chat" aria-label="Chat">
-        <ChatPane conversationId={openId} fresh={fresh} onActivity={onActivity} />
+        <ChatPane conversationId={openId} fresh={fresh} onActivity={onActivity} onNew={startNew} />
       </main>
     </div>
   );

@@ -16,6 +16,12 @@ export function isInterrupted(message: UIMessage): boolean {
   return metadata?.interrupted === true;
 }
 
+/** A reply the person stopped (the server stored what was generated until then). */
+export function isStopped(message: UIMessage): boolean {
+  const metadata = message.metadata as { stopped?: unknown } | undefined;
+  return metadata?.stopped === true;
+}
+
 export function textOf(message: UIMessage): string {
   return message.parts.map((p) => (p.type === "text" ? p.text : "")).join("");
 }

@@ -36,7 +36,7 @@ describe.runIf(chromiumAvailable())("on a phone-sized screen, a long conversatio
 
     await toggle.click();
     await expect(toggle.getAttribute("aria-expanded")).resolves.toBe("true");
-    await nav.getByRole("link", { name: /short/ }).click();
+    await nav.locator('a[href="/c/short"]').click();
     await page.waitForURL(/\/c\/short$/);
     await expect(nav.isVisible()).resolves.toBe(false);
     await page.locator(".message-assistant").first().waitFor();

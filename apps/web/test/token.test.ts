@@ -35,17 +35,25 @@ describe.runIf(chromiumAvailable())("the API token", () => {
 
       await page.getByLabel("API token").fill(TOKEN);
       await page.getByRole("button", { name: "Continue" }).click();
-      await page.getByRole("link", { name: /guarded/ }).waitFor();
+      await page.locator('nav a[href="/c/guarded"]').waitFor();
       await expect(page.evaluate(() => localStorage.getItem("chatlog.apiToken"))).resolves.toBe(TOKEN);
 
       // Entered once: a reload, and a second tab, go straight to the conversations.
       await page.reload();
-      await page.getByRole("link", { name: /guarded/ }).waitFor();
+      await page.locator('nav a[href="/c/guarded"]').waitFor();
       await expect(page.getByLabel("API token").count()).resolves.toBe(0);
       const second = await context.newPage();
       await second.goto(`${server.url}/c/guarded`);
-      await second.getByRole("link", { name: /guarded/ }).waitFor();
+      await second.locator('nav a[href="/c/guarded"]').waitFor();
       await expect(second.getByLabel("API token").count()).resolves.toBe(0);
+
+      // A token the server no longer takes (expired, rotated) asks for it again, saying why.
+      await page.evaluate(() => localStorage.setItem("chatlog.apiToken", "expired-token"));
+      await page.reload();
+      await page.getByText("The server refused that token").waitFor();
+      await page.getByLabel("API token").fill(TOKEN);
+      await page.getByRole("button", { name: "Continue" }).click();
+      await page.locator('nav a[href="/c/guarded"]').waitFor();
 
       // Forgetting it brings the form back.
       await page.getByRole("button", { name: "Forget API token" }).click();
@@ -63,7 +71,7 @@ describe.runIf(chromiumAvailable())("the API token", () => {
       const context = await chrome.browser.newContext();
       const page = await context.newPage();
       await page.goto(server.url);
-      await page.getByRole("link", { name: /open/ }).waitFor();
+      await page.locator('nav a[href="/c/open"]').waitFor();
       await expect(page.getByLabel("API token").count()).resolves.toBe(0);
       await expect(page.getByLabel("Message", { exact: true }).count()).resolves.toBe(1);
       await context.close();

@@ -3,6 +3,7 @@ import { addEventCases } from "./cases/add-event.ts";
 import { badInputCases } from "./cases/bad-input.ts";
 import { clearSessionCases } from "./cases/clear-session.ts";
 import { compactionCases } from "./cases/compaction.ts";
+import { conversationTitleCases } from "./cases/conversation-title.ts";
 import { corruptRowCases } from "./cases/corrupt-rows.ts";
 import { deleteConversationCases } from "./cases/delete-conversation.ts";
 import { deleteSavedSessionCases } from "./cases/delete-saved-session.ts";
@@ -56,6 +57,7 @@ export function describeConformance(harness: DriverHarness): void {
     importIsolationCases(harness);
     importFuzzCases(harness);
     deleteConversationCases(harness);
+    conversationTitleCases(harness);
     deleteSavedSessionCases(harness);
     lifecycleCases(harness);
     openErrorCases(harness);

@@ -44,8 +44,9 @@ export interface ConversationSummary {
   lastActivityAt: Date;
   eventCount: number;
   /**
-   * What to call the conversation in a list: the text of its first user message, whitespace
-   * collapsed, at most TITLE_MAX_CHARS characters; null when it has no user message with text.
+   * What to call the conversation in a list: the title set with setConversationTitle, else the
+   * text of its first user message, whitespace collapsed, at most TITLE_MAX_CHARS characters;
+   * null when it has neither.
    */
   title: string | null;
   /** The user the conversation belongs to (see ChatRepository.forOwner); null when nobody's. */
@@ -356,6 +357,14 @@ export interface ChatRepository {
    * nothing and is not an error.
    */
   deleteConversation(conversationId: string): Promise<DeleteConversationResult>;
+  /**
+   * Names a conversation (a person's rename): from then on its summary's `title` is this one,
+   * not the one taken from the first message; null goes back to that. The title is 1 to
+   * TITLE_MAX_CHARS characters of one line, stored as given (anything else is
+   * INVALID_ARGUMENT). NOT_FOUND for a conversation with no events. Deleting the conversation
+   * removes its title with it.
+   */
+  setConversationTitle(conversationId: string, title: string | null): Promise<void>;
   /**
    * Gives the space freed by deletions (retention, clear, deleteConversation) back to the file
    * system. The first run on a database switches it to incremental auto-vacuum with one full

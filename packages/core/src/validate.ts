@@ -18,6 +18,7 @@ import {
   type JsonValue,
   MAX_JSON_DEPTH,
 } from "./json.ts";
+import { TITLE_MAX_CHARS } from "./repository.ts";
 import { uuidv7 } from "./uuid.ts";
 
 /** Longest id (event id, conversation id, request id, saved id) accepted, in UTF-16 code units. */
@@ -85,6 +86,30 @@ const ROLE_SET: ReadonlySet<string> = new Set(ROLES);
 
 function invalid(field: string, message: string): ChatlogError {
   return new ChatlogError("INVALID_EVENT", `event.${field} ${message}`, { details: { field } });
+}
+
+/**
+ * Why `value` is not an acceptable conversation title, or null if it is: null (back to the title
+ * taken from the first message), or 1 to TITLE_MAX_CHARS characters of one line that is not only
+ * whitespace, with no control characters and no lone surrogates. A title is stored as given,
+ * never trimmed or cut, so anything else is refused.
+ */
+function titleProblem(value: unknown): string | null {
+  if (value === null) return null;
+  if (typeof value !== "string") return "must be a string or null";
+  if (value.trim().length === 0) return "must not be empty or only whitespace";
+  if (Array.from(value).length > TITLE_MAX_CHARS) return `must be at most ${TITLE_MAX_CHARS} characters`;
+  if (ID_CONTROL.test(value)) return "must be one line without control characters";
+  if (!isWellFormedText(value)) return "must be well-formed Unicode (no lone surrogates)";
+  return null;
+}
+
+/** Checks a conversation title argument: see titleProblem. */
+export function assertTitle(value: unknown, name: string): asserts value is string | null {
+  const problem = titleProblem(value);
+  if (problem !== null) {
+    throw new ChatlogError("INVALID_ARGUMENT", `${name} ${problem}`, { details: { field: name } });
+  }
 }
 
 /** Checks an id argument (conversation id, request id, saved id): see idProblem. */

@@ -4,6 +4,7 @@ import {
   assertClientRequestId,
   assertContent,
   assertId,
+  assertTitle,
   assertTurnRequestId,
   assistantReplyKey,
   type BuildLlmConversationOptions,
@@ -561,6 +562,20 @@ export class EngineChatRepository implements ChatRepository {
     return { deletedEvents: Number(row?.events ?? 0), deletedSavedSessions: Number(row?.saved ?? 0) };
   }
 
+  async setConversationTitle(conversationId: string, title: string | null): Promise<void> {
+    this.ensureOpen();
+    assertId(conversationId, "conversationId");
+    assertTitle(title, "title");
+    const [updated] = await this.writeTo(conversationId, [
+      { statement: this.sql.setConversationTitle, args: { conversation_id: conversationId, title } },
+    ]);
+    if (!updated?.length) {
+      throw new ChatlogError("NOT_FOUND", `no conversation ${conversationId}`, {
+        details: { conversationId },
+      });
+    }
+  }
+
   async vacuum(): Promise<VacuumResult> {
     this.ensureAdmin("vacuum");
     return this.dialect.vacuum(this.executor);
@@ -921,7 +936,7 @@ function summaryOf(row: Row): ConversationSummary {
     createdAt: dateOf(row.created_at_ms) ?? new Date(0),
     lastActivityAt: dateOf(row.last_activity_ms) ?? new Date(0),
     eventCount: Number(row.event_count),
-    title: titleOf(row.title),
+    title: typeof row.custom_title === "string" ? row.custom_title : titleOf(row.title),
     ownerId: row.owner_id === null || row.owner_id === undefined ? null : String(row.owner_id),
   };
 }

@@ -61,6 +61,7 @@ export const STATEMENT_NAMES = [
   "deleteConversationSaved",
   "deleteConversationSummary",
   "deleteConversationClaims",
+  "setConversationTitle",
   // saved sessions
   "saveSession",
   "trimSavedSessions",

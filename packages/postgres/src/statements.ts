@@ -129,9 +129,10 @@ const ownedBy = (
   WHERE own.conversation_id = ${conversationIdSql} AND own.owner_id = :owner_id::text))`;
 const OWNED = ownedBy(":conversation_id::text");
 
-/** A conversation's list summary (the title rule as in the SQLite statements), for both lists. */
+/** A conversation's list summary (the title rule, custom_title first, as in the SQLite statements), for every list. */
 const SUMMARY_COLUMNS = `c.conversation_id, c.created_at_ms, c.last_activity_ms, c.event_count, c.owner_id,
-  (SELECT CASE
+  c.title AS custom_title,
+  CASE WHEN c.title IS NULL THEN (SELECT CASE
      WHEN e.content_format = 'text' THEN left(e.content, 400)
      WHEN json_typeof(chatlog_json_or_null(e.content)) = 'array' THEN
        (SELECT left(string_agg(p.value ->> 'text', ' ' ORDER BY p.ord), 400)
@@ -141,7 +142,7 @@ const SUMMARY_COLUMNS = `c.conversation_id, c.created_at_ms, c.last_activity_ms,
      WHEN e.content_format IS NULL THEN left(e.content, 400)
    END
    FROM chat_events e WHERE e.conversation_id = c.conversation_id AND e.type = 'user_message'
-   ORDER BY e.seq LIMIT 1) AS title`;
+   ORDER BY e.seq LIMIT 1) END AS title`;
 
 /** LIMIT :limit, where -1 means no limit (the engine's convention, SQLite's meaning). */
 const LIMIT = "LIMIT NULLIF(:limit::bigint, -1)";
@@ -544,6 +545,13 @@ export const SQL = {
   deleteConversationClaims: stmt(
     "deleteConversationClaims",
     `DELETE FROM chat_turn_claims WHERE conversation_id = :conversation_id::text AND ${OWNED}`,
+  ),
+
+  /** Sets or clears the title a person gave a conversation that has events; returns it when there is one. */
+  setConversationTitle: stmt(
+    "setConversationTitle",
+    `UPDATE chat_conversations SET title = :title::text
+     WHERE conversation_id = :conversation_id::text AND event_count > 0 AND ${OWNED} RETURNING conversation_id`,
   ),
 
   /** Postgres's vacuum: gives dead rows' space back for reuse and refreshes the planner's statistics. */

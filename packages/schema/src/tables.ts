@@ -79,6 +79,8 @@ export const chatConversations = sqliteTable(
      * the Python system's, and every conversation from before owners existed).
      */
     ownerId: text("owner_id"),
+    /** A title a person gave the conversation (setConversationTitle); null: taken from its first message. */
+    title: text("title"),
   },
   (t) => [
     index("idx_conversations_activity").on(t.lastActivityMs, t.conversationId).where(sql`event_count > 0`),

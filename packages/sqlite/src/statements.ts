@@ -56,9 +56,13 @@ const ownedBy = (
   WHERE own.conversation_id = ${conversationIdSql} AND own.owner_id = :owner_id))`;
 const OWNED = ownedBy(":conversation_id");
 
-/** A conversation's list summary (title: see listConversations); one definition for both lists. */
+/**
+ * A conversation's list summary (title: see listConversations; a title a person set,
+ * custom_title, wins, and then the first message is not read at all); one definition for every list.
+ */
 const SUMMARY_COLUMNS = `conversation_id, created_at_ms, last_activity_ms, event_count, owner_id,
-  (SELECT CASE
+  title AS custom_title,
+  CASE WHEN title IS NULL THEN (SELECT CASE
      WHEN e.content_format = 'text' THEN substr(e.content, 1, 400)
      WHEN json_valid(e.content) AND json_type(e.content) = 'array' THEN
        (SELECT substr(group_concat(json_extract(p.value, '$.text'), ' '), 1, 400) FROM json_each(e.content) p
@@ -67,7 +71,7 @@ const SUMMARY_COLUMNS = `conversation_id, created_at_ms, last_activity_ms, event
      WHEN e.content_format IS NULL AND typeof(e.content) = 'text' THEN substr(e.content, 1, 400)
    END
    FROM chat_events e WHERE e.conversation_id = chat_conversations.conversation_id AND e.type = 'user_message'
-   ORDER BY e.seq LIMIT 1) AS title`;
+   ORDER BY e.seq LIMIT 1) END AS title`;
 
 export const SQL = {
   /** Appends one event; returns [] when its id or (conversation_id, request_id) already exists. */
@@ -187,6 +191,13 @@ export const SQL = {
     "foreignConversation",
     `SELECT 1 AS foreign_owner FROM chat_conversations WHERE conversation_id = :conversation_id
      AND :owner_id IS NOT NULL AND (owner_id IS NULL OR owner_id <> :owner_id)`,
+  ),
+
+  /** Sets or clears the title a person gave a conversation that has events; returns it when there is one. */
+  setConversationTitle: stmt(
+    "setConversationTitle",
+    `UPDATE chat_conversations SET title = :title WHERE conversation_id = :conversation_id AND event_count > 0 AND ${OWNED}
+     RETURNING conversation_id`,
   ),
 
   /** Removes the streamed deltas of one attempt of a turn (compaction). */

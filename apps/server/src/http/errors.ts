@@ -54,8 +54,9 @@ export function statusOfCode(code: string): ContentfulStatusCode {
   return STATUS_BY_CODE[code] ?? 500;
 }
 
-export function errorBody(code: string, message: string) {
-  return { error: { code, message } };
+/** `{ error: { code, message } }`, plus fields a client can act on (e.g. `maxBytes` of a 413). */
+export function errorBody(code: string, message: string, details: Record<string, unknown> = {}) {
+  return { error: { ...details, code, message } };
 }
 
 /** Maps any thrown value to `{ error: { code, message } }` with a fitting status. */

@@ -33,6 +33,28 @@ const FILLER = (
 const CALCULATION = /\b(?:calculate|compute|what is)\s+([-+*/().\d\s]*\d[-+*/().\d\s]*)/i;
 const ARITHMETIC = /\d\s*[-+*/]\s*[-(\d]/;
 const TIME = /\btime\b/i;
+const MARKDOWN = /\bmarkdown\b/i;
+
+/**
+ * The reply to a message that mentions "markdown": bold, a list, a fenced code block and a
+ * link, so the page's rendering can be seen and tested without a real model.
+ */
+export const MARKDOWN_REPLY = [
+  "Here is what **chatlog** keeps for every turn:",
+  "",
+  "1. the user message, stored once under its request id;",
+  "2. the streamed reply, compacted into *one* message;",
+  "3. every tool call, beside its result.",
+  "",
+  "Read a conversation back in order:",
+  "",
+  "```ts",
+  'const events = await repo.getEvents("demo", { limit: 50 });',
+  "for (const event of events) console.log(event.seq, event.type);",
+  "```",
+  "",
+  "More in the [AI SDK documentation](https://ai-sdk.dev/docs).",
+].join("\n");
 
 /** FNV-1a: a stable short hash, so tool call ids are deterministic yet differ between prompts. */
 function hash(text: string): string {
@@ -84,7 +106,8 @@ function describeToolResult(toolName: string, value: unknown): string {
 /**
  * A deterministic LanguageModelV4 for running without a key or network: it answers the last
  * user message in word-sized deltas at a configurable pace, calls `calculator` for "calculate
- * <expression>" and `get_time` when asked about the time (when those tools are offered), and
+ * <expression>" and `get_time` when asked about the time (when those tools are offered), answers
+ * a message mentioning "markdown" with MARKDOWN_REPLY (rendered by the chat page), and
  * after a tool step answers from the tool's result. It records every call, so tests can prove
  * that a replayed turn did not call it.
  */
@@ -147,6 +170,8 @@ export class OfflineModel implements LanguageModelV4 {
     if (toolNames.has("get_time") && TIME.test(userText)) {
       return { kind: "tool", toolCallId: id, toolName: "get_time", input: {}, inputWords };
     }
+
+    if (MARKDOWN.test(userText)) return { kind: "text", text: MARKDOWN_REPLY, inputWords };
 
     const earlier = prompt.slice(0, Math.max(0, lastUser)).filter((m) => m.role !== "system").length;
     const seen =

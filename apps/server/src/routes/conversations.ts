@@ -1,9 +1,9 @@
-import { assertId, type ChatRepository } from "@chatlog/core";
+import { assertId, assertTitle, type ChatRepository } from "@chatlog/core";
 import { Hono } from "hono";
 import { actingRepo, actorOf } from "../http/auth.ts";
 import { HttpError } from "../http/errors.ts";
 import { EVENT_PAGE, LIST_PAGE, pageLimit, queryCursor } from "../http/paging.ts";
-import { queryInt } from "../http/request-body.ts";
+import { onlyFields, queryInt, readJsonObject } from "../http/request-body.ts";
 
 /**
  * Conversations and their events, every list bounded and cursor-paged. Each request acts
@@ -78,6 +78,20 @@ export function conversationRoutes(root: ChatRepository): Hono {
       await ensureExists(repo, conversationId);
     }
     return c.json({ events, prevBeforeSeq });
+  });
+
+  // A person's rename: { "title": string | null } (null goes back to the first message's text).
+  app.patch("/conversations/:id", async (c) => {
+    const conversationId = c.req.param("id");
+    assertId(conversationId, "conversationId");
+    const body = await readJsonObject(c);
+    onlyFields(body, ["title"]);
+    if (!("title" in body))
+      throw new HttpError(400, "INVALID_ARGUMENT", "title is required (a string, or null)");
+    const { title } = body;
+    assertTitle(title, "title");
+    await actingRepo(c, root).setConversationTitle(conversationId, title);
+    return c.json({ conversationId, title });
   });
 
   // Erasure of one conversation: its events, summary and saved snapshots, in one commit.

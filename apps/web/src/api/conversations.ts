@@ -1,11 +1,11 @@
-import { getJson } from "./http.ts";
+import { authorizedFetch, getJson, throwUnlessOk } from "./http.ts";
 
 export interface ConversationSummary {
   conversationId: string;
   createdAt: string;
   lastActivityAt: string;
   eventCount: number;
-  /** The start of the first user message (null until there is one). */
+  /** The title a person set, else the start of the first user message (null until there is one). */
   title: string | null;
 }
 
@@ -22,4 +22,23 @@ export function listConversations(options: {
   const query = new URLSearchParams({ limit: String(options.limit) });
   if (options.cursor) query.set("cursor", options.cursor);
   return getJson<ConversationPage>(`/v1/conversations?${query}`);
+}
+
+/** Erases a conversation on the server (`DELETE /v1/conversations/{id}`); a 404 means it was already gone. */
+export async function deleteConversation(conversationId: string): Promise<void> {
+  const response = await authorizedFetch(`/v1/conversations/${encodeURIComponent(conversationId)}`, {
+    method: "DELETE",
+  });
+  if (response.status === 404) return;
+  await throwUnlessOk(response);
+}
+
+/** Renames a conversation (`PATCH /v1/conversations/{id}`); null goes back to its first message. */
+export async function renameConversation(conversationId: string, title: string | null): Promise<void> {
+  const response = await authorizedFetch(`/v1/conversations/${encodeURIComponent(conversationId)}`, {
+    method: "PATCH",
+    headers: { "content-type": "application/json" },
+    body: JSON.stringify({ title }),
+  });
+  await throwUnlessOk(response);
 }

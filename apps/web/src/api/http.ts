@@ -1,3 +1,4 @@
+import { isNetworkError, reportUnreachable } from "./connection.ts";
 import { readToken } from "./token.ts";
 
 /** A 401 from the server: no token, or the wrong one. */
@@ -31,7 +32,13 @@ export const authorizedFetch: typeof fetch = async (input, init) => {
   const headers = new Headers(init?.headers);
   const token = readToken();
   if (token) headers.set("authorization", `Bearer ${token}`);
-  const response = await fetch(input, { ...init, headers });
+  let response: Response;
+  try {
+    response = await fetch(input, { ...init, headers });
+  } catch (error) {
+    if (isNetworkError(error)) reportUnreachable();
+    throw error;
+  }
   if (response.status === 401) for (const listener of unauthorizedListeners) listener();
   return response;
 };
@@ -42,16 +49,20 @@ export async function getJson<T>(path: string, signal?: AbortSignal): Promise<T>
     headers: { accept: "application/json" },
     signal: signal ?? null,
   });
-  if (response.status === 401) throw new UnauthorizedError("the server needs an API token");
-  if (!response.ok) {
-    const body = (await response.json().catch(() => null)) as {
-      error?: { code?: string; message?: string };
-    } | null;
-    throw new ApiError(
-      response.status,
-      body?.error?.code ?? `HTTP_${response.status}`,
-      body?.error?.message ?? response.statusText,
-    );
-  }
+  await throwUnlessOk(response);
   return (await response.json()) as T;
+}
+
+/** Throws UnauthorizedError for a 401, ApiError (with the server's code and message) for any other non-2xx. */
+export async function throwUnlessOk(response: Response): Promise<void> {
+  if (response.status === 401) throw new UnauthorizedError("the server needs an API token");
+  if (response.ok) return;
+  const body = (await response.json().catch(() => null)) as {
+    error?: { code?: string; message?: string };
+  } | null;
+  throw new ApiError(
+    response.status,
+    body?.error?.code ?? `HTTP_${response.status}`,
+    body?.error?.message ?? response.statusText,
+  );
 }

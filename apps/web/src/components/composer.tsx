@@ -1,13 +1,18 @@
-import { type FormEvent, type KeyboardEvent, useEffect, useId, useRef, useState } from "react";
+import { type FormEvent, type KeyboardEvent, useEffect, useId, useRef } from "react";
 
 interface Props {
+  /** The text being written; kept by the conversation so a refused message can be put back. */
+  text: string;
+  onTextChange: (text: string) => void;
+  /** A reply is on its way: Send becomes Stop. */
   busy: boolean;
+  stopping: boolean;
   onSend: (text: string) => void;
+  onStop: () => void;
 }
 
 /** The message box: Enter sends, Shift+Enter starts a new line. Focused when a conversation opens. */
-export function Composer({ busy, onSend }: Props) {
-  const [text, setText] = useState("");
+export function Composer({ text, onTextChange, busy, stopping, onSend, onStop }: Props) {
   const inputId = useId();
   const hintId = useId();
   const input = useRef<HTMLTextAreaElement>(null);
@@ -20,7 +25,6 @@ export function Composer({ busy, onSend }: Props) {
     const trimmed = text.trim();
     if (!trimmed || busy) return;
     onSend(trimmed);
-    setText("");
   };
   const onKeyDown = (event: KeyboardEvent<HTMLTextAreaElement>) => {
     // isComposing: Enter that confirms an IME composition is not a send.
@@ -45,15 +49,21 @@ export function Composer({ busy, onSend }: Props) {
         placeholder="Write a message…"
         aria-describedby={hintId}
         value={text}
-        onChange={(e) => setText(e.target.value)}
+        onChange={(e) => onTextChange(e.target.value)}
         onKeyDown={onKeyDown}
       />
       <span id={hintId} className="visually-hidden">
         Enter sends, Shift+Enter adds a line.
       </span>
-      <button type="submit" disabled={busy || text.trim() === ""}>
-        Send
-      </button>
+      {busy ? (
+        <button type="button" className="stop" onClick={onStop} disabled={stopping}>
+          {stopping ? "Stopping…" : "Stop"}
+        </button>
+      ) : (
+        <button type="submit" disabled={text.trim() === ""}>
+          Send
+        </button>
+      )}
     </form>
   );
 }

@@ -1,20 +1,27 @@
 import { useChat } from "@ai-sdk/react";
 import type { UIMessage } from "ai";
 import { useCallback, useEffect, useMemo, useRef, useState } from "react";
+import { reportUnreachable, useReachable } from "../api/connection.ts";
 import { loadMessages, type MessagePage } from "../api/messages.ts";
+import { requestStop } from "../api/stop.ts";
 import { createTransport } from "../api/transport.ts";
 import { useTabSync } from "../hooks/use-tab-sync.ts";
 import { mergeLatestPage, prependOlder, sameMessages } from "../merge-messages.ts";
+import { textOf } from "../message-parts.ts";
+import { type SendProblem, sendProblemOf } from "../send-errors.ts";
 import { Composer } from "./composer.tsx";
 import { MessageList } from "./message-list.tsx";
 import { ReplyActions } from "./reply-actions.tsx";
+import { SendNotice } from "./send-notice.tsx";
 
 export const MESSAGE_PAGE_SIZE = 40;
+/** How long Stop waits for the server to end the stream itself before it stops reading. */
+const STOP_WAIT_MS = 3_000;
 
 interface Props {
   conversationId: string;
   initial: MessagePage;
-  /** The first message of a new conversation was sent, or a reply ended: the sidebar is stale. */
+  /** A message was sent or a reply started (the server stored the message): the sidebar is stale. */
   onActivity: (conversationId: string) => void;
 }
 
@@ -29,7 +36,15 @@ export function Conversation({ conversationId, initial, onActivity }: Props) {
   const [olderCursor, setOlderCursor] = useState(initial.olderCursor);
   const [loadingOlder, setLoadingOlder] = useState(false);
   const [announcement, setAnnouncement] = useState("");
+  const [draft, setDraft] = useState("");
+  const [problem, setProblem] = useState<SendProblem | null>(null);
+  const [stopping, setStopping] = useState(false);
+  // The text of a message sent but not yet accepted (no reply started): put back on failure.
+  const pendingSend = useRef<string | null>(null);
+  // A message put back into the box after a failure, in case the server had stored it after all.
+  const putBack = useRef<{ id: string; text: string } | null>(null);
   const announceTabs = useRef<(what: "reply-started" | "reply-finished") => void>(() => {});
+  const reachable = useReachable();
 
   const chat = useChat({
     id: conversationId,
@@ -45,7 +60,7 @@ export function Conversation({ conversationId, initial, onActivity }: Props) {
       void syncWithServer(false);
     },
   });
-  const { messages, status, setMessages, resumeStream } = chat;
+  const { messages, status, setMessages, resumeStream, clearError } = chat;
   const busy = status === "submitted" || status === "streaming";
   const statusRef = useRef(status);
   statusRef.current = status;
@@ -54,9 +69,11 @@ export function Conversation({ conversationId, initial, onActivity }: Props) {
 
   // Reads the newest page and lays it over the shown messages. `follow`: another tab or
   // process may be generating, so join its stream when the last stored message awaits a reply.
+  // `rejoin` (the server is back): join whatever is being generated, even a reply already
+  // partly stored; the stream route answers 204 when nothing is.
   // biome-ignore lint/correctness/useExhaustiveDependencies: refs and stable setters only
   const syncWithServer = useCallback(
-    async (follow: boolean) => {
+    async (follow: boolean, rejoin = false) => {
       let page: MessagePage;
       try {
         page = await loadMessages(conversationId, { limit: MESSAGE_PAGE_SIZE });
@@ -70,7 +87,13 @@ export function Conversation({ conversationId, initial, onActivity }: Props) {
       const merged = mergeLatestPage(shown, page.messages);
       if (merged.replacedAll) setOlderCursor(page.olderCursor);
       if (!sameMessages(shown, merged.messages)) setMessages(merged.messages);
-      if (follow && merged.messages.at(-1)?.role === "user") void resumeStream();
+      // A message put back into the box that the server had stored after all: not twice.
+      const back = putBack.current;
+      if (back && page.messages.some((m) => m.id === back.id)) {
+        putBack.current = null;
+        setDraft((text) => (text === back.text ? "" : text));
+      }
+      if (rejoin || (follow && merged.messages.at(-1)?.role === "user")) void resumeStream();
     },
     [conversationId],
   );
@@ -80,12 +103,52 @@ export function Conversation({ conversationId, initial, onActivity }: Props) {
     void syncWithServer(what === "reply-started");
   });
 
+  // biome-ignore lint/correctness/useExhaustiveDependencies: runs when a reply starts
   useEffect(() => {
     if (status === "streaming") {
+      // The server answers only once it has stored the message: the sidebar can show it now.
+      pendingSend.current = null;
       setAnnouncement("Assistant is replying…");
       announceTabs.current("reply-started");
+      onActivity(conversationId);
     }
   }, [status]);
+
+  // A message that was refused (too large) or never reached the server goes back into the box,
+  // so nothing typed is lost; "Try again" would only send it again as it was.
+  // biome-ignore lint/correctness/useExhaustiveDependencies: runs when an error arrives
+  useEffect(() => {
+    const error = chat.error;
+    if (!error) return;
+    const found = sendProblemOf(error);
+    const sent = pendingSend.current;
+    const last = messagesRef.current.at(-1);
+    if (found.kind !== "other" && sent !== null && last?.role === "user" && textOf(last) === sent) {
+      pendingSend.current = null;
+      putBack.current = { id: last.id, text: sent };
+      setMessages(messagesRef.current.slice(0, -1));
+      setDraft((text) => (text.trim() === "" ? sent : text));
+      setProblem(found);
+      clearError();
+    } else if (found.kind === "unreachable") {
+      setProblem(found);
+    }
+    // The stream broke without an answer (the server went away mid-reply): watch for its return.
+    if (found.kind === "unreachable") reportUnreachable();
+  }, [chat.error]);
+
+  // The server is back: drop the failure and catch up (a reply it was writing, or finished, or
+  // finalized as interrupted after a restart).
+  const wasReachable = useRef(reachable);
+  // biome-ignore lint/correctness/useExhaustiveDependencies: runs when reachability changes
+  useEffect(() => {
+    const back = reachable && !wasReachable.current;
+    wasReachable.current = reachable;
+    if (!back) return; // on mount, useChat's own resume covers a reply in progress
+    setProblem((p) => (p?.kind === "unreachable" ? null : p));
+    if (statusRef.current === "error") clearError();
+    void syncWithServer(true, true);
+  }, [reachable]);
 
   // Back to this tab after a while: catch up on what happened elsewhere.
   useEffect(() => {
@@ -110,8 +173,27 @@ export function Conversation({ conversationId, initial, onActivity }: Props) {
 
   const send = (text: string) => {
     const first = messagesRef.current.length === 0;
+    pendingSend.current = text;
+    putBack.current = null;
+    setProblem(null);
+    setDraft("");
     void chat.sendMessage({ text });
     if (first) onActivity(conversationId);
+  };
+
+  // Stop asks the server, which ends the generation and stores the reply so far; its stream
+  // then ends by itself and the stored reply is shown. A server without the route (404), or
+  // one that does not end the stream in time, leaves only stopping to read.
+  const stop = async () => {
+    setStopping(true);
+    try {
+      const outcome = await requestStop(conversationId).catch(() => "unsupported" as const);
+      if (outcome !== "unsupported") await waitUntil(() => statusRef.current !== "streaming", STOP_WAIT_MS);
+      if (statusRef.current === "submitted" || statusRef.current === "streaming") await chat.stop();
+    } finally {
+      setStopping(false);
+    }
+    await syncWithServer(false);
   };
 
   const last = messages.at(-1);
@@ -125,23 +207,38 @@ export function Conversation({ conversationId, initial, onActivity }: Props) {
         loadingOlder={loadingOlder}
         onLoadOlder={() => void loadOlder()}
         footer={
-          <ReplyActions
-            status={status}
-            error={chat.error}
-            lastMessage={last}
-            onRegenerate={() => {
-              chat.clearError();
-              // A failed resume with nothing to answer has nothing to regenerate either.
-              if (last !== undefined)
-                void chat.regenerate(last.role === "assistant" ? { messageId: last.id } : {});
-            }}
-          />
+          problem?.kind === "unreachable" && !reachable ? null : (
+            <ReplyActions
+              status={status}
+              error={chat.error}
+              lastMessage={last}
+              onRegenerate={() => {
+                clearError();
+                // A failed resume with nothing to answer has nothing to regenerate either.
+                if (last !== undefined)
+                  void chat.regenerate(last.role === "assistant" ? { messageId: last.id } : {});
+              }}
+            />
+          )
         }
       />
       <p className="visually-hidden" role="status">
         {announcement}
       </p>
-      <Composer busy={busy} onSend={send} />
+      <SendNotice problem={problem} reachable={reachable} onDismiss={() => setProblem(null)} />
+      <Composer
+        text={draft}
+        onTextChange={setDraft}
+        busy={busy}
+        stopping={stopping}
+        onSend={send}
+        onStop={() => void stop()}
+      />
     </div>
   );
+}
+
+async function waitUntil(done: () => boolean, timeoutMs: number): Promise<void> {
+  const until = Date.now() + timeoutMs;
+  while (!done() && Date.now() < until) await new Promise((resolve) => setTimeout(resolve, 50));
 }

@@ -1,5 +1,7 @@
 import type { UIMessage } from "ai";
-import { isInterrupted, isToolPart } from "../message-parts.ts";
+import { Markdown } from "../markdown/markdown.tsx";
+import { isInterrupted, isStopped, isToolPart, textOf } from "../message-parts.ts";
+import { CopyButton } from "./copy-button.tsx";
 import { ToolCall } from "./tool-call.tsx";
 
 interface Props {
@@ -16,7 +18,8 @@ const ROLE_LABEL: Record<UIMessage["role"], string> = {
 
 /** One message: its text, reasoning, tool calls with their results, files and sources. */
 export function MessageView({ message, streaming }: Props) {
-  const interrupted = !streaming && isInterrupted(message);
+  const stopped = !streaming && isStopped(message);
+  const interrupted = !streaming && !stopped && isInterrupted(message);
   return (
     <article
       className={`message message-${message.role}${interrupted ? " message-interrupted" : ""}`}
@@ -27,10 +30,14 @@ export function MessageView({ message, streaming }: Props) {
       {message.parts.map((part, i) => {
         const key = `${message.id}-${i}`;
         if (part.type === "text")
-          return (
+          return message.role === "user" ? (
             <p key={key} className="message-text">
               {part.text}
             </p>
+          ) : (
+            <div key={key} className="message-text">
+              <Markdown text={part.text} streaming={streaming} />
+            </div>
           );
         if (part.type === "reasoning")
           return (
@@ -56,6 +63,16 @@ export function MessageView({ message, streaming }: Props) {
           );
         return null; // step-start, data-*: nothing to read
       })}
+      {!streaming && textOf(message) !== "" && (
+        <div className="message-actions">
+          <CopyButton text={textOf(message)} label="Copy message" />
+        </div>
+      )}
+      {stopped && (
+        <p className="stopped-note" role="note">
+          Stopped: the reply ends where you stopped it.
+        </p>
+      )}
       {interrupted && (
         <p className="interrupted-note" role="note">
           Interrupted: this reply was cut short.

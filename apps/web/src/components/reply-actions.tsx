@@ -1,4 +1,5 @@
 import type { ChatStatus, UIMessage } from "ai";
+import { isNetworkError } from "../api/connection.ts";
 
 interface Props {
   status: ChatStatus;
@@ -33,6 +34,7 @@ export function ReplyActions({ status, error, lastMessage, onRegenerate }: Props
 /** The transport throws the response body as the message: show the server's own message. */
 function describe(error: Error | undefined): string {
   if (!error) return "unknown error";
+  if (isNetworkError(error)) return "the server could not be reached.";
   try {
     const body = JSON.parse(error.message) as { error?: { message?: string } };
     return body.error?.message ?? error.message;

@@ -1,4 +1,5 @@
 import type { ConversationsState } from "../hooks/use-conversations.ts";
+import { useNow } from "../hooks/use-now.ts";
 import { ConversationItem } from "./conversation-item.tsx";
 
 interface Props {
@@ -9,11 +10,23 @@ interface Props {
   hasToken: boolean;
   onOpen: (conversationId: string) => void;
   onNew: () => void;
+  onDeleted: (conversationId: string) => void;
   onForgetToken: () => void;
 }
 
 /** Conversations, newest activity first, with "Load more" for the next page. */
-export function Sidebar({ id, list, currentId, open, hasToken, onOpen, onNew, onForgetToken }: Props) {
+export function Sidebar({
+  id,
+  list,
+  currentId,
+  open,
+  hasToken,
+  onOpen,
+  onNew,
+  onDeleted,
+  onForgetToken,
+}: Props) {
+  const now = useNow();
   return (
     <nav id={id} className={open ? "sidebar open" : "sidebar"} aria-label="Conversations">
       <button type="button" className="new-conversation" onClick={onNew}>
@@ -36,7 +49,13 @@ export function Sidebar({ id, list, currentId, open, hasToken, onOpen, onNew, on
             key={c.conversationId}
             conversation={c}
             current={c.conversationId === currentId}
+            now={now}
             onOpen={onOpen}
+            onRename={list.rename}
+            onDelete={async (conversationId) => {
+              await list.remove(conversationId);
+              onDeleted(conversationId);
+            }}
           />
         ))}
       </ul>

@@ -1,5 +1,11 @@
 import { useCallback, useEffect, useRef, useState } from "react";
-import { type ConversationSummary, listConversations } from "../api/conversations.ts";
+import { isNetworkError, onReachability } from "../api/connection.ts";
+import {
+  type ConversationSummary,
+  deleteConversation,
+  listConversations,
+  renameConversation,
+} from "../api/conversations.ts";
 import { UnauthorizedError } from "../api/http.ts";
 
 const PAGE_SIZE = 30;
@@ -11,6 +17,10 @@ export interface ConversationsState {
   error: string | null;
   loadMore: () => void;
   refresh: () => void;
+  /** Renames on the server, then shows the stored title. */
+  rename: (conversationId: string, title: string) => Promise<void>;
+  /** Deletes on the server, then drops it from the list. */
+  remove: (conversationId: string) => Promise<void>;
 }
 
 /**
@@ -44,7 +54,8 @@ export function useConversations(enabled: boolean): ConversationsState {
     } catch (caught) {
       if (request !== latest.current) return;
       // A 401 brings up the token form; it is not a list error.
-      if (!(caught instanceof UnauthorizedError)) setError((caught as Error).message);
+      if (caught instanceof UnauthorizedError) return;
+      setError(isNetworkError(caught) ? "the server can’t be reached right now" : (caught as Error).message);
     } finally {
       if (request === latest.current) setLoading(false);
     }
@@ -53,10 +64,33 @@ export function useConversations(enabled: boolean): ConversationsState {
   useEffect(() => {
     if (enabled) void load(null);
   }, [enabled, load]);
+  // The server is back after being away: the list may have changed meanwhile.
+  useEffect(
+    () =>
+      onReachability((reachable) => {
+        if (reachable && enabled) void load(null);
+      }),
+    [enabled, load],
+  );
 
   const refresh = useCallback(() => void load(null), [load]);
   const loadMore = useCallback(() => {
     if (cursor !== null) void load(cursor);
   }, [cursor, load]);
-  return { conversations, hasMore: cursor !== null, loading, error, loadMore, refresh };
+  const rename = useCallback(
+    async (conversationId: string, title: string) => {
+      await renameConversation(conversationId, title);
+      await load(null); // what the server stored is what the list shows
+    },
+    [load],
+  );
+  const remove = useCallback(
+    async (conversationId: string) => {
+      await deleteConversation(conversationId);
+      setConversations((previous) => previous.filter((c) => c.conversationId !== conversationId));
+      void load(null);
+    },
+    [load],
+  );
+  return { conversations, hasMore: cursor !== null, loading, error, loadMore, refresh, rename, remove };
 }

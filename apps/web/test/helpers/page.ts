@@ -46,3 +46,24 @@ export async function send(page: Page, text: string): Promise<void> {
   await box.fill(text);
   await box.press("Enter");
 }
+
+/**
+ * Waits until every line of the last code block is highlighted: Shiki works asynchronously, and
+ * while a block streams its lines may show in one colour for a moment.
+ */
+export async function codeHighlighted(page: Page, timeout = 10_000): Promise<void> {
+  await page.waitForFunction(
+    () => {
+      const blocks = document.querySelectorAll('[data-streamdown="code-block"] code');
+      const lines = blocks[blocks.length - 1]?.querySelectorAll(":scope > span") ?? [];
+      return (
+        lines.length > 0 &&
+        Array.from(lines).every(
+          (line) => new Set(Array.from(line.children, (t) => getComputedStyle(t).color)).size > 1,
+        )
+      );
+    },
+    undefined,
+    { timeout },
+  );
+}

@@ -10,7 +10,7 @@ async function footprint(raw: RawDb) {
       "SELECT id, conversation_id, seq, content FROM chat_events ORDER BY conversation_id, seq",
     ),
     conversations: await raw.all(
-      "SELECT conversation_id, owner_id, event_count, last_seq FROM chat_conversations ORDER BY conversation_id",
+      "SELECT conversation_id, owner_id, event_count, last_seq, title FROM chat_conversations ORDER BY conversation_id",
     ),
     saved: await raw.all("SELECT id, conversation_id FROM chat_saved_sessions ORDER BY id"),
     claims: await raw.all(
@@ -127,6 +127,7 @@ export function ownershipCases(h: DriverHarness): void {
           await rejectsWith(() => bob.compactDeltas(id, "r2", "intrusion"), "NOT_OWNER");
           await rejectsWith(() => bob.saveSession(id), "NOT_OWNER");
           await rejectsWith(() => bob.deleteConversation(id), "NOT_OWNER");
+          await rejectsWith(() => bob.setConversationTitle(id, "renamed"), "NOT_OWNER");
           const key = { conversationId: id, userRequestId: "r2", attempt: 1 };
           await rejectsWith(
             () =>
