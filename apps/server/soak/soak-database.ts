@@ -73,6 +73,8 @@ function sqliteSoakDatabase(libsql: boolean): SoakDatabase {
 async function postgresSoakDatabase(): Promise<SoakDatabase> {
   const database = await createTestDatabase(await sharedTestServerUrl());
   const pool = new pg.Pool({ connectionString: database.url, max: 2 });
+  // An idle connection the server ends must not crash the soak; the pool opens a new one.
+  pool.on("error", (error) => console.log(`soak: an idle connection ended: ${error.message}`));
   const all = async (sql: string, ...params: unknown[]) => {
     let n = 0;
     return (

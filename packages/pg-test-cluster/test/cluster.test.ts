@@ -33,28 +33,31 @@ describe.runIf(postgresAvailable())("startPostgresCluster", () => {
     }
   });
 
-  it("is stopped by its watchdog when the process that started it is SIGKILLed", async () => {
-    const tsx = pathToFileURL(createRequire(import.meta.url).resolve("tsx")).href;
-    const child = spawn(
-      process.execPath,
-      ["--import", tsx, `${import.meta.dirname}/children/start-and-hang.ts`],
-      {
-        stdio: ["ignore", "pipe", "inherit"],
-      },
-    );
-    const line = await new Promise<string>((resolve, reject) => {
-      let out = "";
-      child.stdout.on("data", (chunk: Buffer) => {
-        out += chunk.toString();
-        if (out.includes("\n")) resolve(out.split("\n")[0] ?? "");
+  it.each(["SIGKILL", "SIGINT", "SIGTERM"] as const)(
+    "is stopped when the process that started it gets %s",
+    async (signal) => {
+      const tsx = pathToFileURL(createRequire(import.meta.url).resolve("tsx")).href;
+      const child = spawn(
+        process.execPath,
+        ["--import", tsx, `${import.meta.dirname}/children/start-and-hang.ts`],
+        {
+          stdio: ["ignore", "pipe", "inherit"],
+        },
+      );
+      const line = await new Promise<string>((resolve, reject) => {
+        let out = "";
+        child.stdout.on("data", (chunk: Buffer) => {
+          out += chunk.toString();
+          if (out.includes("\n")) resolve(out.split("\n")[0] ?? "");
+        });
+        child.once("exit", (code) => reject(new Error(`child exited with ${code} before starting`)));
       });
-      child.once("exit", (code) => reject(new Error(`child exited with ${code} before starting`)));
-    });
-    const started = JSON.parse(line) as { url: string; dir: string };
-    expect(await answers(started.url)).toBe(true);
-    child.kill("SIGKILL");
-    expect(await eventually(async () => !(await answers(started.url)) && !existsSync(started.dir))).toBe(
-      true,
-    );
-  });
+      const started = JSON.parse(line) as { url: string; dir: string };
+      expect(await answers(started.url)).toBe(true);
+      child.kill(signal);
+      expect(await eventually(async () => !(await answers(started.url)) && !existsSync(started.dir))).toBe(
+        true,
+      );
+    },
+  );
 });
