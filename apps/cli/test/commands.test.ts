@@ -50,7 +50,7 @@ describe("migrate", () => {
     expect(again.stdout).toBe(`database ${db} is up to date (0 events in 0 conversations)\n`);
     // A database one migration behind: the last one is forgotten, then applied again.
     const raw = new Database(db);
-    // What the newest migration (0008, owners) creates.
+    // What the newest migration (0010, owners) creates.
     raw.exec("DROP INDEX idx_conversations_owner; ALTER TABLE chat_conversations DROP COLUMN owner_id");
     raw.exec(
       "DELETE FROM __drizzle_migrations WHERE created_at = (SELECT MAX(created_at) FROM __drizzle_migrations)",

@@ -116,6 +116,27 @@ describe("origin policy", () => {
     expect(curl.status).toBe(200);
   });
 
+  it("compares the scheme too: https:// with the server's own host and port is another origin", async () => {
+    server = await seeded();
+    const { host } = new URL(server.url);
+    const before = countRows(server.file);
+    const read = await rawRequest(server.url, "/v1/conversations", {
+      headers: { origin: `https://${host}` },
+    });
+    expect(read.status).toBe(403);
+    expect(JSON.parse(read.body)).toMatchObject({ error: { code: "FORBIDDEN_ORIGIN" } });
+    const planted = await rawRequest(server.url, "/v1/conversations/c9/turns", {
+      method: "POST",
+      headers: { ...JSON_TYPE, origin: `https://${host}` },
+      body: JSON.stringify({ content: "from a TLS page", requestId: "tls1" }),
+    });
+    expect(planted.status).toBe(403);
+    expect(countRows(server.file)).toBe(before);
+    // The same host and port over plain HTTP is the server itself.
+    const own = await rawRequest(server.url, "/v1/conversations", { headers: { origin: `http://${host}` } });
+    expect(own.status).toBe(200);
+  });
+
   it("answers CORS preflights for CHATLOG_CORS_ORIGINS, before auth, and marks their responses", async () => {
     const app = "https://app.example";
     server = await seeded(BETTER_SQLITE3, {

@@ -1,6 +1,7 @@
 import { mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
+import { BareDb } from "./bare-db.ts";
 import type { DriverUnderTest } from "./drivers.ts";
 import type { Plan } from "./measure.ts";
 import { RawDb } from "./raw-db.ts";
@@ -25,17 +26,18 @@ export class ManagedContext implements SectionContext {
     this.dirs.push(dir);
     const path = join(dir, `${name}.db`);
     // The library opens (and migrates) the file first; the raw connection then shares the
-    // migrated schema, triggers included.
+    // migrated schema, triggers included. The bare floor lives in a file of its own.
     const repo = await this.driver.open(path);
-    const databases = { repo, raw: new RawDb(path), path };
+    const databases = { repo, raw: new RawDb(path), bare: new BareDb(join(dir, `${name}-bare.db`)), path };
     this.opened.push(databases);
     return databases;
   }
 
   async dispose(): Promise<void> {
-    for (const { repo, raw } of this.opened.splice(0)) {
+    for (const { repo, raw, bare } of this.opened.splice(0)) {
       await repo.close();
       raw.close();
+      bare.close();
     }
     for (const dir of this.dirs.splice(0)) rmSync(dir, { recursive: true, force: true });
   }

@@ -13,15 +13,19 @@ const TURN: readonly [type: string, role: string | null, content: string][] = [
   ["meta", null, "usage recorded"],
 ];
 
+/** The same turn without its meta event: every event is LLM-visible. */
+export const VISIBLE_TURN = TURN.slice(0, 4);
+
 /** `count` events of one conversation, one millisecond apart, ending near now. */
 export function* conversationRows(
   conversationId: string,
   count: number,
   endMs = Date.now(),
+  turn = TURN,
 ): Generator<RawRow> {
   const start = endMs - count;
   for (let i = 0; i < count; i++) {
-    const [type, role, content] = TURN[i % TURN.length]!;
+    const [type, role, content] = turn[i % turn.length]!;
     yield rawRow(conversationId, type, role, content, {}, start + i);
   }
 }

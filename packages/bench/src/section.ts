@@ -1,13 +1,19 @@
 import type { EngineChatRepository } from "@chatlog/engine";
+import type { BareDb } from "./bare-db.ts";
 import type { DriverUnderTest } from "./drivers.ts";
 import type { Plan } from "./measure.ts";
 import type { RawDb } from "./raw-db.ts";
 import type { BenchLine } from "./report.ts";
 
-/** A library repository and a raw baseline connection, both open on the same fresh database file. */
+/**
+ * A library repository and a raw baseline connection, both open on the same fresh database file,
+ * and the bare floor beside them.
+ */
 export interface Databases {
   readonly repo: EngineChatRepository;
   readonly raw: RawDb;
+  /** The floor: a table with only a primary key and a (conversation_id, seq) index, its own file. */
+  readonly bare: BareDb;
   readonly path: string;
 }
 

@@ -24,6 +24,7 @@ import { requestIdCases } from "./cases/request-ids.ts";
 import { retentionCases } from "./cases/retention.ts";
 import { savedSessionCases } from "./cases/saved-sessions.ts";
 import { seedDefectCases } from "./cases/seed-defects.ts";
+import { seqBoundCases } from "./cases/seq-bounds.ts";
 import { turnEventCases } from "./cases/turn-events.ts";
 import { turnCases } from "./cases/turns.ts";
 import { vacuumCases } from "./cases/vacuum.ts";
@@ -56,6 +57,7 @@ export function describeConformance(harness: DriverHarness): void {
     importStatsCases(harness);
     importIsolationCases(harness);
     importFuzzCases(harness);
+    seqBoundCases(harness);
     deleteConversationCases(harness);
     conversationTitleCases(harness);
     deleteSavedSessionCases(harness);

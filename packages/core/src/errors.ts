@@ -20,6 +20,7 @@ export const ERROR_CODES = [
   "TURN_TAKEN_OVER", // another process took over the turn this writer was generating; its writes were refused
   "NOT_OWNER", // a write through forOwner(user) into a conversation that is another user's (or nobody's); nothing was written
   "ADMIN_ONLY", // a call that spans every user's data (retention, clear, vacuum, stats, import) made through forOwner
+  "SEQ_LIMIT", // the conversation has reached MAX_SEQ: the write would take its seq past it, so nothing was written
 ] as const;
 export type ChatlogErrorCode = (typeof ERROR_CODES)[number];
 

@@ -32,6 +32,13 @@ export interface ToolCall {
 /** Token counts as reported by the provider; keys are the provider's (e.g. inputTokens). */
 export type Usage = Record<string, number>;
 
+/**
+ * The highest seq a conversation may reach: 2^50, far enough below 2^53 that every seq, and
+ * every seq + 1 computed on the way, is an exact integer in JavaScript. An import may not bring
+ * a higher seq, and a write that would pass it is refused with SEQ_LIMIT.
+ */
+export const MAX_SEQ = 2 ** 50;
+
 export interface ChatEvent {
   id: string;
   conversationId: string;

@@ -16,9 +16,11 @@ import {
   type ConversationSummary,
   type GetEventsOptions,
   type HistoryOptions,
+  isChatlogError,
   type JsonObject,
   type ListConversationsOptions,
   type LlmMessage,
+  MAX_SEQ,
   type NewChatEvent,
   requestIdOf,
   TITLE_MAX_CHARS,
@@ -51,18 +53,16 @@ export class EventStore extends RepositoryPart {
     const append: Step = { statement: this.sql.append, args: encodeEvent(event) };
     if (this.executor.remote) {
       // One round trip even for a duplicate: the lookup rides in the append's batch.
-      const [inserted, existing] = await this.writeTo(
+      const [inserted, existing] = await this.appending(
         event.conversationId,
         [append, this.duplicateLookup(event)],
-        {
-          create: true,
-        },
+        { create: true },
       );
       const seq = inserted?.[0]?.seq;
       if (typeof seq === "number") return { added: true, event: storedEvent(event, seq) };
       return { added: false, event: this.storedDuplicate(event, existing ?? []) };
     }
-    const [inserted] = await this.writeTo(event.conversationId, [append], { create: true });
+    const [inserted] = await this.appending(event.conversationId, [append], { create: true });
     const seq = inserted?.[0]?.seq;
     if (typeof seq === "number") return { added: true, event: storedEvent(event, seq) };
     return { added: false, event: await this.findDuplicate(event) };
@@ -87,7 +87,7 @@ export class EventStore extends RepositoryPart {
     // One statement: stored only if neither this message nor a reply to it exists, so two
     // processes racing the same request id get exactly one true between them.
     // The read of what the key names rides in the same job: a retry is one round trip too.
-    const [inserted, stored] = await this.writeTo(
+    const [inserted, stored] = await this.appending(
       conversationId,
       [
         { statement: this.sql.appendUnanswered, args: { ...encodeEvent(event), user_request_id: requestId } },
@@ -161,14 +161,15 @@ export class EventStore extends RepositoryPart {
     this.ensureOpen();
     assertId(conversationId, "conversationId");
     const { limit, beforeSeq } = eventRange(opts);
-    const rows = await this.read({
-      statement: this.sql.history,
-      args: {
-        conversation_id: conversationId,
-        limit: limit ?? -1,
-        before_seq: beforeSeq ?? Number.MAX_SAFE_INTEGER,
-      },
-    });
+    const before = beforeSeq ?? Number.MAX_SAFE_INTEGER;
+    const rows = await this.read(
+      limit === undefined
+        ? { statement: this.sql.historyAll, args: { conversation_id: conversationId, before_seq: before } }
+        : {
+            statement: this.sql.history,
+            args: { conversation_id: conversationId, limit, before_seq: before },
+          },
+    );
     const events = this.decodeAll(rows);
     return limit === undefined && beforeSeq === undefined ? events : withoutCutOffResults(events);
   }
@@ -309,7 +310,7 @@ export class EventStore extends RepositoryPart {
       statement: this.sql.byRequestId,
       args: { conversation_id: event.conversationId, request_id: requestIdOf(event) },
     };
-    const results = await this.writeTo(event.conversationId, [...steps, readBack], { create: true });
+    const results = await this.appending(event.conversationId, [...steps, readBack], { create: true });
     const stored = this.decodeFirst(results.at(-1) ?? []);
     if (stored === null) throw new ChatlogError("STORAGE_ERROR", "the stored event could not be read back");
     return stored;
@@ -331,6 +332,31 @@ export class EventStore extends RepositoryPart {
       `request id ${requestId} was already used in conversation ${event.conversationId} for a different ${previous.type === "user_message" ? "message" : "event"}`,
       { details: { conversationId: event.conversationId, requestId, storedEventId: previous.id } },
     );
+  }
+
+  /**
+   * Submits a job that appends to `conversationId`. Past MAX_SEQ the append's seq is NULL and the
+   * whole job fails (statements.ts INSERT_VALUES), writing nothing; that failure is SEQ_LIMIT,
+   * told from other storage errors by the stored high-water mark rather than the driver's text.
+   */
+  async appending(conversationId: string, job: Step[], opts: { create?: boolean } = {}): Promise<Row[][]> {
+    try {
+      return await this.writeTo(conversationId, job, opts);
+    } catch (error) {
+      if (!isChatlogError(error, "STORAGE_ERROR") || !(await this.atSeqLimit(conversationId))) throw error;
+      throw new ChatlogError(
+        "SEQ_LIMIT",
+        `conversation ${conversationId} has reached the highest seq (${MAX_SEQ}); nothing was written`,
+        { cause: error, details: { conversationId, maxSeq: MAX_SEQ } },
+      );
+    }
+  }
+
+  private async atSeqLimit(conversationId: string): Promise<boolean> {
+    const rows = await this.executor
+      .all({ statement: this.sql.lastSeq, args: { conversation_id: conversationId } })
+      .catch(() => []);
+    return Number(rows[0]?.last_seq ?? 0) >= MAX_SEQ;
   }
 
   duplicateLookup(event: ValidEvent): Step {
@@ -402,6 +428,8 @@ function titleOf(value: unknown): string | null {
   if (typeof value !== "string") return null;
   const text = value.replace(/\s+/g, " ").trim();
   if (text.length === 0) return null;
+  // No more UTF-16 units than the limit means no more characters either: no need to count them.
+  if (text.length <= TITLE_MAX_CHARS) return text;
   const chars = Array.from(text);
   return chars.length <= TITLE_MAX_CHARS
     ? text

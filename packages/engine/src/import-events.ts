@@ -1,6 +1,13 @@
 import { performance } from "node:perf_hooks";
 import { setTimeout as sleep } from "node:timers/promises";
-import { type ChatEvent, ChatlogError, type ImportResult, uuidv7, validateEvent } from "@chatlog/core";
+import {
+  type ChatEvent,
+  ChatlogError,
+  type ImportResult,
+  MAX_SEQ,
+  uuidv7,
+  validateEvent,
+} from "@chatlog/core";
 import type { Dialect } from "./dialect.ts";
 import type { SqlArgs, SqlExecutor, Step } from "./executor.ts";
 import { encodeEvent } from "./row-codec.ts";
@@ -30,6 +37,11 @@ function checked(input: ChatEvent): { seq: number; args: SqlArgs } {
   const seq = (input as { seq?: unknown }).seq;
   if (typeof seq !== "number" || !Number.isSafeInteger(seq) || seq < 0) {
     throw new ChatlogError("INVALID_EVENT", "event.seq must be a non-negative integer in an import");
+  }
+  if (seq > MAX_SEQ) {
+    throw new ChatlogError("INVALID_EVENT", `event.seq must be at most ${MAX_SEQ} (2^50) in an import`, {
+      details: { field: "seq", maxSeq: MAX_SEQ },
+    });
   }
   if (!(input.createdAt instanceof Date)) {
     throw new ChatlogError("INVALID_EVENT", "event.createdAt is required in an import");

@@ -91,6 +91,18 @@ function decodeLegacyContent(text: string): Content {
   return text;
 }
 
+// Checks are module-level functions, not closures made per row: decoding sits on every read path.
+function isToolCallList(value: unknown): boolean {
+  return (
+    Array.isArray(value) &&
+    value.every((c) => isPlainObject(c) && typeof c.id === "string" && typeof c.name === "string")
+  );
+}
+
+function anyJson(): boolean {
+  return true;
+}
+
 /** Parses ISO text as the Python system wrote it: naive means UTC. */
 function parseLegacyTime(text: string): number {
   const iso = text.includes("T") ? text : text.replace(" ", "T");
@@ -157,16 +169,10 @@ export function decodeRow(row: Row, onCorrupt: (error: ChatlogError) => void): C
     else content = decodeLegacyContent(text);
   }
 
-  const toolCalls = d.json<ToolCall[]>(
-    "tool_calls",
-    [],
-    (v) =>
-      Array.isArray(v) &&
-      v.every((c) => isPlainObject(c) && typeof c.id === "string" && typeof c.name === "string"),
-  );
+  const toolCalls = d.json<ToolCall[]>("tool_calls", [], isToolCallList);
   for (const call of toolCalls) if (call.arguments === undefined) call.arguments = {};
   const extra = d.json<JsonObject>("extra", {}, isPlainObject);
-  const raw = d.json<JsonValue>("raw", null, () => true);
+  const raw = d.json<JsonValue>("raw", null, anyJson);
   const usage = d.json<Usage | null>("usage", null, isPlainObject);
 
   // created_at_ms first, then the Python system's columns; an out-of-range value (which would

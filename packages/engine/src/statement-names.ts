@@ -18,6 +18,8 @@ export const STATEMENT_NAMES = [
   "eventsForward",
   "eventsBackward",
   "history",
+  "historyAll",
+  "lastSeq",
   "listConversations",
   "listOwnerConversations",
   "conversationSummary",

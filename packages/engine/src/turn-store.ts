@@ -137,7 +137,7 @@ export class TurnStore extends RepositoryPart {
     const holds: Step = { statement: this.sql.heldClaim, args: held };
     if (this.executor.remote) {
       // One round trip whatever the outcome: the claim check and the duplicate lookup ride along.
-      const [inserted, claim, existing] = await this.writeTo(turn.conversationId, [
+      const [inserted, claim, existing] = await this.events.appending(event.conversationId, [
         append,
         holds,
         this.events.duplicateLookup(event),
@@ -147,7 +147,7 @@ export class TurnStore extends RepositoryPart {
       if ((claim?.length ?? 0) === 0) return { held: false };
       return { held: true, added: false, event: this.events.storedDuplicate(event, existing ?? []) };
     }
-    const [inserted] = await this.writeTo(turn.conversationId, [append]);
+    const [inserted] = await this.events.appending(event.conversationId, [append]);
     const seq = inserted?.[0]?.seq;
     if (typeof seq === "number") return { held: true, added: true, event: storedEvent(event, seq) };
     // Nothing inserted: the claim is gone, or the event is a duplicate (a re-sent tool call).
@@ -179,7 +179,7 @@ export class TurnStore extends RepositoryPart {
     );
     // One job: the reply, the removal of the deltas, the claim check and the read-back commit
     // together, so a generator that lost its claim changes nothing, and learns what is stored.
-    const [, , claim, stored] = await this.writeTo(turn.conversationId, [
+    const [, , claim, stored] = await this.events.appending(turn.conversationId, [
       { statement: this.sql.appendHeld, args: { ...encodeEvent(reply), ...held } },
       { statement: this.sql.deleteDeltasHeld, args: { ...held, kind: ASSISTANT_DELTA_KIND } },
       { statement: this.sql.heldClaim, args: held },

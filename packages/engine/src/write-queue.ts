@@ -10,6 +10,11 @@ interface Pending {
 
 /** Most jobs committed by one transaction; bounds how long one flush holds the write lock. */
 const MAX_JOBS_PER_FLUSH = 512;
+/**
+ * Flushes that may run straight after the write that asked for them (on nextTick) in one turn of
+ * the event loop; later ones wait for setImmediate. See schedule().
+ */
+const EAGER_FLUSHES_PER_TURN = 4;
 
 /**
  * Group commit. Writes issued while another is being committed (a server with many streams)
@@ -20,6 +25,8 @@ export class WriteQueue {
   private pending: Pending[] = [];
   private flushing: Promise<void> | null = null;
   private scheduled = false;
+  private eagerLeft = EAGER_FLUSHES_PER_TURN;
+  private refillArmed = false;
 
   constructor(
     private readonly executor: SqlExecutor,
@@ -44,11 +51,32 @@ export class WriteQueue {
   private schedule(): void {
     if (this.scheduled || this.flushing !== null) return;
     this.scheduled = true;
-    // nextTick runs once the current burst of promise continuations has settled, so appenders
-    // that resume together land in the same transaction, without a trip through the event loop.
-    process.nextTick(() => {
+    const run = () => {
       this.scheduled = false;
       void this.flush();
+    };
+    if (this.eagerLeft > 0) {
+      // nextTick runs once the current burst of promise continuations has settled, so appenders
+      // that resume together land in the same transaction, without a trip through the event loop.
+      this.eagerLeft--;
+      this.refillAtNextTurn();
+      process.nextTick(run);
+    } else {
+      // Past a few flushes in one turn, writes are arriving from many callbacks (timers, sockets:
+      // a server streaming many replies). Committing each alone costs a commit apiece, and
+      // flushing on nextTick forever would never let the event loop poll for I/O, so every other
+      // request (a health check among them) would wait for the writes to stop. The rest of this
+      // turn's writes wait for setImmediate, after I/O, and commit together.
+      setImmediate(run);
+    }
+  }
+
+  private refillAtNextTurn(): void {
+    if (this.refillArmed) return;
+    this.refillArmed = true;
+    setImmediate(() => {
+      this.refillArmed = false;
+      this.eagerLeft = EAGER_FLUSHES_PER_TURN;
     });
   }
 

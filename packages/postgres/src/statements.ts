@@ -1,3 +1,4 @@
+import { MAX_SEQ } from "@chatlog/core";
 import { type Statement, type Statements, statement } from "@chatlog/engine";
 
 /**
@@ -56,10 +57,13 @@ const nextSeq = (guard = "true") => `next AS (
   ON CONFLICT (conversation_id) DO UPDATE SET last_seq = c.last_seq + 1
   RETURNING last_seq)`;
 
+// Past MAX_SEQ the seq is NULL, which seq's NOT NULL constraint refuses: the statement fails and
+// its raised last_seq rolls back with it, and the engine reports SEQ_LIMIT.
 const appendWith = (guard?: string) =>
   `WITH ${nextSeq(guard)}
    INSERT INTO chat_events (${EVENT_COLUMNS})
-   SELECT :id::text, :conversation_id::text, next.last_seq, ${EVENT_VALUES} FROM next
+   SELECT :id::text, :conversation_id::text, CASE WHEN next.last_seq <= ${MAX_SEQ} THEN next.last_seq END,
+     ${EVENT_VALUES} FROM next
    RETURNING seq`;
 
 /** An append statement: rerun after losing a race (see nextSeq). */
@@ -81,7 +85,8 @@ const INPUT_COLUMNS = `id, conversation_id, schema_version, type, role, content,
  * call order; those not already stored get the next seqs of their conversation, in that order,
  * by raising each conversation's last_seq once by its count (locking the summary rows in
  * conversation order). Rows come back keyed by event id. A duplicate inside the batch, or one
- * raced from another connection, fails the statement, and the executor appends one by one.
+ * raced from another connection, fails the statement, and the executor appends one by one. A seq
+ * past MAX_SEQ is NULL, refused by seq's NOT NULL: the appends then run one by one (SEQ_LIMIT).
  */
 const appendMany = stmt(
   "appendMany",
@@ -102,7 +107,8 @@ const appendMany = stmt(
      RETURNING conversation_id, last_seq)
    INSERT INTO chat_events (${EVENT_COLUMNS})
    SELECT f.id, f.conversation_id,
-     next.last_seq - counts.n + ROW_NUMBER() OVER (PARTITION BY f.conversation_id ORDER BY f.ord),
+     NULLIF(LEAST(next.last_seq - counts.n + ROW_NUMBER() OVER (PARTITION BY f.conversation_id ORDER BY f.ord),
+       ${MAX_SEQ} + 1), ${MAX_SEQ} + 1),
      f.schema_version, f.type, f.role, f.content, f.content_format, f.tool_calls, f.usage, f.token_count,
      f.provider, f.model, f.stop_reason, f.created_at, f.created_at_unix, f.created_at_ms, f.extra, f.raw
    FROM fresh f JOIN counts USING (conversation_id) JOIN next USING (conversation_id)
@@ -197,6 +203,17 @@ export const SQL = {
     "eventsBackward",
     `SELECT * FROM (SELECT * FROM chat_events WHERE conversation_id = :conversation_id::text
        AND seq < :before_seq::bigint AND ${OWNED} ORDER BY seq DESC ${LIMIT}) AS page ORDER BY seq`,
+  ),
+
+  historyAll: stmt(
+    "historyAll",
+    `SELECT * FROM chat_events e WHERE e.conversation_id = :conversation_id::text
+       AND e.seq < :before_seq::bigint AND ${LLM_VISIBLE} AND ${OWNED} ORDER BY e.seq`,
+  ),
+
+  lastSeq: stmt(
+    "lastSeq",
+    "SELECT last_seq FROM chat_conversations WHERE conversation_id = :conversation_id::text",
   ),
 
   history: stmt(

@@ -55,7 +55,9 @@ export const chatEvents = sqliteTable(
     index("idx_turn_events")
       .on(t.conversationId, t.userRequestId, t.type, t.seq)
       .where(sql`user_request_id IS NOT NULL`),
-    index("idx_created_ms").on(t.createdAtMs),
+    // No index on created_at_ms: every append paid for one (about a fifth of an awaited
+    // append), while only retention reads by age, and it finds old conversations through
+    // chat_conversations.created_at_ms instead.
   ],
 );
 
@@ -81,6 +83,14 @@ export const chatConversations = sqliteTable(
     ownerId: text("owner_id"),
     /** A title a person gave the conversation (setConversationTitle); null: taken from its first message. */
     title: text("title"),
+    /**
+     * The start of the first user message's text (kept by the triggers of drizzle/0009, for
+     * every writer), the list's title when no person set one, so a page of the list reads no
+     * events. NULL when the conversation has no user message with text.
+     */
+    autoTitle: text("auto_title"),
+    /** The seq of the user message auto_title was taken from (NULL: none). */
+    autoTitleSeq: integer("auto_title_seq"),
   },
   (t) => [
     index("idx_conversations_activity").on(t.lastActivityMs, t.conversationId).where(sql`event_count > 0`),

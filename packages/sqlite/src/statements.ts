@@ -1,3 +1,4 @@
+import { MAX_SEQ } from "@chatlog/core";
 import { type Statements, statement } from "@chatlog/engine";
 
 /**
@@ -20,6 +21,13 @@ const LLM_VISIBLE = `(type IN ('user_message', 'assistant_message', 'tool_call',
       AND newer.user_request_id = chat_events.user_request_id
       AND COALESCE(json_extract(newer.extra, '$.attempt'), 1) > COALESCE(json_extract(chat_events.extra, '$.attempt'), 1)))`;
 
+/**
+ * The columns an event is decoded from: every stored column, without the generated request_id
+ * and user_request_id (each a json_extract per row, and the decoder reads extra instead).
+ */
+const EVENT = `id, conversation_id, seq, schema_version, type, role, content, content_format, tool_calls, usage,
+  token_count, provider, model, stop_reason, created_at, created_at_unix, created_at_ms, extra, raw`;
+
 /** The database's clock in UTC milliseconds (one clock for every process sharing the database). */
 const DB_NOW_MS = "CAST((julianday('now') - 2440587.5) * 86400000 AS INTEGER)";
 
@@ -30,8 +38,11 @@ const INSERT_COLUMNS = `INSERT INTO chat_events (id, conversation_id, seq, schem
 // The next seq comes from the conversation's high-water mark, read inside the INSERT itself, so
 // the read and the write are one atomic statement even across processes, and deleted seqs are
 // never reissued. `WHERE true` keeps SQLite from reading ON CONFLICT as part of the SELECT.
+// Past MAX_SEQ the seq is NULL, which seq's NOT NULL constraint refuses: the write fails (and the
+// rest of its job rolls back with it), so nothing is written (see SqliteChatRepository.appending).
 const INSERT_VALUES = `SELECT :id, :conversation_id,
-  COALESCE((SELECT last_seq FROM chat_conversations WHERE conversation_id = :conversation_id), 0) + 1,
+  NULLIF(min(COALESCE((SELECT last_seq FROM chat_conversations WHERE conversation_id = :conversation_id), 0) + 1,
+    ${MAX_SEQ + 1}), ${MAX_SEQ + 1}),
   :schema_version, :type, :role, :content, :content_format, :tool_calls, :usage, :token_count, :provider,
   :model, :stop_reason, :created_at, :created_at_unix, :created_at_ms, :extra, :raw`;
 
@@ -57,21 +68,12 @@ const ownedBy = (
 const OWNED = ownedBy(":conversation_id");
 
 /**
- * A conversation's list summary (title: see listConversations; a title a person set,
- * custom_title, wins, and then the first message is not read at all); one definition for every list.
+ * A conversation's list summary: a title a person set (custom_title) wins; else auto_title, the
+ * start of the first user message's text kept by the triggers of drizzle/0009, so a page reads
+ * no events. One definition for every list.
  */
 const SUMMARY_COLUMNS = `conversation_id, created_at_ms, last_activity_ms, event_count, owner_id,
-  title AS custom_title,
-  CASE WHEN title IS NULL THEN (SELECT CASE
-     WHEN e.content_format = 'text' THEN substr(e.content, 1, 400)
-     WHEN json_valid(e.content) AND json_type(e.content) = 'array' THEN
-       (SELECT substr(group_concat(json_extract(p.value, '$.text'), ' '), 1, 400) FROM json_each(e.content) p
-        WHERE json_type(p.value) = 'object' AND json_extract(p.value, '$.type') = 'text'
-          AND json_type(p.value, '$.text') = 'text')
-     WHEN e.content_format IS NULL AND typeof(e.content) = 'text' THEN substr(e.content, 1, 400)
-   END
-   FROM chat_events e WHERE e.conversation_id = chat_conversations.conversation_id AND e.type = 'user_message'
-   ORDER BY e.seq LIMIT 1) END AS title`;
+  title AS custom_title, CASE WHEN title IS NULL THEN auto_title END AS title`;
 
 export const SQL = {
   /** Appends one event; returns [] when its id or (conversation_id, request_id) already exists. */
@@ -101,19 +103,19 @@ export const SQL = {
   /** The stored event that made an append a duplicate. */
   findDuplicate: stmt(
     "findDuplicate",
-    `SELECT * FROM chat_events WHERE conversation_id = :conversation_id AND request_id = :request_id AND ${OWNED}
-     UNION ALL SELECT * FROM chat_events WHERE id = :id AND ${ownedBy("chat_events.conversation_id")} LIMIT 1`,
+    `SELECT ${EVENT} FROM chat_events WHERE conversation_id = :conversation_id AND request_id = :request_id AND ${OWNED}
+     UNION ALL SELECT ${EVENT} FROM chat_events WHERE id = :id AND ${ownedBy("chat_events.conversation_id")} LIMIT 1`,
   ),
 
   byRequestId: stmt(
     "byRequestId",
-    `SELECT * FROM chat_events WHERE conversation_id = :conversation_id AND request_id = :request_id AND ${OWNED}`,
+    `SELECT ${EVENT} FROM chat_events WHERE conversation_id = :conversation_id AND request_id = :request_id AND ${OWNED}`,
   ),
 
   /** The newest assistant reply to a user request (one indexed lookup, legacy replies included). */
   replyTo: stmt(
     "replyTo",
-    `SELECT * FROM chat_events WHERE conversation_id = :conversation_id AND user_request_id = :user_request_id
+    `SELECT ${EVENT} FROM chat_events WHERE conversation_id = :conversation_id AND user_request_id = :user_request_id
      AND type = 'assistant_message' AND ${OWNED} ORDER BY seq DESC LIMIT 1`,
   ),
 
@@ -126,21 +128,32 @@ export const SQL = {
   /** Events after :after_seq and before :before_seq, oldest first. */
   eventsForward: stmt(
     "eventsForward",
-    `SELECT * FROM chat_events WHERE conversation_id = :conversation_id AND seq > :after_seq AND seq < :before_seq
+    `SELECT ${EVENT} FROM chat_events WHERE conversation_id = :conversation_id AND seq > :after_seq AND seq < :before_seq
      AND ${OWNED} ORDER BY seq LIMIT :limit`,
   ),
 
   /** The :limit events just before :before_seq, returned oldest first. */
   eventsBackward: stmt(
     "eventsBackward",
-    `SELECT * FROM (SELECT * FROM chat_events WHERE conversation_id = :conversation_id AND seq < :before_seq
+    `SELECT * FROM (SELECT ${EVENT} FROM chat_events WHERE conversation_id = :conversation_id AND seq < :before_seq
        AND ${OWNED} ORDER BY seq DESC LIMIT :limit) ORDER BY seq`,
+  ),
+
+  /**
+   * Every LLM-visible event before :before_seq, oldest first: the whole history, read forward
+   * through the (conversation_id, seq) index with no sort (history with a limit has to read
+   * backwards and sort what it keeps).
+   */
+  historyAll: stmt(
+    "historyAll",
+    `SELECT ${EVENT} FROM chat_events WHERE conversation_id = :conversation_id AND seq < :before_seq
+       AND ${LLM_VISIBLE} AND ${OWNED} ORDER BY seq`,
   ),
 
   /** The most recent :limit LLM-visible events, oldest first. */
   history: stmt(
     "history",
-    `SELECT * FROM (SELECT * FROM chat_events WHERE conversation_id = :conversation_id AND seq < :before_seq
+    `SELECT * FROM (SELECT ${EVENT} FROM chat_events WHERE conversation_id = :conversation_id AND seq < :before_seq
        AND ${LLM_VISIBLE} AND ${OWNED} ORDER BY seq DESC LIMIT :limit) ORDER BY seq`,
   ),
 
@@ -220,7 +233,7 @@ export const SQL = {
   turnEvents: stmt(
     "turnEvents",
     // INDEXED BY: left alone, the planner walks the whole conversation in seq order to skip a sort.
-    `SELECT * FROM chat_events INDEXED BY idx_turn_events
+    `SELECT ${EVENT} FROM chat_events INDEXED BY idx_turn_events
      WHERE conversation_id = :conversation_id AND user_request_id = :user_request_id AND ${OWNED} ORDER BY seq`,
   ),
 
@@ -304,6 +317,12 @@ export const SQL = {
      RETURNING 1 AS published`,
   ),
 
+  /** A conversation's high-water mark (its highest seq ever given out). */
+  lastSeq: stmt(
+    "lastSeq",
+    "SELECT last_seq FROM chat_conversations WHERE conversation_id = :conversation_id",
+  ),
+
   /** Deletes up to :batch staged rows of one import. */
   unstageSlice: stmt(
     "unstageSlice",
@@ -357,11 +376,19 @@ export const SQL = {
      RETURNING 1 AS deleted`,
   ),
 
-  /** Unsaved conversations holding at least one event older than :cutoff_ms. */
+  /**
+   * Unsaved conversations holding at least one event older than :cutoff_ms. The summary's start
+   * (the oldest event's time, never later than it) picks the candidates without an index on
+   * chat_events.created_at_ms; the EXISTS confirms each one on its own events, since the start
+   * can lag behind deletions that removed the oldest events.
+   */
   conversationsWithOldEvents: stmt(
     "conversationsWithOldEvents",
-    `SELECT DISTINCT conversation_id FROM chat_events WHERE created_at_ms < :cutoff_ms
-     AND conversation_id NOT IN (SELECT conversation_id FROM chat_saved_sessions)`,
+    `SELECT c.conversation_id FROM chat_conversations c
+     WHERE c.event_count > 0 AND c.created_at_ms < :cutoff_ms
+       AND c.conversation_id NOT IN (SELECT conversation_id FROM chat_saved_sessions)
+       AND EXISTS (SELECT 1 FROM chat_events e WHERE e.conversation_id = c.conversation_id
+                   AND e.created_at_ms < :cutoff_ms)`,
   ),
 
   /**
@@ -477,7 +504,7 @@ export const SQL = {
 
   savedEvents: stmt(
     "savedEvents",
-    `SELECT * FROM chat_events WHERE conversation_id = :conversation_id AND seq > :after_seq AND seq <= :last_seq
+    `SELECT ${EVENT} FROM chat_events WHERE conversation_id = :conversation_id AND seq > :after_seq AND seq <= :last_seq
      AND ${OWNED} ORDER BY seq LIMIT :limit`,
   ),
 

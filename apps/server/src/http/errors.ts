@@ -47,6 +47,8 @@ const STATUS_BY_CODE: Record<ChatlogErrorCode, ContentfulStatusCode> &
   NOT_OWNER: 404,
   /** A call for the administrator's token only (e.g. listing another user's conversations). */
   ADMIN_ONLY: 403,
+  /** The conversation has reached its highest seq (MAX_SEQ); it takes no more events. */
+  SEQ_LIMIT: 409,
 };
 
 /** The status a stable error code answers with (500 for a code this server does not know). */

@@ -14,12 +14,16 @@ export const CORS_ALLOWED_HEADERS = [
 export const CORS_EXPOSED_HEADERS = ["x-request-id", "x-chatlog-request-id"] as const;
 const PREFLIGHT_MAX_AGE_SECONDS = 600;
 
-/** The origin of the server as the request addressed it (its Host header). */
+/**
+ * Whether `origin` is the server as the request addressed it: scheme, host and port. The server
+ * speaks plain HTTP, so `https://` plus its own host and port is another origin (a page served
+ * over TLS by a proxy in front of it is listed in CHATLOG_CORS_ORIGINS).
+ */
 function isSameOrigin(c: Context, origin: string): boolean {
   const host = c.req.header("host");
   if (!host) return false;
   try {
-    return new URL(origin).host === new URL(`http://${host}`).host;
+    return new URL(origin).origin === new URL(`http://${host}`).origin;
   } catch {
     return false;
   }

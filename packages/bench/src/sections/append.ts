@@ -8,16 +8,17 @@ const CONTENT = "What's the weather like in Lisbon tomorrow afternoon?";
 
 /**
  * One caller appending single events, awaiting each: the per-call cost of addEvent (validation,
- * encoding, the write queue's lone-job autocommit path) against the same INSERT run raw.
+ * encoding, the write queue's lone-job autocommit path) against the same INSERT run raw, and
+ * against the bare floor (the same columns into a table with only a key and a seq index).
  */
 export const appendSection: Section = {
   id: "append",
   async run(ctx) {
-    const { repo, raw } = await ctx.openDatabases("append");
+    const { repo, raw, bare } = await ctx.openDatabases("append");
     const count = Math.max(50, Math.round(1000 * ctx.scale));
     let next = 0; // request ids stay unique across runs, so no append is a duplicate
 
-    const [lib, base, libKeyed, baseKeyed] = await measureSideBySide(
+    const [lib, base, libKeyed, baseKeyed, floor] = await measureSideBySide(
       [
         {
           ops: count,
@@ -59,15 +60,31 @@ export const appendSection: Section = {
             }
           },
         },
+        {
+          ops: count,
+          run: () => {
+            for (let i = 0; i < count; i++)
+              bare.append(rawRow("bare-plain", "user_message", "user", CONTENT, {}));
+          },
+        },
       ],
       shortRuns(ctx.plan),
     );
 
     assertSameWork("events appended", countEvents(raw, "lib-plain"), countEvents(raw, "raw-plain"));
     assertSameWork("keyed events appended", countEvents(raw, "lib-keyed"), countEvents(raw, "raw-keyed"));
+    assertSameWork("events appended", countEvents(raw, "lib-plain"), bare.count("bare-plain"));
 
     const target = ctx.driver.sameEngineAsBaseline ? { min: 0.7, text: ">= 0.70 x raw" } : undefined;
     const lines: BenchLine[] = [
+      {
+        operation: "append 1 event, awaited (vs bare INSERT)",
+        library: lib!.opsPerSec,
+        baseline: floor!.opsPerSec,
+        baselineLabel: "bare INSERT",
+        unit: "ops/s",
+        ...(target && { target }),
+      },
       {
         operation: "append 1 event, awaited",
         library: lib!.opsPerSec,

@@ -36,14 +36,15 @@ function concurrentAppends(
 /**
  * Group commit: 50 concurrent appenders against the per-call floor, i.e. the fastest a caller can
  * go committing each event on its own (one prepared autocommit INSERT per event, raw
- * better-sqlite3, same statement, same spread over 50 conversations). The library's queue folds
+ * better-sqlite3, same statement, same spread over 50 conversations), and against the bare floor
+ * (a table with only a key and a seq index, see bare-db.ts). The library's queue folds
  * concurrent appends into shared transactions, so it should clearly beat that floor. A last
  * line, without target, sets it against the library's own single awaited caller on this driver.
  */
 export const groupCommitSection: Section = {
   id: "group-commit",
   async run(ctx) {
-    const { repo, raw } = await ctx.openDatabases("group-commit");
+    const { repo, raw, bare } = await ctx.openDatabases("group-commit");
     // 6k events a run: enough for steady batches, and libSQL (a few thousand events/s) still
     // finishes the section in well under a minute.
     const perAppender = Math.max(10, Math.round(120 * ctx.scale));
@@ -51,7 +52,7 @@ export const groupCommitSection: Section = {
     // Throughput is per event, so the single caller needs fewer events for a steady figure.
     const single = Math.round(total / 5);
 
-    const [distinct, same, floor, alone] = await measureSideBySide(
+    const [distinct, same, floor, alone, bareFloor] = await measureSideBySide(
       [
         { ops: total, run: concurrentAppends(repo, "lib-distinct", true, perAppender) },
         { ops: total, run: concurrentAppends(repo, "lib-same", false, perAppender) },
@@ -64,12 +65,21 @@ export const groupCommitSection: Section = {
           },
         },
         { ops: single, run: awaitEach(single, () => append(repo, "lib-alone")) },
+        {
+          ops: total,
+          run: () => {
+            for (let i = 0; i < total; i++) {
+              bare.append(rawRow(`bare-${i % APPENDERS}`, "assistant_message", "assistant", CONTENT, {}));
+            }
+          },
+        },
       ],
       ctx.plan,
     );
 
     assertSameWork("events appended", countEvents(raw, "lib-distinct"), countEvents(raw, "raw-"));
     assertSameWork("events appended", countEvents(raw, "lib-same"), countEvents(raw, "raw-"));
+    assertSameWork("events appended", countEvents(raw, "lib-distinct"), bare.count("bare-"));
     // Concurrency must not cost correctness: one conversation's seqs stay 1..n with no gap.
     const seqs = raw.db
       .prepare(
@@ -85,6 +95,14 @@ export const groupCommitSection: Section = {
     const target = { min: 2, text: ">= 2x per-call floor" };
     const baselineLabel = "raw per-call floor";
     const lines: BenchLine[] = [
+      {
+        operation: `group commit, ${APPENDERS} appenders, own convs (vs bare)`,
+        library: distinct!.opsPerSec,
+        baseline: bareFloor!.opsPerSec,
+        baselineLabel: "bare INSERT floor",
+        unit: "events/s",
+        target: { min: 3, text: ">= 3x bare floor" },
+      },
       {
         operation: `group commit, ${APPENDERS} appenders, own conversations`,
         library: distinct!.opsPerSec,

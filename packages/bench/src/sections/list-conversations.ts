@@ -8,15 +8,27 @@ const FEW = 100;
 const MANY = 10_000;
 const EVENTS_EACH = 3;
 
-/** Library and raw first-page workloads on a database holding `conversations` conversations. */
+/**
+ * The same page without titles: the summary rows alone, straight from the activity index. What
+ * the library's list costs beyond this is the price of its titles (and of its row objects).
+ */
+const UNTITLED = `SELECT conversation_id, created_at_ms, last_activity_ms, event_count FROM chat_conversations
+  WHERE event_count > 0 AND (last_activity_ms, conversation_id) < (:cursor_ms, :cursor_id)
+  ORDER BY last_activity_ms DESC, conversation_id DESC LIMIT :limit`;
+
+/**
+ * Library and raw first-page workloads on a database holding `conversations` conversations, and
+ * the raw page without titles.
+ */
 async function firstPage(
   ctx: SectionContext,
   conversations: number,
   calls: number,
-): Promise<[Workload, Workload]> {
+): Promise<[Workload, Workload, Workload]> {
   const { repo, raw } = await ctx.openDatabases(`list-${conversations}`);
   seedConversations(raw, conversations, EVENTS_EACH);
   const list = raw.stmt(SQL.listConversations);
+  const untitled = raw.db.prepare(UNTITLED);
   // One more row than the page, as the library asks for, to know whether a next page exists.
   const args = { cursor_ms: Number.MAX_SAFE_INTEGER, cursor_id: "", limit: PAGE + 1, owner_id: null };
   return [
@@ -25,6 +37,12 @@ async function firstPage(
       ops: calls,
       run: () => {
         for (let i = 0; i < calls; i++) list.all(args);
+      },
+    },
+    {
+      ops: calls,
+      run: () => {
+        for (let i = 0; i < calls; i++) untitled.all(args);
       },
     },
   ];
@@ -42,7 +60,7 @@ export const listConversationsSection: Section = {
     const calls = Math.max(20, Math.round(250 * ctx.scale));
     const few = await firstPage(ctx, FEW, calls);
     const lots = await firstPage(ctx, many, calls);
-    const [libFew, rawFew, libMany, rawMany] = await measureSideBySide(
+    const [libFew, rawFew, , libMany, rawMany, untitledMany] = await measureSideBySide(
       [...few, ...lots],
       shortRuns(ctx.plan),
     );
@@ -67,6 +85,23 @@ export const listConversationsSection: Section = {
         baselineLabel: "lib @100",
         unit: "ops/s",
         target: { min: 0.5, text: `${manyLabel} within 2x of 100` },
+      },
+      {
+        // What the titles cost: the same page with and without them, both raw. At most 1.2x the
+        // time of the list without titles, so at least 1/1.2 of its rate.
+        operation: `listConversations @${manyLabel}, titles vs none (raw)`,
+        library: rawMany!.opsPerSec,
+        baseline: untitledMany!.opsPerSec,
+        baselineLabel: "raw, no titles",
+        unit: "ops/s",
+        target: { min: 1 / 1.2, text: "<= 1.2x the time" },
+      },
+      {
+        operation: `listConversations @${manyLabel}, library vs raw, no titles`,
+        library: libMany!.opsPerSec,
+        baseline: untitledMany!.opsPerSec,
+        baselineLabel: "raw, no titles",
+        unit: "ops/s",
       },
     ];
   },

@@ -1,6 +1,7 @@
 import { type ConversationSummary, TITLE_MAX_CHARS } from "@chatlog/core";
 import type { EngineChatRepository } from "@chatlog/engine";
 import { describe, expect, it } from "vitest";
+import { exportedEvent } from "../fixtures.ts";
 import type { DriverHarness } from "../harness.ts";
 import { add, assistant, at, delta, derivedSummary, hoursAgo, user, withDb } from "./support.ts";
 
@@ -178,5 +179,38 @@ export function listConversationCases(h: DriverHarness): void {
         expect(Array.from(titles.long ?? "")).toHaveLength(TITLE_MAX_CHARS);
         expect(titles.long?.endsWith("…")).toBe(true);
       }));
+
+    it("the title follows the stored events: a retention cut, an earlier imported message, a wipe", () =>
+      withDb(
+        h,
+        async ({ repo, raw }) => {
+          const titleOf = async (id: string) =>
+            (await repo.listConversations()).conversations.find((c) => c.conversationId === id)?.title;
+          await add(repo, { ...user("t", "old question"), createdAt: hoursAgo(50) });
+          await add(repo, { ...assistant("t", "old answer"), createdAt: hoursAgo(50) });
+          await add(repo, { ...user("t", "new question"), createdAt: hoursAgo(1) });
+          expect(await titleOf("t")).toBe("old question");
+          await repo.runRetention();
+          expect(await titleOf("t")).toBe("new question");
+
+          // An import may bring a user message at a lower seq than the current title's.
+          const importAt = (seq: number, content: string) =>
+            repo.importEvents([
+              exportedEvent({ id: `i-${seq}`, conversationId: "i", seq, content, createdAt: hoursAgo(2) }),
+            ]);
+          await importAt(5, "fifth");
+          expect(await titleOf("i")).toBe("fifth");
+          await importAt(2, "second");
+          expect(await titleOf("i")).toBe("second");
+
+          // Another program rewriting the titled message's text: the title follows it.
+          await raw.run("UPDATE chat_events SET content = 'rewritten' WHERE id = 'i-2'");
+          expect(await titleOf("i")).toBe("rewritten");
+          // ...and deleting it: the next user message is the title.
+          await raw.run("DELETE FROM chat_events WHERE id = 'i-2'");
+          expect(await titleOf("i")).toBe("fifth");
+        },
+        { retention: { maxAgeHours: 24 } },
+      ));
   });
 }

@@ -1,0 +1,98 @@
+import Database from "better-sqlite3";
+import type { RawRow } from "./raw-db.ts";
+
+/** The stored columns of chat_events (generated columns aside), in the order chatlog writes them. */
+const COLUMNS = [
+  "id",
+  "conversation_id",
+  "seq",
+  "schema_version",
+  "type",
+  "role",
+  "content",
+  "content_format",
+  "tool_calls",
+  "usage",
+  "token_count",
+  "provider",
+  "model",
+  "stop_reason",
+  "created_at",
+  "created_at_unix",
+  "created_at_ms",
+  "extra",
+  "raw",
+] as const;
+
+/** Columns holding JSON text that a reader has to parse to use. */
+const JSON_COLUMNS = ["tool_calls", "usage", "extra", "raw"] as const;
+
+/**
+ * The floor: the same columns in a table with a primary key and one (conversation_id, seq)
+ * index, nothing else (no triggers, no summaries, no uniqueness beyond the key), in a file of its
+ * own with the library's pragmas. Its INSERT takes the seq from the caller and its read parses
+ * the JSON columns and nothing more, which is the least any code storing these events must do.
+ * Set beside the same-SQL baseline, it shows when the schema or a statement gets heavier.
+ */
+export class BareDb {
+  readonly db: Database.Database;
+  private readonly insert: Database.Statement;
+  private readonly select: Database.Statement;
+  private readonly seqs = new Map<string, number>();
+
+  constructor(path: string) {
+    this.db = new Database(path);
+    this.db.pragma("journal_mode = WAL");
+    this.db.pragma("synchronous = NORMAL");
+    this.db.pragma("busy_timeout = 5000");
+    this.db.exec(`CREATE TABLE bare_events (id TEXT PRIMARY KEY NOT NULL, conversation_id TEXT NOT NULL,
+      seq INTEGER NOT NULL, schema_version INTEGER NOT NULL, type TEXT NOT NULL, role TEXT, content TEXT,
+      content_format TEXT, tool_calls TEXT, usage TEXT, token_count INTEGER, provider TEXT, model TEXT,
+      stop_reason TEXT, created_at TEXT, created_at_unix INTEGER, created_at_ms INTEGER, extra TEXT, raw TEXT);
+      CREATE INDEX bare_conversation_seq ON bare_events (conversation_id, seq);`);
+    this.insert = this.db.prepare(
+      `INSERT INTO bare_events (${COLUMNS.join(", ")}) VALUES (${COLUMNS.map((c) => `:${c}`).join(", ")})`,
+    );
+    this.select = this.db.prepare("SELECT * FROM bare_events WHERE conversation_id = ? ORDER BY seq");
+  }
+
+  /** One autocommit INSERT; the seq is counted here, as code that owns its only writer would. */
+  append(row: RawRow): void {
+    const conversationId = String(row.conversation_id);
+    const seq = (this.seqs.get(conversationId) ?? 0) + 1;
+    this.seqs.set(conversationId, seq);
+    this.insert.run({ ...row, seq });
+  }
+
+  /** Many rows in one transaction (fixtures). */
+  appendAll(rows: Iterable<RawRow>): void {
+    this.db.transaction(() => {
+      for (const row of rows) this.append(row);
+    })();
+  }
+
+  /** A whole conversation, oldest first, with its JSON columns parsed. */
+  read(conversationId: string): Record<string, unknown>[] {
+    const rows = this.select.all(conversationId) as Record<string, unknown>[];
+    for (const row of rows) {
+      for (const column of JSON_COLUMNS) {
+        const text = row[column];
+        if (typeof text === "string") row[column] = JSON.parse(text);
+      }
+      if (row.content_format === "parts" && typeof row.content === "string")
+        row.content = JSON.parse(row.content);
+    }
+    return rows;
+  }
+
+  count(prefix: string): number {
+    const row = this.db
+      .prepare("SELECT COUNT(*) AS n FROM bare_events WHERE substr(conversation_id, 1, length(?)) = ?")
+      .get(prefix, prefix) as { n: number };
+    return row.n;
+  }
+
+  close(): void {
+    this.db.close();
+  }
+}
