@@ -43,6 +43,8 @@ export async function postChat(
       message: body.messages.at(-1),
       model: "offline",
       historyLimit: 50,
+      // A continuation may carry outputs only for tools declared here without execute.
+      tools,
       generate: async ({ messages }) =>
         streamText({
           model,
@@ -52,9 +54,14 @@ export async function postChat(
         }),
     });
   } catch (error) {
-    if (isChatlogError(error)) return failure(400, error.code, error.message);
+    if (isChatlogError(error)) return failure(statusOf(error.code), error.code, error.message);
     throw error;
   }
+}
+
+/** A request id (a message id) already used for something else is a conflict; other bad input a 400. */
+function statusOf(code: string): number {
+  return code === "REQUEST_ID_CONFLICT" ? 409 : 400;
 }
 
 /** `GET /api/chat/{id}/messages?limit=&cursor=`: `{ messages, nextCursor }` for useChat's initial messages. */

@@ -1,5 +1,8 @@
+import type { ChildProcess } from "node:child_process";
+import type { UIMessage } from "ai";
 import Database from "better-sqlite3";
 import { afterEach, beforeEach, describe, expect, it } from "vitest";
+import { send, storedMessages, userMessage } from "./helpers/ai-chat.ts";
 import { childServerPool } from "./helpers/child-server.ts";
 import { DRIVERS } from "./helpers/drivers.ts";
 import { countRows, rawQuery } from "./helpers/raw-db.ts";
@@ -16,6 +19,37 @@ async function readUntil(
     const next = await reader.next();
     if (next.done) return;
     events.push(next.value);
+  }
+}
+
+/** The text of a UI message's text parts, joined. */
+function textOf(message: UIMessage | undefined): string {
+  return (message?.parts ?? []).map((p) => (p.type === "text" ? p.text : "")).join("");
+}
+
+/**
+ * SIGSTOPs `child` at a moment it holds no write lock on `file`. A process frozen inside a write
+ * transaction keeps every other process from writing until it resumes (SQLite's lock is the
+ * file's), which is not the case under test and, on a loaded machine, is what made it time out:
+ * if the lock is held right after the stop, let the child run a moment and stop it again.
+ */
+async function pauseOutsideWriteLock(child: ChildProcess, file: string): Promise<void> {
+  const db = new Database(file, { timeout: 0 });
+  try {
+    for (;;) {
+      child.kill("SIGSTOP");
+      try {
+        db.exec("BEGIN IMMEDIATE");
+        db.exec("ROLLBACK");
+        return;
+      } catch (error) {
+        if ((error as { code?: string }).code?.startsWith("SQLITE_BUSY") !== true) throw error;
+      }
+      child.kill("SIGCONT");
+      await new Promise((resolve) => setTimeout(resolve, 5));
+    }
+  } finally {
+    db.close();
   }
 }
 
@@ -97,8 +131,10 @@ describe.each(DRIVERS)("a paused generator taken over on $name", (driver) => {
     const reader = readSse(response);
     const events: SseEvent[] = [];
     await readUntil(reader, events, (e) => e.filter((x) => x.event === "delta").length >= 5);
+    // The same turn on A through the AI SDK's transport: it joins A's generation.
+    const uiClient = send(a.url, "c1", userMessage("r1", "pause me"));
     await waitFor(() => (countRows(file, "type = 'meta'") >= 3 ? true : undefined));
-    a.child.kill("SIGSTOP");
+    await pauseOutsideWriteLock(a.child, file);
     try {
       // B's sweep takes the stale claim over and stores the reply from A's deltas, as interrupted.
       await waitFor(() => (countRows(file, "type = 'assistant_message'") === 1 ? true : undefined), 15_000);
@@ -119,6 +155,15 @@ describe.each(DRIVERS)("a paused generator taken over on $name", (driver) => {
       event: "done",
       data: { eventId: stored[0]?.id, content: stored[0]?.content, interrupted: true },
     });
+    // Every client of A ends with exactly the stored reply: no text reached one before its
+    // write was accepted under the claim (issue 15, defect 3).
+    const deltas = events.filter((e) => e.event === "delta").map((e) => (e.data as { text: string }).text);
+    expect(deltas.join("")).toBe(stored[0]?.content);
+    const { message: built } = await uiClient;
+    const loaded = (await storedMessages(a.url, "c1")).at(-1);
+    expect(textOf(built)).toBe(stored[0]?.content);
+    expect(textOf(built)).toBe(textOf(loaded));
+    expect(built?.id).toBe(loaded?.id);
     expect(rawQuery(file, "SELECT * FROM late_writes")).toEqual([]);
     expect(countRows(file, "type = 'meta'")).toBe(0);
     expect(claims(file)).toBe(0);

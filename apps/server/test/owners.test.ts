@@ -223,6 +223,8 @@ describe.each(TURN_DRIVERS)("owners on one server ($name)", (driver) => {
       expect((await send("DELETE", `/v1/conversations/${other}`, who)).status).toBe(404);
       expect((await send("PATCH", `/v1/conversations/${other}`, who, { title: "renamed" })).status).toBe(404);
       expect((await send("DELETE", `/v1/saved/${otherSaved}`, who)).status).toBe(404);
+      expect((await send("POST", `/api/chat/${other}/stop`, who)).status).toBe(404);
+      expect((await send("POST", `/v1/conversations/${other}/turns/ra/stop`, who)).status).toBe(404);
       expect((await send("POST", "/v1/clear", who)).status).toBe(403);
       expect(await snapshot()).toEqual(before);
     }

@@ -2,18 +2,20 @@ import {
   type ChatEvent,
   ChatlogError,
   type ChatRepository,
-  type ContentPart,
   continuationRequestId,
   type JsonObject,
   replyStartKey,
   type TurnKey,
+  turnMessageId,
 } from "@chatlog/core";
 import { createUIMessageStreamResponse, generateId, type UIMessage, type UIMessageChunk } from "ai";
+import { continuationOf, type ToolsByName } from "./continuation.ts";
+import { finalizeAbandoned } from "./finalize-abandoned.ts";
 import { foldReply } from "./fold-message.ts";
 import { EventGrouping } from "./group-events.ts";
 import { loadUIMessages } from "./load-ui-messages.ts";
 import { messageChunks } from "./message-chunks.ts";
-import { persistUIMessageStream, type StoredReply, uiMessageWriter } from "./persist-ui-message-stream.ts";
+import { persistUIMessageStream, type StoredReply } from "./persist-ui-message-stream.ts";
 import { assertUIMessage, saveUIMessage } from "./save-ui-message.ts";
 import { MESSAGE_START_KIND, stringExtra, UI_EXTRA } from "./stored-extra.ts";
 import { DEFAULT_CLAIM_SETTINGS, TurnClaims } from "./turn-claims.ts";
@@ -43,7 +45,17 @@ export interface ChatTurnOptions {
     /** Aborts when another process takes the turn over (its writes are refused from then on). */
     abortSignal?: AbortSignal;
   }) => UIStreamSource | Promise<UIStreamSource>;
+  /**
+   * Makes the unique part of a new reply's id (default: the AI SDK's generateId). The stored id
+   * is chatlog's turnMessageId of it (`chatlog:msg:<id>`), so no user message can take it.
+   */
   generateMessageId?: () => string;
+  /**
+   * The tools `generate` gives the model (a ToolSet). A continuation may carry outputs only for
+   * calls of the tools declared here without `execute` (answered by the client); without it,
+   * only approval answers are taken from a continuation.
+   */
+  tools?: ToolsByName;
   /** Stored as the events' model. */
   model?: string | null;
   /** How many recent messages `generate` gets (default: all). */
@@ -111,14 +123,14 @@ async function userTurn(options: ChatTurnOptions, message: UIMessage): Promise<C
   if (hasReply(await repo.getTurnEvents(conversationId, message.id))) return follow(options, message.id);
   const claims = claimsOf(options);
   const key = turnOf(conversationId, message.id);
-  const taken = await claims.take(key, (options.generateMessageId ?? generateId)());
+  const taken = await claims.take(key, turnMessageId((options.generateMessageId ?? generateId)()));
   // Being answered by a live holder (this helper in another process, or a server turn): follow it.
   if (!taken.acquired) return follow(options, message.id);
   const messageId = taken.claim.messageId;
   // Read again now that the claim is ours: a generator that died left its rows behind.
   const left = await repo.getTurnEvents(conversationId, message.id);
   if (left.length > 0) {
-    if (!hasReply(left)) await finalizeLeftBehind(options, claims, key, messageId, left);
+    if (!hasReply(left)) await finalizeAbandoned(repo, { ...key, ownerId: claims.ownerId }, messageId);
     await claims.release(key);
     return follow(options, message.id);
   }
@@ -156,49 +168,27 @@ function hasReply(events: readonly ChatEvent[]): boolean {
   return events.some((e) => e.type === "assistant_message");
 }
 
-/**
- * Stores the reply a gone generator left (its text, tool calls and results so far) as an
- * interrupted reply, held by the claim this process has just taken over. As for a stream that
- * was aborted: what had arrived is kept, marked `extra.interrupted`.
- */
-async function finalizeLeftBehind(
-  options: ChatTurnOptions,
-  claims: TurnClaims,
-  key: TurnKey,
-  messageId: string,
-  events: readonly ChatEvent[],
-): Promise<void> {
-  const message = foldReply(messageId, events) ?? { id: messageId, role: "assistant", parts: [] };
-  const writer = uiMessageWriter({
-    repo: options.repo,
-    conversationId: key.conversationId,
-    turnKey: key.userRequestId,
-    messageId,
-    model: options.model ?? null,
-    ownerId: claims.ownerId,
-  });
-  await writer.finish(message.parts as unknown as ContentPart[], {
-    ui_rev: 0,
-    ui_from: 0,
-    interrupted: true,
-  });
-}
-
 async function continuation(options: ChatTurnOptions, message: UIMessage): Promise<ChatTurn> {
   const { repo, conversationId } = options;
+  const turnKey = continuationRequestId(message.id, message.parts.length);
+  // The same continuation again (a retry): follow or replay it, whatever the message is now.
+  if ((await repo.getEventByRequestId(conversationId, turnKey)) !== null)
+    return follow(options, turnKey, false);
   const history = await modelHistory(options, message.id);
-  if (history.at(-1)?.id !== message.id) {
+  const stored = history.at(-1);
+  if (stored?.id !== message.id || stored.role !== "assistant") {
     throw new ChatlogError(
       "INVALID_ARGUMENT",
       "an assistant message can be continued only when it is the conversation's last message",
       { details: { field: "message.id", conversationId } },
     );
   }
-  const turnKey = continuationRequestId(message.id, message.parts.length);
+  // The stored message with what the client may add to it; the client's copy is not trusted.
+  const continued = continuationOf(stored, message, options.tools);
   const claimed = await recordStart(repo, conversationId, turnKey, message.id, turnKey);
   // A continuation's claim is its start row (no heartbeat): it is followed, never taken over.
   if (!claimed) return follow(options, turnKey, false);
-  return generate(options, [...history.slice(0, -1), message], turnKey, message.id, message);
+  return generate(options, [...history.slice(0, -1), continued], turnKey, message.id, { continued, stored });
 }
 
 /**
@@ -240,7 +230,7 @@ async function generate(
   history: UIMessage[],
   turnKey: string,
   messageId: string,
-  continues: UIMessage | undefined,
+  continues: { continued: UIMessage; stored: UIMessage } | undefined,
   held?: { ownerId: string; lost: AbortSignal },
 ): Promise<ChatTurn> {
   const source = await options.generate({
@@ -259,7 +249,7 @@ async function generate(
     messageId,
     stream,
     model: options.model ?? null,
-    ...(continues ? { continues } : {}),
+    ...(continues ? { continues: continues.continued, storedMessage: continues.stored } : {}),
     ...(held ? { ownerId: held.ownerId } : {}),
   });
   return { messageId, source: "model", stream: persisted.stream, stored: persisted.stored };
@@ -333,12 +323,12 @@ async function takeOverIfGone(
   const key = turnOf(options.conversationId, turnKey);
   const claim = await options.repo.getTurnClaim(key);
   if (claim !== null && !claims.isAbandoned(claim)) return false;
-  const taken = await claims.take(key, claim?.messageId ?? messageId ?? generateId());
+  const taken = await claims.take(key, claim?.messageId ?? messageId ?? turnMessageId(generateId()));
   if (!taken.acquired) return false;
   try {
     const left = await options.repo.getTurnEvents(options.conversationId, turnKey);
     if (left.length > 0 && !hasReply(left)) {
-      await finalizeLeftBehind(options, claims, key, taken.claim.messageId, left);
+      await finalizeAbandoned(options.repo, { ...key, ownerId: claims.ownerId }, taken.claim.messageId);
     }
   } finally {
     await claims.release(key);

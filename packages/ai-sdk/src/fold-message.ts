@@ -1,6 +1,6 @@
-import { type ChatEvent, contentToText, type JsonObject, requestIdOf, textOffsetsOf } from "@chatlog/core";
+import { type ChatEvent, contentToText, requestIdOf, textOffsetsOf } from "@chatlog/core";
 import type { UIMessage } from "ai";
-import { revisionOf, UI_EXTRA } from "./stored-extra.ts";
+import { replyMarks, revisionOf, UI_EXTRA } from "./stored-extra.ts";
 import { isTerminal, isToolPart } from "./tool-parts.ts";
 
 type Part = UIMessage["parts"][number];
@@ -53,6 +53,7 @@ export function foldReply(id: string, events: readonly ChatEvent[]): UIMessage |
   let openText: Mutable<Extract<Part, { type: "text" }>> | null = null;
   let needStep = true;
   let interrupted = false;
+  let stopped = false;
 
   const openStep = () => {
     if (needStep) parts.push({ type: "step-start" });
@@ -128,6 +129,7 @@ export function foldReply(id: string, events: readonly ChatEvent[]): UIMessage |
         }
         addCalls(event);
         if (event.extra[UI_EXTRA.interrupted] === true) interrupted = true;
+        if (event.extra[UI_EXTRA.stopped] === true) stopped = true;
         break;
       }
       default:
@@ -144,8 +146,8 @@ export function foldReply(id: string, events: readonly ChatEvent[]): UIMessage |
   }
   const message: UIMessage = { id, role, parts };
   if (metadata !== undefined) message.metadata = metadata;
-  // A server turn has no metadata of its own; say that it was cut short, for the UI to mark.
-  else if (interrupted && !hasRevision) message.metadata = { interrupted: true } satisfies JsonObject;
+  // A server turn has no metadata of its own; say that it was cut short or stopped, for the UI.
+  else if ((interrupted || stopped) && !hasRevision) message.metadata = replyMarks(interrupted, stopped);
   return message;
 }
 

@@ -5,8 +5,11 @@ export {
   streamChatTurn,
   type UIStreamSource,
 } from "./chat-turn.ts";
+export type { ToolsByName } from "./continuation.ts";
+export { finalizeAbandoned } from "./finalize-abandoned.ts";
 export { type LoadUIMessagesOptions, loadUIMessages, type UIMessagePage } from "./load-ui-messages.ts";
 export { messageChunks } from "./message-chunks.ts";
+export { assertUserMessageIdFree } from "./message-ids.ts";
 export {
   type PersistedUIMessageStream,
   type PersistUIMessageStreamOptions,
@@ -14,7 +17,8 @@ export {
   type StoredReply,
 } from "./persist-ui-message-stream.ts";
 export { assertUIMessage, type SaveUIMessageResult, saveUIMessage } from "./save-ui-message.ts";
-export { MESSAGE_START_KIND, UI_EXTRA } from "./stored-extra.ts";
+export { attemptOf, MESSAGE_START_KIND, replyMarks, UI_EXTRA } from "./stored-extra.ts";
+export { eventsOfAttempt, isDelta, messageIdOf, replyExtra, replyOf } from "./turn-attempts.ts";
 export {
   type ClaimLogger,
   type ClaimSettings,

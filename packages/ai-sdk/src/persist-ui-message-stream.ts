@@ -7,8 +7,8 @@ import {
 } from "@chatlog/core";
 import { readUIMessageStream, type UIMessage, type UIMessageChunk } from "ai";
 import { foldReply } from "./fold-message.ts";
-import { sameJson } from "./save-ui-message.ts";
-import { type AnyToolPart, isToolPart, toolNameOf } from "./tool-parts.ts";
+import { sameJson } from "./same-json.ts";
+import { type AnyToolPart, isTerminal, isToolPart, resultTextOf, toolNameOf } from "./tool-parts.ts";
 import { TurnWriter } from "./turn-writer.ts";
 import { metadataExtra } from "./ui-to-events.ts";
 
@@ -22,8 +22,13 @@ export interface PersistUIMessageStreamOptions {
   turnKey: string;
   /** The assistant message id, fixed before the first chunk; the stream's `start` chunk gets it. */
   messageId: string;
-  /** The stored assistant message this stream continues (after tool approvals), as the client has it. */
+  /**
+   * The assistant message this stream continues, with what the client added to it (approval
+   * answers, client-side tool outputs: see continuation.ts).
+   */
   continues?: UIMessage;
+  /** That message as it is stored, before the additions (default: `continues`). */
+  storedMessage?: UIMessage;
   /** The UI message stream, e.g. `streamText(...).toUIMessageStream()`. */
   stream: ReadableStream<UIMessageChunk>;
   /** Stored as the events' model. */
@@ -51,7 +56,7 @@ export interface PersistedUIMessageStream {
 }
 
 /** The writer of one UI message's turn: every row carries the turn key and the message id. */
-export function uiMessageWriter(
+function uiMessageWriter(
   options: Pick<
     PersistUIMessageStreamOptions,
     "repo" | "conversationId" | "turnKey" | "messageId" | "model" | "ownerId"
@@ -86,6 +91,69 @@ function announceId(messageId: string): TransformStream<UIMessageChunk, UIMessag
   });
 }
 
+/**
+ * One gate per chunk, in stream order: settled by the persisting branch once it has handed the
+ * chunk's writes over (with whether they were stored), awaited by the client's branch. The two
+ * branches of the tee see the same chunks in the same order, so the nth settle is the nth chunk's.
+ */
+class ChunkGates {
+  private readonly gates = new Map<
+    number,
+    { promise: Promise<boolean>; resolve: (ok: Promise<boolean>) => void }
+  >();
+  private settled = 0;
+  private awaited = 0;
+
+  /** The gate of chunk `index`; forgotten by whichever of its two sides comes second. */
+  private take(index: number, done: boolean) {
+    let gate = this.gates.get(index);
+    if (gate === undefined) {
+      let resolve!: (ok: Promise<boolean>) => void;
+      const promise = new Promise<boolean>((r) => {
+        resolve = r;
+      });
+      gate = { promise, resolve };
+      if (!done) this.gates.set(index, gate);
+    } else if (done) this.gates.delete(index);
+    return gate;
+  }
+
+  settle(stored: Promise<boolean>): void {
+    const index = this.settled++;
+    this.take(index, index < this.awaited).resolve(stored);
+  }
+
+  next(): Promise<boolean> {
+    const index = this.awaited++;
+    return this.take(index, index < this.settled).promise;
+  }
+}
+
+/**
+ * The client's copy of the stream: each chunk passes once its writes are known to be stored
+ * (TurnWriter.accepted, the rule of issue 15's defect 3), so a client never holds text the turn
+ * did not store. Once a write is refused (another process took the turn over) the stream ends
+ * with an error instead: what the client has is then exactly what that process finalizes.
+ */
+function releaseWhenStored(
+  gates: ChunkGates,
+  options: Pick<PersistUIMessageStreamOptions, "conversationId" | "turnKey">,
+): TransformStream<UIMessageChunk, UIMessageChunk> {
+  return new TransformStream({
+    async transform(chunk, controller) {
+      if (await gates.next()) {
+        controller.enqueue(chunk);
+        return;
+      }
+      controller.enqueue({
+        type: "error",
+        errorText: `TURN_TAKEN_OVER: another process took this turn over (conversation ${options.conversationId}); retry to get its stored reply`,
+      });
+      controller.terminate();
+    },
+  });
+}
+
 /** Index of the first part of `after` that is not the same as in `before` (a continuation's start). */
 function firstChange(before: UIMessage, after: UIMessage): number {
   const shared = Math.min(before.parts.length, after.parts.length);
@@ -108,6 +176,7 @@ export function persistUIMessageStream(options: PersistUIMessageStreamOptions): 
   const { continues, messageId } = options;
   const [client, mine] = options.stream.pipeThrough(announceId(messageId)).tee();
   const writer = uiMessageWriter(options);
+  const gates = new ChunkGates();
   const toolNames = new Map<string, string>();
   const denials = new Map<string, string>();
   for (const part of continues?.parts ?? []) {
@@ -115,6 +184,16 @@ export function persistUIMessageStream(options: PersistUIMessageStreamOptions): 
     toolNames.set(part.toolCallId, toolNameOf(part));
     const { approval } = part as AnyToolPart;
     if (approval?.approved === false) denials.set(part.toolCallId, approval.reason ?? "");
+  }
+  // Client-side tool outputs the continuation adds: the model-facing history gets their results.
+  const before = new Map<string, AnyToolPart>();
+  for (const part of options.storedMessage?.parts ?? [])
+    if (isToolPart(part)) before.set(part.toolCallId, part);
+  for (const part of continues?.parts ?? []) {
+    if (!isToolPart(part) || (part as AnyToolPart).state === "output-denied" || !isTerminal(part)) continue;
+    const was = before.get(part.toolCallId);
+    if (was !== undefined && !isTerminal(was))
+      writer.toolResult(part.toolCallId, toolNameOf(part), resultTextOf(part));
   }
   let interrupted = false;
   let errorText: string | null = null;
@@ -163,6 +242,7 @@ export function persistUIMessageStream(options: PersistUIMessageStreamOptions): 
       new TransformStream<UIMessageChunk, UIMessageChunk>({
         transform(chunk, controller) {
           observe(chunk);
+          gates.settle(writer.accepted());
           controller.enqueue(chunk);
         },
       }),
@@ -180,7 +260,7 @@ export function persistUIMessageStream(options: PersistUIMessageStreamOptions): 
     });
     for await (const state of states) message = state;
     message = { ...message, id: messageId };
-    const from = continues ? firstChange(continues, message) : 0;
+    const from = continues ? firstChange(options.storedMessage ?? continues, message) : 0;
     const rev = continues ? Math.max(1, continues.parts.length) : 0;
     const extra = interrupted
       ? { interrupted: true, ...(errorText !== null ? { error: errorText } : {}) }
@@ -208,5 +288,5 @@ export function persistUIMessageStream(options: PersistUIMessageStreamOptions): 
       event: finished.reply,
     };
   })();
-  return { stream: client, stored };
+  return { stream: client.pipeThrough(releaseWhenStored(gates, options)), stored };
 }

@@ -10,6 +10,12 @@ import {
 } from "@chatlog/core";
 import { safeValidateUIMessages, type UIMessage } from "ai";
 import { foldReply } from "./fold-message.ts";
+import {
+  assertAssistantMessageIdFree,
+  assertSameUserMessage,
+  assertUserMessageIdFree,
+} from "./message-ids.ts";
+import { sameJson } from "./same-json.ts";
 import { progressOf } from "./tool-parts.ts";
 import { revisionEvents, userMessageEvent } from "./ui-to-events.ts";
 
@@ -53,9 +59,12 @@ export async function saveUIMessage(
   const message = await assertUIMessage(input);
   assertClientRequestId(message.id, "message.id");
   if (message.role === "user") {
-    const { added } = await repo.addEvent(userMessageEvent(conversationId, message));
+    await assertUserMessageIdFree(repo, conversationId, message.id);
+    const { added, event } = await repo.addEvent(userMessageEvent(conversationId, message));
+    if (!added) assertSameUserMessage(event, message, conversationId);
     return { added };
   }
+  await assertAssistantMessageIdFree(repo, conversationId, message.id);
   const stored = await readRevisions(repo, conversationId, message.id);
   if (stored === null) return { added: await writeAll(repo, conversationId, message, 0, 0) };
   const from = changedFrom(stored.message, message);
@@ -129,22 +138,4 @@ function sameIdentity(a: UIMessage["parts"][number], b: UIMessage["parts"][numbe
   if (a.type !== b.type) return false;
   const callA = (a as { toolCallId?: string }).toolCallId;
   return callA === (b as { toolCallId?: string }).toolCallId;
-}
-
-/** Deep equality of JSON-like values, ignoring undefined properties (JSON drops them). */
-export function sameJson(a: unknown, b: unknown): boolean {
-  return JSON.stringify(normalize(a)) === JSON.stringify(normalize(b));
-}
-
-function normalize(value: unknown): unknown {
-  if (Array.isArray(value)) return value.map(normalize);
-  if (value !== null && typeof value === "object") {
-    const out: Record<string, unknown> = {};
-    for (const key of Object.keys(value).sort()) {
-      const item = (value as Record<string, unknown>)[key];
-      if (item !== undefined) out[key] = normalize(item);
-    }
-    return out;
-  }
-  return value;
 }

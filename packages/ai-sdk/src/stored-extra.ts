@@ -10,6 +10,8 @@ export const UI_EXTRA = {
   userRequestId: "user_request_id",
   attempt: "attempt",
   interrupted: "interrupted",
+  /** A reply whose generation was stopped on request (a normal reply, with what was said). */
+  stopped: "stopped",
   /** Revision of a message's parts: 0 for its first write, then one more per continuation. */
   rev: "ui_rev",
   /** Index of the first part a revision replaces (the parts before it are kept). */
@@ -50,4 +52,9 @@ export function revisionOf(event: ChatEvent): Revision | null {
   if (typeof from !== "number" || !Number.isSafeInteger(from) || from < 0) return null;
   if (!Array.isArray(event.content)) return null;
   return { rev, from, parts: event.content as JsonObject[] };
+}
+
+/** The metadata a server turn's reply carries in the UI: whether it was cut short or stopped. */
+export function replyMarks(interrupted: boolean, stopped: boolean): JsonObject {
+  return { ...(interrupted ? { interrupted: true } : {}), ...(stopped ? { stopped: true } : {}) };
 }

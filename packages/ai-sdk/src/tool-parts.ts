@@ -9,7 +9,7 @@ export interface AnyToolPart {
   input?: unknown;
   output?: unknown;
   errorText?: string;
-  approval?: { id: string; approved?: boolean; reason?: string };
+  approval?: { id: string; approved?: boolean; reason?: string; [field: string]: unknown };
   preliminary?: boolean;
 }
 

@@ -44,13 +44,18 @@ export type TurnWriterFinish = { lost: false; reply: ChatEvent } | { lost: true;
  * emits many deltas per tick, and one row per delta would make the database, not the model, set
  * the pace; readers join the rows' text, so the result is the same. Rows are appended without
  * awaiting: the repository's write queue commits appends issued close together in one
- * transaction (group commit) and keeps their call order, so awaiting the last is enough.
+ * transaction (group commit). The SQLite engine keeps their call order; Postgres runs them on
+ * separate connections, so `tail` is all of them, and a tool result waits for its call's row.
  */
 export class TurnWriter {
   private tail: Promise<unknown> = Promise.resolve();
+  /** The last write that waits for every earlier one (a tool result), until it settles. */
+  private barrier: Promise<void> | null = null;
   private failure: unknown = null;
   private pending: string[] = [];
   private flushScheduled = false;
+  /** accepted() calls waiting for the pending deltas to be issued as a row. */
+  private flushWaiters: (() => void)[] = [];
   private readonly lostController = new AbortController();
   private readonly attempt: number;
 
@@ -73,17 +78,37 @@ export class TurnWriter {
     return ownerId ? { conversationId, userRequestId: turnKey, attempt: this.attempt, ownerId } : null;
   }
 
-  private append(event: NewChatEvent): void {
+  /**
+   * Issues one write. `afterEarlier`: only once every earlier write has settled, for a row whose
+   * seq must follow theirs whatever the executor does with writes issued together (Postgres runs
+   * them on separate connections, so their commit order is not their call order).
+   */
+  private append(event: NewChatEvent, afterEarlier = false): void {
     if (this.lost.aborted) return;
-    const held = this.held;
-    const write = held
-      ? this.options.repo.appendHeld(held, event).then((result) => {
-          if (!result.held) this.lostController.abort(new Error("the turn's claim was taken over"));
-        })
-      : this.options.repo.addEvent(event);
-    this.tail = write.then(undefined, (error: unknown) => {
+    const run = async (): Promise<void> => {
+      if (this.lost.aborted) return;
+      const held = this.held;
+      if (!held) {
+        await this.options.repo.addEvent(event);
+        return;
+      }
+      const result = await this.options.repo.appendHeld(held, event);
+      if (!result.held) this.lostController.abort(new Error("the turn's claim was taken over"));
+    };
+    // A write issued after a deferred one waits for it too, so rows keep their call order.
+    const write = afterEarlier ? this.tail.then(run) : this.barrier ? this.barrier.then(run) : run();
+    const settled = write.then(undefined, (error: unknown) => {
       this.failure ??= error;
     });
+    if (afterEarlier) {
+      this.barrier = settled;
+      void settled.then(() => {
+        if (this.barrier === settled) this.barrier = null;
+      });
+    }
+    // Every write so far, not only the last: an executor may commit writes issued together in
+    // any order (Postgres), and compaction and accepted() must come after all of them.
+    this.tail = Promise.all([this.tail, settled]);
   }
 
   delta(text: string): void {
@@ -97,11 +122,28 @@ export class TurnWriter {
     }
   }
 
+  /**
+   * Settles once every write issued so far (the pending deltas included) has been answered:
+   * true when they were accepted, false once the claim is lost (then nothing more is written).
+   * The one rule for when text may reach a client (issue 15, defect 3): only after this says
+   * true for the write that carries it, so a client never holds text the turn did not store.
+   */
+  accepted(): Promise<boolean> {
+    const issued =
+      this.pending.length > 0 ? new Promise<void>((resolve) => this.flushWaiters.push(resolve)) : undefined;
+    return (issued ?? Promise.resolve()).then(() => this.tail).then(() => !this.lost.aborted);
+  }
+
   private flush(): void {
     this.flushScheduled = false;
     if (this.pending.length === 0) return;
     const content = this.pending.join("");
     this.pending = [];
+    const waiters = this.flushWaiters;
+    this.flushWaiters = [];
+    queueMicrotask(() => {
+      for (const resolve of waiters) resolve();
+    });
     this.append({
       conversationId: this.options.conversationId,
       type: "meta",
@@ -128,18 +170,22 @@ export class TurnWriter {
 
   toolResult(toolCallId: string, name: string, text: string): void {
     this.flush();
-    this.append({
-      conversationId: this.options.conversationId,
-      type: "tool_result",
-      role: "tool",
-      content: text,
-      extra: {
-        ...this.options.extra,
-        tool_call_id: toolCallId,
-        tool_name: name,
-        request_id: toolResultKey(this.options.turnKey, toolCallId, this.attempt),
+    // After its call's row, always: a result stored before its call would be shown without it.
+    this.append(
+      {
+        conversationId: this.options.conversationId,
+        type: "tool_result",
+        role: "tool",
+        content: text,
+        extra: {
+          ...this.options.extra,
+          tool_call_id: toolCallId,
+          tool_name: name,
+          request_id: toolResultKey(this.options.turnKey, toolCallId, this.attempt),
+        },
       },
-    });
+      true,
+    );
   }
 
   /** Waits for every queued write, then stores the final reply (idempotent: a second call answers it again). */

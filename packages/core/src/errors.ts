@@ -20,6 +20,8 @@ export const ERROR_CODES = [
   "TURN_TAKEN_OVER", // another process took over the turn this writer was generating; its writes were refused
   "NOT_OWNER", // a write through forOwner(user) into a conversation that is another user's (or nobody's); nothing was written
   "ADMIN_ONLY", // a call that spans every user's data (retention, clear, vacuum, stats, import) made through forOwner
+  "NOT_LAST_REPLY", // a regeneration asked for a reply that is not the conversation's last message
+  "NO_TURN_IN_FLIGHT", // a stop asked for a turn that is not generating
   "SEQ_LIMIT", // the conversation has reached MAX_SEQ: the write would take its seq past it, so nothing was written
 ] as const;
 export type ChatlogErrorCode = (typeof ERROR_CODES)[number];

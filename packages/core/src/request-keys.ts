@@ -20,8 +20,36 @@ export function isReservedRequestId(key: string): boolean {
   return RESERVED_PATTERN.test(key);
 }
 
-/** Rejects a client-chosen request id that lies in chatlog's own namespace. */
+/**
+ * The id of an assistant message a turn writes (the server's turns, streamChatTurn): in
+ * chatlog's own namespace, so a message id tells its owner's kind. A user message id is a client
+ * key and never begins so; an assistant message id made here can therefore never be taken by a
+ * user message (issue 15, defect 4). `unique` is a fresh random id.
+ */
+export function turnMessageId(unique: string): string {
+  return `${TURN_MESSAGE_PREFIX}${unique}`;
+}
+
+const TURN_MESSAGE_PREFIX = "chatlog:msg:";
+
+/** Whether `id` was made by turnMessageId (an assistant message a turn owns). */
+export function isTurnMessageId(id: string): boolean {
+  return id.startsWith(TURN_MESSAGE_PREFIX);
+}
+
+/**
+ * Rejects a client-chosen request id that lies in chatlog's own namespace: an assistant message
+ * id a turn made is REQUEST_ID_CONFLICT (the id is taken, by a message of another kind), any
+ * other reserved key INVALID_ARGUMENT.
+ */
 export function assertClientRequestId(key: string, name = "requestId"): void {
+  if (isTurnMessageId(key)) {
+    throw new ChatlogError(
+      "REQUEST_ID_CONFLICT",
+      `${name} is an assistant message's id; a user message needs an id of its own`,
+      { details: { field: name } },
+    );
+  }
   if (isReservedRequestId(key)) {
     throw new ChatlogError(
       "INVALID_ARGUMENT",
@@ -98,4 +126,13 @@ export function continuationRequestId(messageId: string, partCount: number): str
  */
 export function replyStartKey(userRequestId: string, attempt = 1): string {
   return `chatlog:reply_start:${JSON.stringify(attempt === 1 ? [userRequestId] : [userRequestId, attempt])}`;
+}
+
+/**
+ * The key of the record that asks the generator of a turn (user request `userRequestId`, reply
+ * attempt `attempt`) to stop: one per turn, so a repeated stop adds nothing, and any process
+ * can write it while the holder of the turn's claim, wherever it runs, reads it.
+ */
+export function turnStopKey(userRequestId: string, attempt = 1): string {
+  return `chatlog:turn_stop:${JSON.stringify([userRequestId, attempt])}`;
 }

@@ -47,6 +47,10 @@ const STATUS_BY_CODE: Record<ChatlogErrorCode, ContentfulStatusCode> &
   NOT_OWNER: 404,
   /** A call for the administrator's token only (e.g. listing another user's conversations). */
   ADMIN_ONLY: 403,
+  /** Only the conversation's last reply can be regenerated (as the AI SDK's client does). */
+  NOT_LAST_REPLY: 409,
+  /** A stop for a conversation or turn with nothing generating. */
+  NO_TURN_IN_FLIGHT: 409,
   /** The conversation has reached its highest seq (MAX_SEQ); it takes no more events. */
   SEQ_LIMIT: 409,
 };

@@ -36,6 +36,7 @@ export function sseFrame(event: TurnEvent, context: SseContext): string {
         seq: event.seq,
         content: event.content,
         interrupted: event.interrupted,
+        stopped: event.stopped,
       });
     case "error":
       return frame("error", { code: event.code, message: event.message });

@@ -1,3 +1,4 @@
+import { replyMarks } from "@chatlog/ai-sdk";
 import type { UIMessageChunk } from "ai";
 import type { TurnEvent } from "../turns/turn-events.ts";
 
@@ -51,8 +52,11 @@ export class UIChunkView {
         this.closeText(out);
         if (this.stepOpen) out.push({ type: "finish-step" });
         this.stepOpen = false;
+        // The same metadata a reload finds on the stored message (loadUIMessages).
         out.push(
-          event.interrupted ? { type: "finish", messageMetadata: { interrupted: true } } : { type: "finish" },
+          event.interrupted || event.stopped
+            ? { type: "finish", messageMetadata: replyMarks(event.interrupted, event.stopped) }
+            : { type: "finish" },
         );
         break;
       case "error":

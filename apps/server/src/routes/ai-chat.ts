@@ -7,7 +7,7 @@ import { admitTurn, assertNotForeign } from "../http/owner-gate.ts";
 import { onlyFields, queryInt, readJsonObject } from "../http/request-body.ts";
 import { UI_MESSAGE_STREAM_HEADERS, uiMessageStream } from "../http/ui-message-stream.ts";
 import { ShuttingDownError, type TurnRequest, type TurnService } from "../turns/turn-service.ts";
-import { openTurn } from "./turns.ts";
+import { openTurn, stopTurn } from "./turns.ts";
 
 const TRIGGERS = ["submit-message", "regenerate-message"] as const;
 /** Page size of GET /api/chat/{id}/messages when none is given, and the most it may ask for. */
@@ -83,6 +83,15 @@ export function aiChatRoutes(turns: TurnService, repo: ChatRepository): Hono {
     await admitTurn(c, repo, request);
     const opened = await openTurn(turns, request);
     return uiStreamResponse(opened.events.subscribe());
+  });
+
+  // Stop: ends the conversation's reply in flight (the page's Stop button); see the README.
+  app.post("/chat/:id/stop", async (c) => {
+    const conversationId = c.req.param("id");
+    assertId(conversationId, "id");
+    await assertNotForeign(c, repo, conversationId);
+    const turn = await stopTurn(turns, conversationId);
+    return c.json({ stopped: true, requestId: turn.userRequestId });
   });
 
   app.get("/chat/:id/stream", async (c) => {

@@ -1,10 +1,9 @@
 import { randomUUID } from "node:crypto";
-import type { ChatRepository } from "@chatlog/core";
-import { assertClientRequestId, assertId } from "@chatlog/core";
+import { assertClientRequestId, assertId, type ChatRepository, type TurnKey } from "@chatlog/core";
 import { Hono } from "hono";
 import { HttpError } from "../http/errors.ts";
 import { checkId } from "../http/ids.ts";
-import { admitTurn } from "../http/owner-gate.ts";
+import { admitTurn, assertNotForeign } from "../http/owner-gate.ts";
 import { onlyFields, readJsonObject } from "../http/request-body.ts";
 import { encodeHeaderValue } from "../http/response-headers.ts";
 import { sseResponse } from "../http/sse.ts";
@@ -42,6 +41,20 @@ export async function openTurn(turns: TurnService, request: TurnRequest): Promis
   }
 }
 
+/** Stops a turn in flight; a server that is shutting down answers 503. */
+export async function stopTurn(
+  turns: TurnService,
+  conversationId: string,
+  requestId?: string,
+): Promise<TurnKey> {
+  try {
+    return await turns.stop(conversationId, requestId);
+  } catch (error) {
+    if (error instanceof ShuttingDownError) throw new HttpError(503, "SHUTTING_DOWN", error.message);
+    throw error;
+  }
+}
+
 /** POST /v1/conversations/:id/turns: store the user message once, stream the reply as SSE. */
 export function turnRoutes(turns: TurnService, repo: ChatRepository): Hono {
   const app = new Hono();
@@ -69,6 +82,16 @@ export function turnRoutes(turns: TurnService, repo: ChatRepository): Hono {
         "x-chatlog-request-id": encodeHeaderValue(requestId),
       },
     );
+  });
+  app.post("/conversations/:id/turns/:requestId/stop", async (c) => {
+    const conversationId = c.req.param("id");
+    const requestId = c.req.param("requestId");
+    assertId(conversationId, "conversationId");
+    assertId(requestId, "requestId");
+    // Another user's turn is theirs to stop: 404, as for any of their conversations.
+    await assertNotForeign(c, repo, conversationId);
+    const turn = await stopTurn(turns, conversationId, requestId);
+    return c.json({ stopped: true, requestId: turn.userRequestId });
   });
   return app;
 }

@@ -1,7 +1,7 @@
 import { randomUUID } from "node:crypto";
-import { type ChatRepository, contentToText, type TurnKey } from "@chatlog/core";
+import { eventsOfAttempt, isDelta } from "@chatlog/ai-sdk";
+import { type ChatRepository, contentToText, type TurnKey, turnMessageId } from "@chatlog/core";
 import { emitStoredEvent, storedDone } from "./replay-stored.ts";
-import { eventsOfAttempt, isDelta } from "./turn-attempts.ts";
 import type { TurnBroadcast } from "./turn-broadcast.ts";
 import type { TurnClaims } from "./turn-claims.ts";
 
@@ -69,7 +69,7 @@ export async function followOtherProcess(
     // No claim and no reply: the holder gave up without storing one (its generation failed
     // before saying anything), or it was stale and released by a reaper. Either way it is free.
     if (claim === null || claims.isAbandoned(claim)) {
-      const taken = await claims.take(turn, claim?.messageId ?? randomUUID());
+      const taken = await claims.take(turn, claim?.messageId ?? turnMessageId(randomUUID()));
       if (taken.acquired) {
         // One last read: the holder stores its reply before it releases the claim.
         const after = eventsOfAttempt(

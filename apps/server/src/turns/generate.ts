@@ -1,7 +1,6 @@
 import {
   buildLlmMessages,
   type ChatRepository,
-  contentToText,
   type JsonValue,
   requestIdOf,
   type TurnKey,
@@ -10,6 +9,7 @@ import { stepCountIs, streamText } from "ai";
 import type { LanguageModelV4 } from "../models/model-types.ts";
 import { toModelMessages } from "../models/to-model-messages.ts";
 import { builtinTools } from "../tools/index.ts";
+import { storedDone } from "./replay-stored.ts";
 import type { TurnBroadcast } from "./turn-broadcast.ts";
 import type { TurnEvent } from "./turn-events.ts";
 import type { StoreOutcome, TurnStore } from "./turn-store.ts";
@@ -29,12 +29,17 @@ export interface GenerateInput {
    * stores nothing more and ends with the reply its new holder stored, or an error.
    */
   signal: AbortSignal;
+  /**
+   * Aborted when someone stops the turn (turn-stops.ts): the model call ends and what it said
+   * is stored as the reply, marked `stopped` (a normal reply, not an interrupted one).
+   */
+  stop?: AbortSignal;
   /** Most model steps per turn (a tool call and the answer after it are two). */
   maxSteps?: number;
 }
 
 export type GenerateOutcome = {
-  status: "completed" | "interrupted" | "failed";
+  status: "completed" | "stopped" | "interrupted" | "failed";
   text: string;
   error?: unknown;
 };
@@ -55,7 +60,17 @@ export async function generateReply(input: GenerateInput): Promise<GenerateOutco
   let failure: unknown = null;
   let aborted = false;
   // The store's own signal: a write refused because the claim was lost stops the model call too.
-  const signal = store.lost ? AbortSignal.any([input.signal, store.lost]) : input.signal;
+  const signals = [input.signal, ...(store.lost ? [store.lost] : []), ...(input.stop ? [input.stop] : [])];
+  const signal = signals.length > 1 ? AbortSignal.any(signals) : input.signal;
+  // Each item reaches the clients once the write carrying it is known to be stored under the
+  // claim, in order; after a refused write, none does (their `done` is then the stored reply).
+  let released: Promise<void> = Promise.resolve();
+  const show = (event: TurnEvent) => {
+    const stored = store.accepted();
+    released = released.then(async () => {
+      if (await stored) out.push(event);
+    });
+  };
   try {
     const conversation = await modelInput(input);
     const result = streamText({
@@ -76,25 +91,25 @@ export async function generateReply(input: GenerateInput): Promise<GenerateOutco
           if (part.text.length === 0) break;
           text += part.text;
           store.delta(part.text);
-          out.push({ type: "delta", text: part.text });
+          show({ type: "delta", text: part.text });
           break;
         case "tool-call": {
           const args = json(part.input);
           store.toolCall(part.toolCallId, part.toolName, args);
-          out.push({ type: "tool_call", id: part.toolCallId, name: part.toolName, arguments: args });
+          show({ type: "tool_call", id: part.toolCallId, name: part.toolName, arguments: args });
           break;
         }
         case "tool-result": {
           const output = json(part.output);
           store.toolResult(part.toolCallId, part.toolName, output);
-          out.push({ type: "tool_result", toolCallId: part.toolCallId, name: part.toolName, result: output });
+          show({ type: "tool_result", toolCallId: part.toolCallId, name: part.toolName, result: output });
           break;
         }
         case "tool-error": {
           // The model sees the failure as the tool's result, so store it as one.
           const output = { error: String((part.error as Error)?.message ?? part.error) };
           store.toolResult(part.toolCallId, part.toolName, output);
-          out.push({ type: "tool_result", toolCallId: part.toolCallId, name: part.toolName, result: output });
+          show({ type: "tool_result", toolCallId: part.toolCallId, name: part.toolName, result: output });
           break;
         }
         case "abort":
@@ -112,12 +127,18 @@ export async function generateReply(input: GenerateInput): Promise<GenerateOutco
     else failure = error;
   }
   if (signal.aborted) aborted = true;
+  await released;
 
+  // Stopped on request (and not cut short otherwise): the reply is what was said, marked so.
+  const stopped =
+    aborted && input.stop?.aborted === true && !input.signal.aborted && store.lost?.aborted !== true;
   if (failure === null || aborted) {
     // Aborted: shutdown ran out of time or the claim was lost; keep what was said, marked so a
     // reader knows it was cut short (a lost claim stores nothing: the new holder decides).
-    const outcome = await store.finish(text, aborted ? { interrupted: true } : {});
-    out.push(endOf(outcome, text, aborted));
+    const marks = stopped ? { stopped: true } : aborted ? { interrupted: true } : {};
+    const outcome = await store.finish(text, marks);
+    out.push(endOf(outcome, text, aborted && !stopped, stopped));
+    if (stopped && outcome.kind !== "lost") return { status: "stopped", text };
     return { status: outcome.kind === "lost" || aborted ? "interrupted" : "completed", text };
   }
   const message = failure instanceof Error ? failure.message : String(failure);
@@ -140,9 +161,9 @@ export async function generateReply(input: GenerateInput): Promise<GenerateOutco
  * before any reply was stored has nothing true to announce: an error, which a client retries
  * (and the retry follows the new holder, or replays its reply).
  */
-function endOf(outcome: StoreOutcome, text: string, aborted: boolean): TurnEvent {
+function endOf(outcome: StoreOutcome, text: string, aborted: boolean, stopped = false): TurnEvent {
   if (outcome.kind === "not-persisted") {
-    return { type: "done", eventId: null, seq: null, content: text, interrupted: aborted };
+    return { type: "done", eventId: null, seq: null, content: text, interrupted: aborted, stopped };
   }
   if (outcome.reply === null) {
     return {
@@ -152,14 +173,7 @@ function endOf(outcome: StoreOutcome, text: string, aborted: boolean): TurnEvent
         "this server lost the turn to another process (or the conversation was deleted); retry to follow it",
     };
   }
-  const reply = outcome.reply;
-  return {
-    type: "done",
-    eventId: reply.id,
-    seq: reply.seq,
-    content: contentToText(reply.content),
-    interrupted: reply.extra.interrupted === true,
-  };
+  return storedDone(outcome.reply);
 }
 
 /** The most recent LLM-visible events the model is shown (as buildLlmConversation's default). */

@@ -1,7 +1,6 @@
+import { attemptOf, finalizeAbandoned, isDelta, messageIdOf } from "@chatlog/ai-sdk";
 import type { ChatRepository, TurnKey } from "@chatlog/core";
 import type { Logger } from "../logging.ts";
-import { finalizeAbandoned } from "./finalize-abandoned.ts";
-import { attemptOf, isDelta, messageIdOf } from "./turn-attempts.ts";
 import type { TurnClaims } from "./turn-claims.ts";
 
 /** Most abandoned claims handled per sweep (the rest wait for the next). */

@@ -1,5 +1,5 @@
+import { attemptOf, isDelta, messageIdOf } from "@chatlog/ai-sdk";
 import { type ChatEvent, contentToText, type JsonValue } from "@chatlog/core";
-import { attemptOf, isDelta, messageIdOf } from "./turn-attempts.ts";
 import type { TurnBroadcast } from "./turn-broadcast.ts";
 
 function parsed(text: string): JsonValue {
@@ -40,6 +40,7 @@ export function storedDone(reply: ChatEvent) {
     seq: reply.seq,
     content: contentToText(reply.content),
     interrupted: reply.extra.interrupted === true,
+    stopped: reply.extra.stopped === true,
   };
 }
 

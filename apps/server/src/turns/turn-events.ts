@@ -20,5 +20,13 @@ export type TurnEvent =
   | { type: "tool_call"; id: string; name: string; arguments: JsonValue }
   | { type: "tool_result"; toolCallId: string; name: string; result: JsonValue }
   /** The stored reply: `content` is what the database holds, whoever generated it. */
-  | { type: "done"; eventId: string | null; seq: number | null; content: string; interrupted: boolean }
+  | {
+      type: "done";
+      eventId: string | null;
+      seq: number | null;
+      content: string;
+      interrupted: boolean;
+      /** The generation was stopped on request; `content` is what it had said. */
+      stopped: boolean;
+    }
   | { type: "error"; code: string; message: string };

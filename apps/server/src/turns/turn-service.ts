@@ -1,22 +1,31 @@
 import { randomUUID } from "node:crypto";
 import {
+  assertUserMessageIdFree,
+  attemptOf,
+  eventsOfAttempt,
+  finalizeAbandoned,
+  messageIdOf,
+  replyOf,
+} from "@chatlog/ai-sdk";
+import {
   type ChatEvent,
   ChatlogError,
   type ChatRepository,
   contentToText,
   type TurnKey,
+  turnMessageId,
 } from "@chatlog/core";
 import type { Logger } from "../logging.ts";
 import type { LanguageModelV4 } from "../models/model-types.ts";
-import { finalizeAbandoned } from "./finalize-abandoned.ts";
 import { followOtherProcess } from "./follow-other-process.ts";
 import { generateReply } from "./generate.ts";
 import { recoverUnfinishedTurns, sweepAbandonedTurns } from "./recover-unfinished.ts";
+import { assertRegeneratesLastReply } from "./regenerate-last.ts";
 import { emitStoredEvent, replayStored, storedDone } from "./replay-stored.ts";
-import { attemptOf, eventsOfAttempt, messageIdOf, replyOf } from "./turn-attempts.ts";
 import { TurnBroadcast } from "./turn-broadcast.ts";
 import { type ClaimSettings, serverTurnClaims, type TurnClaims } from "./turn-claims.ts";
 import type { TurnEvent } from "./turn-events.ts";
+import { TurnStops } from "./turn-stops.ts";
 import { NullTurnStore, RepositoryTurnStore, type TurnStore } from "./turn-store.ts";
 
 export interface TurnServiceOptions {
@@ -58,6 +67,9 @@ interface LiveTurn {
   done: Promise<void>;
 }
 
+/** How often a generating holder looks for a stop recorded by another process (well under a second). */
+const STOP_POLL_MS = 250;
+
 /** Thrown while the server is shutting down; the route answers 503. */
 export class ShuttingDownError extends Error {
   override readonly name = "ShuttingDownError";
@@ -75,11 +87,23 @@ export class ShuttingDownError extends Error {
 export class TurnService {
   private readonly live = new Map<string, LiveTurn>();
   private readonly claims: TurnClaims;
+  private readonly stops: TurnStops;
   private closing = false;
   private sweeper: NodeJS.Timeout | null = null;
 
   constructor(private readonly options: TurnServiceOptions) {
     this.claims = serverTurnClaims(options.repo, options.claims, options.logger);
+    this.stops = new TurnStops(options.repo, STOP_POLL_MS);
+  }
+
+  /**
+   * Stops the conversation's turn in flight (the one answering `requestId` when given), on
+   * whichever process generates it: NO_TURN_IN_FLIGHT when none is. The holder stores what was
+   * generated as the reply, marked stopped, within a second.
+   */
+  async stop(conversationId: string, requestId?: string): Promise<TurnKey> {
+    if (this.closing) throw new ShuttingDownError("the server is shutting down");
+    return this.stops.request(conversationId, requestId);
   }
 
   get inFlight(): number {
@@ -155,6 +179,8 @@ export class TurnService {
   /** Stores the user message once (a retry stores nothing); throws for bad input or a conflict. */
   private async persistUserMessage(request: TurnRequest): Promise<void> {
     if (!this.options.persistDeltas) return;
+    await assertUserMessageIdFree(this.options.repo, request.conversationId, request.requestId);
+    if (request.regenerate) await assertRegeneratesLastReply(this.options.repo, request);
     await this.options.repo.handleUserMessagePersistence(
       request.conversationId,
       request.content,
@@ -167,7 +193,7 @@ export class TurnService {
     const { conversationId, requestId, content } = request;
     if (!this.options.persistDeltas) {
       const turn = { conversationId, userRequestId: requestId, attempt: 1 };
-      const messageId = randomUUID();
+      const messageId = turnMessageId(randomUUID());
       out.push({ type: "ready", replay: false, source: "model", messageId, attempt: 1 });
       return this.generate(turn, messageId, content, out, signal, null);
     }
@@ -184,7 +210,7 @@ export class TurnService {
       return;
     }
 
-    const taken = await this.claims.take(turn, randomUUID());
+    const taken = await this.claims.take(turn, turnMessageId(randomUUID()));
     if (!taken.acquired) return this.followHolder(turn, taken.claim.messageId, out, signal, content);
     const now = eventsOfAttempt(await repo.getTurnEvents(conversationId, requestId), turn.attempt);
     const answered = replyOf(now, turn.attempt);
@@ -335,6 +361,7 @@ export class TurnService {
       });
       return;
     }
+    const stop = this.stops.watch(turn);
     const outcome = await generateReply({
       repo: this.options.repo,
       model: this.options.model,
@@ -344,7 +371,8 @@ export class TurnService {
       store: this.store(turn, messageId),
       out,
       signal: lost ? AbortSignal.any([signal, lost]) : signal,
-    });
+      stop: stop.signal,
+    }).finally(stop.dispose);
     const log = outcome.status === "completed" ? this.options.logger.debug : this.options.logger.warn;
     log(`turn ${outcome.status}`, { ...turn, chars: outcome.text.length, error: outcome.error });
   }

@@ -1,4 +1,4 @@
-import { TurnWriter } from "@chatlog/ai-sdk";
+import { replyExtra, TurnWriter } from "@chatlog/ai-sdk";
 import {
   type ChatEvent,
   type ChatRepository,
@@ -7,19 +7,6 @@ import {
   TextOffsetTracker,
   type TurnKey,
 } from "@chatlog/core";
-
-/**
- * The extra every event of one reply carries: the user request it answers, the assistant
- * message id fixed when the turn started, and the attempt (written only from the second on,
- * so a first reply looks as it always did).
- */
-export function replyExtra(turn: TurnKey, messageId: string): JsonObject {
-  return {
-    user_request_id: turn.userRequestId,
-    message_id: messageId,
-    ...(turn.attempt > 1 ? { attempt: turn.attempt } : {}),
-  };
-}
 
 /** How storing a reply ended: stored, or refused because the turn's claim was lost. */
 export type StoreOutcome =
@@ -37,6 +24,11 @@ export interface TurnStore {
   toolResult(toolCallId: string, name: string, result: JsonValue): void;
   /** Aborted as soon as a write is refused because this process no longer holds the turn. */
   readonly lost: AbortSignal | null;
+  /**
+   * Whether everything handed over so far was stored under the turn's claim (settles once it is
+   * known): what a client may be shown (TurnWriter.accepted).
+   */
+  accepted(): Promise<boolean>;
   /** Waits for everything queued, then stores the final reply (compacting the deltas). */
   finish(text: string, extra?: JsonObject): Promise<StoreOutcome>;
 }
@@ -73,6 +65,10 @@ export class RepositoryTurnStore implements TurnStore {
     return this.writer.lost;
   }
 
+  accepted(): Promise<boolean> {
+    return this.writer.accepted();
+  }
+
   delta(text: string): void {
     this.offsets.text(text);
     this.writer.delta(text);
@@ -98,6 +94,9 @@ export class RepositoryTurnStore implements TurnStore {
 /** Persistence switched off (the benchmark's baseline): same calls, nothing written. */
 export class NullTurnStore implements TurnStore {
   readonly lost = null;
+  async accepted(): Promise<boolean> {
+    return true;
+  }
   delta(): void {}
   toolCall(): void {}
   toolResult(): void {}

@@ -5,11 +5,11 @@ import {
   type HeldTurn,
   TextOffsetTracker,
 } from "@chatlog/core";
-import { eventsOfAttempt, isDelta, replyOf } from "./turn-attempts.ts";
-import { replyExtra } from "./turn-store.ts";
+import { eventsOfAttempt, isDelta, replyExtra, replyOf } from "./turn-attempts.ts";
 
 /**
- * Stores the reply of a turn whose generator is gone, from what it persisted: its deltas, joined
+ * Takeover's one way of storing what a gone generator left, for the server's turns and
+ * streamChatTurn alike. Stores the reply of a turn whose generator is gone, from what it persisted: its deltas, joined
  * in seq order, marked interrupted (the deltas are removed in the same batch). The caller holds
  * the turn's claim (`turn.ownerId`), and the compaction is conditional on still holding it, so a
  * finalizer that is itself paused and taken over stores nothing. Returns the stored reply (an
