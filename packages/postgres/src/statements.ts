@@ -84,7 +84,8 @@ const INPUT_COLUMNS = `id, conversation_id, schema_version, type, role, content,
  * Many appends as one statement (the write queue's group commit): the events arrive as arrays in
  * call order; those not already stored get the next seqs of their conversation, in that order,
  * by raising each conversation's last_seq once by its count (locking the summary rows in
- * conversation order). Rows come back keyed by event id. A duplicate inside the batch, or one
+ * conversation order), each append's ownership condition applied per row (owner_id). Rows come
+ * back keyed by event id. A duplicate inside the batch, or one
  * raced from another connection, fails the statement, and the executor appends one by one. A seq
  * past MAX_SEQ is NULL, refused by seq's NOT NULL: the appends then run one by one (SEQ_LIMIT).
  */
@@ -93,9 +94,9 @@ const appendMany = stmt(
   `WITH input AS (
      SELECT * FROM unnest(${EVENT_ARRAYS}) WITH ORDINALITY AS t(${INPUT_COLUMNS}, ord)),
    fresh AS (
-     SELECT i.* FROM input i WHERE NOT EXISTS (SELECT 1 FROM chat_events d WHERE d.id = i.id
-       OR (d.conversation_id = i.conversation_id AND d.request_id = (i.extra ->> 'request_id')))
-       -- Each append's own ownership condition (OWNED, per row): a user's append lands only in theirs.
+     SELECT i.* FROM input i WHERE NOT EXISTS (SELECT 1 FROM chat_events d WHERE d.id = i.id)
+       AND NOT EXISTS (SELECT 1 FROM chat_events d WHERE d.conversation_id = i.conversation_id
+         AND d.request_id = (i.extra ->> 'request_id'))
        AND (i.owner_id IS NULL OR EXISTS (SELECT 1 FROM chat_conversations own
          WHERE own.conversation_id = i.conversation_id AND own.owner_id = i.owner_id))),
    counts AS (

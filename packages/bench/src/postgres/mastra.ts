@@ -127,7 +127,7 @@ export async function compareWithMastra(
       notes: [
         `@mastra/pg, per single-message save: ${statementsPerSave.toFixed(1)} statements (${savePattern}),`,
         "  each a round trip, on a pool connection held for the save's transaction.",
-        `chatlog, per append: ${chatlogSavePattern} (one statement: seq allocated and event stored at once).`,
+        `chatlog, per append: ${chatlogSavePattern} (appends flushed together go out as one statement).`,
         `reading a thread back: @mastra/pg ${readPattern}, then each message's content JSON parsed and`,
         `  reshaped in JavaScript; chatlog ${chatlogReadPattern}.`,
       ],
