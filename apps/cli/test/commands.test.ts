@@ -416,10 +416,13 @@ describe("database selection", () => {
     expect(run.code, run.stderr).toBe(0);
     expect(run.stdout).toContain(`database:         ${db} (libsql)`);
     expect(run.stdout).toContain("events:           12");
-    const bad = await chatlog(["stats", "--db", db], { env: { CHATLOG_DRIVER: "postgres" } });
+    const bad = await chatlog(["stats", "--db", db], { env: { CHATLOG_DRIVER: "mysql" } });
     expect(bad.code).toBe(1);
-    expect(bad.stderr).toContain(
-      "error [INVALID_ARGUMENT]: CHATLOG_DRIVER must be one of better-sqlite3, libsql",
+    expect(bad.stderr).toContain("error [INVALID_ARGUMENT]: CHATLOG_DRIVER must be one of");
+    const postgresOnFile = await chatlog(["stats", "--db", db], { env: { CHATLOG_DRIVER: "postgres" } });
+    expect(postgresOnFile.code).toBe(1);
+    expect(postgresOnFile.stderr).toContain(
+      "error [INVALID_ARGUMENT]: CHATLOG_DRIVER=postgres needs a postgres:// or postgresql:// DATABASE_URL",
     );
   });
 
