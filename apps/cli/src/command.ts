@@ -1,4 +1,5 @@
 import { type ParseArgsConfig, parseArgs } from "node:util";
+import type { ChatRepository } from "@chatlog/core";
 import type { CliContext } from "./context.ts";
 
 type OptionSpecs = NonNullable<ParseArgsConfig["options"]>;
@@ -32,6 +33,18 @@ export interface Command {
   /** How many positional arguments the command takes. */
   positionals: { min: number; max: number; name: string };
   run(context: CliContext, args: ParsedArgs): Promise<void>;
+}
+
+/** --owner <id>: the commands that read or erase conversations can act as one user. */
+export const OWNER_OPTION: OptionSpecs = { owner: { type: "string" } };
+
+export const OWNER_HELP = `  --owner <id>         act as this user (see forOwner): only their conversations
+                       exist; without it the command is the administrator's`;
+
+/** The repository as --owner's user, or as it is (the administrator's). */
+export function actingAs(repo: ChatRepository, values: OptionValues): ChatRepository {
+  const owner = stringOption(values, "owner");
+  return owner === undefined ? repo : repo.forOwner(owner);
 }
 
 /** Options every command accepts. */

@@ -1,8 +1,13 @@
 import { type ChatEvent, ChatlogError, isPlainObject } from "@chatlog/core";
 
-/** The export file format. Bump VERSION on any change a version-1 reader would misread. */
+/**
+ * The export file format. Bump VERSION on any change an older reader would misread. Version 2
+ * added each event line's `ownerId` (its conversation's owner, or null); version 1 files (no
+ * owners) still import.
+ */
 export const FORMAT_NAME = "chatlog-export";
-export const FORMAT_VERSION = 1;
+export const FORMAT_VERSION = 2;
+const READABLE_VERSIONS: readonly number[] = [1, 2];
 
 export interface ExportHeader {
   format: typeof FORMAT_NAME;
@@ -23,7 +28,7 @@ export function headerLine(exportedAt: Date): string {
  * One event as one JSON line. Keys are written in a fixed order, every field is present (null
  * rather than missing), so two exports of the same events are byte-identical.
  */
-export function eventLine(event: ChatEvent): string {
+export function eventLine(event: ChatEvent, ownerId?: string | null): string {
   return JSON.stringify({
     id: event.id,
     conversationId: event.conversationId,
@@ -41,6 +46,8 @@ export function eventLine(event: ChatEvent): string {
     createdAt: event.createdAt.toISOString(),
     extra: event.extra,
     raw: event.raw,
+    // Export lines carry it (null for nobody's); other JSON lines of events (saved load) do not.
+    ...(ownerId === undefined ? {} : { ownerId }),
   });
 }
 
@@ -68,10 +75,10 @@ export function parseHeader(text: string, line: number): ExportHeader {
       `not a chatlog export (the first line must be a header with "format": "${FORMAT_NAME}")`,
     );
   }
-  if (value.version !== FORMAT_VERSION) {
+  if (typeof value.version !== "number" || !READABLE_VERSIONS.includes(value.version)) {
     throw lineError(
       line,
-      `unsupported export version ${JSON.stringify(value.version)} (this chatlog reads ${FORMAT_VERSION})`,
+      `unsupported export version ${JSON.stringify(value.version)} (this chatlog reads ${READABLE_VERSIONS.join(" and ")})`,
     );
   }
   return value as unknown as ExportHeader;
@@ -84,12 +91,26 @@ const ISO_TIME = /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}(:\d{2}(\.\d+)?)?(Z|[+-]\d{2}:\d
  * Decodes one event line. Only what JSON cannot carry is converted here (createdAt back to a
  * Date); every other check is the repository's own validation during the import.
  */
-export function parseEventLine(text: string, line: number): ChatEvent {
-  const value = parseJson(text, line);
-  if (!isPlainObject(value)) throw lineError(line, "an event line must be a JSON object");
+export function parseEventLine(
+  text: string,
+  line: number,
+  version: number,
+): { event: ChatEvent; ownerId: string | null } {
+  const parsed = parseJson(text, line);
+  if (!isPlainObject(parsed)) throw lineError(line, "an event line must be a JSON object");
+  let ownerId: string | null = null;
+  let value = parsed;
+  if (version >= 2) {
+    const { ownerId: owner, ...rest } = parsed;
+    if (owner !== undefined && owner !== null && typeof owner !== "string") {
+      throw lineError(line, "ownerId must be a string or null");
+    }
+    ownerId = owner ?? null;
+    value = rest;
+  }
   const { createdAt } = value;
   if (typeof createdAt !== "string" || !ISO_TIME.test(createdAt) || Number.isNaN(Date.parse(createdAt))) {
     throw lineError(line, "createdAt must be an ISO 8601 time with a zone, e.g. 2025-01-31T12:00:00.000Z");
   }
-  return { ...value, createdAt: new Date(createdAt) } as unknown as ChatEvent;
+  return { event: { ...value, createdAt: new Date(createdAt) } as unknown as ChatEvent, ownerId };
 }

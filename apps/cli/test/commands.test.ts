@@ -50,7 +50,8 @@ describe("migrate", () => {
     expect(again.stdout).toBe(`database ${db} is up to date (0 events in 0 conversations)\n`);
     // A database one migration behind: the last one is forgotten, then applied again.
     const raw = new Database(db);
-    raw.exec("DROP TABLE chat_turn_claims"); // what the newest migration (0005) creates
+    // What the newest migration (0010, owners) creates.
+    raw.exec("DROP INDEX idx_conversations_owner; ALTER TABLE chat_conversations DROP COLUMN owner_id");
     raw.exec(
       "DELETE FROM __drizzle_migrations WHERE created_at = (SELECT MAX(created_at) FROM __drizzle_migrations)",
     );
@@ -94,10 +95,10 @@ describe("list", () => {
     const run = await chatlog(["list", "--db", db]);
     expect(run.code, run.stderr).toBe(0);
     expect(run.stdout.split("\n")).toEqual([
-      "LAST ACTIVITY (UTC)      CREATED (UTC)              EVENTS  CONVERSATION  TITLE",
-      "2025-01-03 00:00:03.000  2025-01-03 00:00:00.000         4  c  What's the weather in Paris?",
-      "2025-01-02 00:00:03.000  2025-01-02 00:00:00.000         4  b  What's the weather in Paris?",
-      "2025-01-01 00:00:03.000  2025-01-01 00:00:00.000         4  a  What's the weather in Paris?",
+      "LAST ACTIVITY (UTC)      CREATED (UTC)              EVENTS  CONVERSATION  OWNER  TITLE",
+      "2025-01-03 00:00:03.000  2025-01-03 00:00:00.000         4  c  -  What's the weather in Paris?",
+      "2025-01-02 00:00:03.000  2025-01-02 00:00:00.000         4  b  -  What's the weather in Paris?",
+      "2025-01-01 00:00:03.000  2025-01-01 00:00:00.000         4  a  -  What's the weather in Paris?",
       "",
     ]);
   });
@@ -117,6 +118,7 @@ describe("list", () => {
         lastActivityAt: "2025-01-03T00:00:03.000Z",
         eventCount: 4,
         title: "What's the weather in Paris?",
+        ownerId: null,
       },
       {
         conversationId: "b",
@@ -124,6 +126,7 @@ describe("list", () => {
         lastActivityAt: "2025-01-02T00:00:03.000Z",
         eventCount: 4,
         title: "What's the weather in Paris?",
+        ownerId: null,
       },
     ]);
     const cursor = /--cursor (\S+)/.exec(first.stderr)?.[1];

@@ -46,7 +46,7 @@ describe("export / import round trip", () => {
       expect(lines).toHaveLength(TRICKY_EVENTS.length + 1);
       expect(JSON.parse(lines[0]!)).toEqual({
         format: "chatlog-export",
-        version: 1,
+        version: 2,
         exportedAt: expect.any(String),
       });
       const event = JSON.parse(
@@ -69,6 +69,7 @@ describe("export / import round trip", () => {
         "createdAt",
         "extra",
         "raw",
+        "ownerId",
       ]);
       expect(event).toMatchObject({
         usage: { inputTokens: 5, outputTokens: 7 },
@@ -150,9 +151,9 @@ describe("import refuses a bad file with its line number, importing nothing", ()
     ["a missing header", (l) => l.slice(1), 1, /line 1: not a chatlog export/],
     [
       "an unknown version",
-      (l) => [l[0]!.replace('"version":1', '"version":2'), ...l.slice(1)],
+      (l) => [l[0]!.replace('"version":2', '"version":3'), ...l.slice(1)],
       1,
-      /line 1: unsupported export version 2/,
+      /line 1: unsupported export version 3/,
     ],
     [
       "an unknown event type",

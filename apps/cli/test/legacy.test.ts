@@ -89,7 +89,7 @@ describe("a Python-era chat_history.db", () => {
     expect(again.code, again.stderr).toBe(0);
     expect(JSON.parse(again.stdout.slice(0, again.stdout.indexOf("\n")))).toMatchObject({
       format: "chatlog-export",
-      version: 1,
+      version: 2,
     });
     expect(withoutHeader(again.stdout)).toBe(withoutHeader(firstText));
 

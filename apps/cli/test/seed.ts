@@ -12,10 +12,17 @@ export function openFile(driver: DriverName, path: string): Promise<ChatReposito
     : openBetterSqlite3({ path, ...quiet });
 }
 
-export async function seed(driver: DriverName, path: string, events: NewChatEvent[]): Promise<void> {
+/** Stores `events` (as `owner` when given, whose conversations they then become). */
+export async function seed(
+  driver: DriverName,
+  path: string,
+  events: NewChatEvent[],
+  owner?: string,
+): Promise<void> {
   const repo = await openFile(driver, path);
   try {
-    for (const event of events) await repo.addEvent(event);
+    const writer = owner === undefined ? repo : repo.forOwner(owner);
+    for (const event of events) await writer.addEvent(event);
   } finally {
     await repo.close();
   }

@@ -1,13 +1,14 @@
 import type { ChatRepository } from "@chatlog/core";
 import { Hono } from "hono";
 import { bodyLimit } from "hono/body-limit";
-import { requireBearer } from "./http/auth.ts";
+import { type ApiEnv, actorName, identify } from "./http/auth.ts";
 import { requireJsonContentType } from "./http/content-type.ts";
 import { errorBody, errorResponse, isServerError } from "./http/errors.ts";
 import { isLoopbackHost, loopbackHostCheck } from "./http/host-check.ts";
 import { originGuard } from "./http/origin.ts";
 import { checkRequestIds, correlationId } from "./http/request-ids.ts";
 import { setResponseHeader } from "./http/response-headers.ts";
+import type { Authenticator } from "./http/users.ts";
 import type { Logger } from "./logging.ts";
 import { aiChatRoutes } from "./routes/ai-chat.ts";
 import { conversationRoutes } from "./routes/conversations.ts";
@@ -22,7 +23,8 @@ export interface AppDeps {
   turns: TurnService;
   logger: Logger;
   modelId: string;
-  apiToken: string | undefined;
+  /** Resolves bearer tokens: the administrator's CHATLOG_API_TOKEN and users' JSON Web Tokens. */
+  auth: Authenticator;
   maxBodyBytes: number;
   /** Browser origins allowed besides the server's own (CHATLOG_CORS_ORIGINS). */
   corsOrigins: readonly string[];
@@ -36,9 +38,9 @@ export interface AppDeps {
 export const API_PREFIXES = ["/v1", "/api"] as const;
 
 /** The HTTP routes; no listening socket (server.ts does that). */
-export function createApp(deps: AppDeps): Hono {
+export function createApp(deps: AppDeps): Hono<ApiEnv> {
   const { logger } = deps;
-  const app = new Hono();
+  const app = new Hono<ApiEnv>();
 
   // One log line per request, with an id the client can quote (X-Request-Id in and out). The
   // header is set after the handler so that responses built by hand (the SSE stream) carry it.
@@ -52,6 +54,7 @@ export function createApp(deps: AppDeps): Hono {
       method: c.req.method,
       path: c.req.path,
       status: c.res.status,
+      user: actorName(c.get("actor")),
       ms: Math.round((performance.now() - started) * 10) / 10,
     });
   });
@@ -63,9 +66,7 @@ export function createApp(deps: AppDeps): Hono {
 
   app.route("/", healthRoutes(deps.turns, deps.modelId));
 
-  if (deps.apiToken !== undefined) {
-    for (const prefix of API_PREFIXES) app.use(`${prefix}/*`, requireBearer(deps.apiToken));
-  }
+  for (const prefix of API_PREFIXES) app.use(`${prefix}/*`, identify(deps.auth));
   app.use(
     "*",
     bodyLimit({
@@ -81,7 +82,7 @@ export function createApp(deps: AppDeps): Hono {
   );
   app.use("*", requireJsonContentType());
   app.use("*", checkRequestIds());
-  app.route("/v1", turnRoutes(deps.turns));
+  app.route("/v1", turnRoutes(deps.turns, deps.repo));
   app.route("/v1", conversationRoutes(deps.repo));
   app.route("/v1", sessionRoutes(deps.repo));
   app.route("/api", aiChatRoutes(deps.turns, deps.repo));

@@ -1,4 +1,5 @@
 import { type DriverName, invocationDir, resolveDatabaseTarget } from "@chatlog/connect";
+import type { JwtSettings } from "./http/users.ts";
 
 export type { DriverName };
 export type LogLevel = "debug" | "info" | "warn" | "error" | "silent";
@@ -20,6 +21,8 @@ export interface ServerConfig {
   openaiApiKey: string | undefined;
   /** When set, every API request (/v1, /api) needs `Authorization: Bearer <apiToken>`. */
   apiToken: string | undefined;
+  /** Users' JSON Web Tokens (see http/users.ts); a user acts only on their own conversations. */
+  jwt: JwtSettings;
   /** Browser origins (`scheme://host[:port]`) allowed to call the API besides the server's own. */
   corsOrigins: string[];
   offlineDelayMs: number;
@@ -83,6 +86,30 @@ function apiToken(env: Env): string | undefined {
     throw new ConfigError("CHATLOG_API_TOKEN must be visible ASCII characters, without spaces");
   }
   return value;
+}
+
+/** The shortest HS256 secret accepted: 256 bits, the hash's own size (RFC 7518 section 3.2). */
+const MIN_JWT_SECRET_BYTES = 32;
+
+/** CHATLOG_JWT_SECRET / CHATLOG_JWKS_URL / CHATLOG_JWT_ISSUER / CHATLOG_JWT_AUDIENCE. */
+export function jwtSettings(env: Env): JwtSettings {
+  const secret = env.CHATLOG_JWT_SECRET;
+  if (secret !== undefined && Buffer.byteLength(secret) < MIN_JWT_SECRET_BYTES) {
+    throw new ConfigError(`CHATLOG_JWT_SECRET must be at least ${MIN_JWT_SECRET_BYTES} bytes (HS256)`);
+  }
+  const jwksUrl = nonEmpty(env, "CHATLOG_JWKS_URL");
+  if (jwksUrl !== undefined && !URL.canParse(jwksUrl)) {
+    throw new ConfigError(`CHATLOG_JWKS_URL must be an http(s) URL, got ${JSON.stringify(jwksUrl)}`);
+  }
+  if (jwksUrl !== undefined && !/^https?:$/.test(new URL(jwksUrl).protocol)) {
+    throw new ConfigError(`CHATLOG_JWKS_URL must be an http(s) URL, got ${JSON.stringify(jwksUrl)}`);
+  }
+  return {
+    secret,
+    jwksUrl,
+    issuer: nonEmpty(env, "CHATLOG_JWT_ISSUER"),
+    audience: nonEmpty(env, "CHATLOG_JWT_AUDIENCE"),
+  };
 }
 
 /**
@@ -168,6 +195,7 @@ export function loadConfig(env: Env = process.env, cwd: string = process.cwd()):
     openaiBaseUrl,
     openaiApiKey: nonEmpty(env, "CHATLOG_OPENAI_API_KEY"),
     apiToken: apiToken(env),
+    jwt: jwtSettings(env),
     corsOrigins: parseCorsOrigins(env.CHATLOG_CORS_ORIGINS),
     offlineDelayMs: integer(env, "CHATLOG_OFFLINE_DELAY_MS", 15, 0, 60_000),
     offlineReplyWords: integer(env, "CHATLOG_OFFLINE_REPLY_WORDS", 0, 0, 100_000),

@@ -26,10 +26,17 @@ async function main(): Promise<void> {
     database: localDatabaseFile(config) ?? config.databaseUrl.replace(/\/\/.*@/, "//***@"),
     model: config.model,
     // Whether /v1 and /api need a bearer token, said where an operator looks first.
-    auth: config.apiToken === undefined ? "off" : "bearer-token",
+    auth:
+      [
+        ...(config.apiToken === undefined ? [] : ["bearer-token"]),
+        ...(config.jwt.secret === undefined ? [] : ["jwt-hs256"]),
+        ...(config.jwt.jwksUrl === undefined ? [] : ["jwt-jwks"]),
+      ].join(",") || "off",
     corsOrigins: config.corsOrigins,
   });
-  if (config.apiToken === undefined && !isLoopbackHost(config.host)) {
+  const noAuth =
+    config.apiToken === undefined && config.jwt.secret === undefined && config.jwt.jwksUrl === undefined;
+  if (noAuth && !isLoopbackHost(config.host)) {
     logger.warn(
       "no CHATLOG_API_TOKEN on a non-loopback address: anyone who can reach it can read and write",
       {

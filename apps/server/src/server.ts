@@ -3,6 +3,7 @@ import type { ChatRepository } from "@chatlog/core";
 import { serve } from "@hono/node-server";
 import { createApp } from "./app.ts";
 import { loadConfig, type ServerConfig } from "./config.ts";
+import { Authenticator } from "./http/users.ts";
 import { createLogger, type Logger } from "./logging.ts";
 import type { LanguageModelV4 } from "./models/model-types.ts";
 import type { OfflineModel } from "./models/offline-model.ts";
@@ -76,7 +77,7 @@ export async function startServer(options: StartServerOptions = {}): Promise<Run
     turns,
     logger,
     modelId: selected.modelId,
-    apiToken: config.apiToken,
+    auth: new Authenticator(config.apiToken, config.jwt),
     maxBodyBytes: config.maxBodyBytes,
     corsOrigins: config.corsOrigins,
     host: config.host,

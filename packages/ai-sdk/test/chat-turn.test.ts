@@ -11,7 +11,13 @@ import {
 } from "ai";
 import { describe, expect, it } from "vitest";
 import { z } from "zod";
-import { type ChatTurnOptions, loadUIMessages, streamChatTurn, TurnClaims } from "../src/index.ts";
+import {
+  type ChatTurnOptions,
+  loadUIMessages,
+  saveUIMessage,
+  streamChatTurn,
+  TurnClaims,
+} from "../src/index.ts";
 import { drivers, useDatabase } from "./drivers.ts";
 import { expectPairedToolCalls } from "./model-checks.ts";
 import { type Step, scriptedModel } from "./scripted-model.ts";
@@ -291,6 +297,35 @@ for (const driver of drivers) {
       });
       expect(model.doStreamCalls).toHaveLength(0);
       expect(await repo.getEvents("c")).toEqual([]);
+    });
+
+    it("works unchanged on a forOwner repository; another user sees none of it and cannot write into it", async () => {
+      const { repo, raw } = await open();
+      const alice = repo.forOwner("alice");
+      const bob = repo.forOwner("bob");
+      const question = user("u-1", "Weather in Paris?");
+      const steps: Step[] = [
+        { toolCalls: [{ id: "call-1", name: "weather", input: { city: "Paris" } }] },
+        { text: "21 degrees in Paris." },
+      ];
+      const turn = await streamChatTurn(turnOptions(alice, steps, question).options);
+      const sent = await clientMessage(turn.stream);
+      await turn.stored;
+      const note = user("u-2", "thanks");
+      await saveUIMessage(alice, "c", note);
+      expect((await loadUIMessages(alice, "c")).messages).toEqual([question, sent, note]);
+      expect((await loadUIMessages(repo, "c")).messages).toEqual([question, sent, note]);
+
+      const before = await raw.all("SELECT id, seq FROM chat_events ORDER BY seq");
+      expect((await loadUIMessages(bob, "c")).messages).toEqual([]);
+      await expect(saveUIMessage(bob, "c", user("u-3", "intrusion"))).rejects.toMatchObject({
+        code: "NOT_OWNER",
+      });
+      const intrusion = turnOptions(bob, steps, user("u-4", "intrusion"));
+      await expect(streamChatTurn(intrusion.options)).rejects.toMatchObject({ code: "NOT_OWNER" });
+      expect(intrusion.model.doStreamCalls).toHaveLength(0);
+      expect(await raw.all("SELECT id, seq FROM chat_events ORDER BY seq")).toEqual(before);
+      expect(await raw.all("SELECT owner_id FROM chat_conversations")).toEqual([{ owner_id: "alice" }]);
     });
   });
 }

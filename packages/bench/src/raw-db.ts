@@ -73,6 +73,8 @@ export function rawRow(
     created_at_ms: now,
     extra: JSON.stringify(extra),
     raw: null,
+    // The administrator's (unscoped) statements: no ownership condition applies.
+    owner_id: null,
   };
 }
 

@@ -5,6 +5,7 @@ import { getEventsSection } from "./sections/get-events.ts";
 import { groupCommitSection } from "./sections/group-commit.ts";
 import { historySection } from "./sections/history.ts";
 import { listConversationsSection } from "./sections/list-conversations.ts";
+import { ownerListSection } from "./sections/owner-list.ts";
 import { retentionUnderLoadSection } from "./sections/retention-under-load.ts";
 
 /**
@@ -17,6 +18,7 @@ export const SECTIONS: readonly Section[] = [
   historySection,
   getEventsSection,
   listConversationsSection,
+  ownerListSection,
   groupCommitSection,
   retentionUnderLoadSection,
 ];

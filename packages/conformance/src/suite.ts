@@ -16,6 +16,7 @@ import { lifecycleCases } from "./cases/lifecycle.ts";
 import { listConversationCases } from "./cases/list-conversations.ts";
 import { llmConversationCases } from "./cases/llm-conversation.ts";
 import { openErrorCases } from "./cases/open-errors.ts";
+import { ownershipCases } from "./cases/ownership.ts";
 import { pagingCases } from "./cases/paging.ts";
 import { readCases } from "./cases/reads.ts";
 import { replyAttemptCases } from "./cases/reply-attempts.ts";
@@ -63,5 +64,6 @@ export function describeConformance(harness: DriverHarness): void {
     lifecycleCases(harness);
     openErrorCases(harness);
     vacuumCases(harness);
+    ownershipCases(harness);
   });
 }

@@ -18,6 +18,8 @@ export const ERROR_CODES = [
   "REQUEST_ID_CONFLICT", // a user message's request id was already used for different content
   "UNAVAILABLE", // a remote database could not be reached, timed out, or answered a 5xx / expired stream
   "TURN_TAKEN_OVER", // another process took over the turn this writer was generating; its writes were refused
+  "NOT_OWNER", // a write through forOwner(user) into a conversation that is another user's (or nobody's); nothing was written
+  "ADMIN_ONLY", // a call that spans every user's data (retention, clear, vacuum, stats, import) made through forOwner
   "NOT_LAST_REPLY", // a regeneration asked for a reply that is not the conversation's last message
   "NO_TURN_IN_FLIGHT", // a stop asked for a turn that is not generating
   "SEQ_LIMIT", // the conversation has reached MAX_SEQ: the write would take its seq past it, so nothing was written

@@ -49,6 +49,8 @@ export interface ConversationSummary {
    * null when it has neither.
    */
   title: string | null;
+  /** The user the conversation belongs to (see ChatRepository.forOwner); null when nobody's. */
+  ownerId: string | null;
 }
 
 /** The longest ConversationSummary.title. */
@@ -59,6 +61,11 @@ export interface ListConversationsOptions {
   limit?: number;
   /** `nextCursor` of the previous page. */
   cursor?: string | null;
+  /**
+   * Only this user's conversations (the administrator's listing by owner). A repository from
+   * forOwner lists only its own user's whatever this says, and refuses another user's id.
+   */
+  ownerId?: string;
 }
 
 export interface ConversationPage {
@@ -202,6 +209,15 @@ export interface ImportResult {
   skipped: number;
 }
 
+export interface ImportEventsOptions {
+  /**
+   * The owner of imported conversations, by conversation id (an export carries them). Read once
+   * every event has been consumed, so it may be filled while the events are read. A conversation
+   * that already exists with another owner (or none) fails the import with CONFLICT.
+   */
+  owners?: ReadonlyMap<string, string>;
+}
+
 export interface DeleteConversationResult {
   /** Events removed (every event of the conversation, deltas included). */
   deletedEvents: number;
@@ -242,6 +258,16 @@ export interface RepositoryOptions {
 }
 
 export interface ChatRepository {
+  /**
+   * The same repository acting as one user (an opaque id, the rules of any other id): a write
+   * to a new conversation makes it theirs; another user's conversation, or an unowned one, does
+   * not exist for its reads and refuses its writes (NOT_OWNER, nothing written); lists hold only
+   * theirs. Calls that span every user's data (retention, clear, vacuum, stats, import) are
+   * ADMIN_ONLY there. Shares the connection: closing it does not close this repository.
+   */
+  forOwner(ownerId: string): ChatRepository;
+  /** The user a forOwner repository acts as; null on the unscoped (administrator's) repository. */
+  readonly ownerId: string | null;
   addEvent(event: NewChatEvent): Promise<AddEventResult>;
   getEvents(conversationId: string, opts?: GetEventsOptions): Promise<ChatEvent[]>;
   getConversationHistory(conversationId: string, opts?: HistoryOptions): Promise<ChatEvent[]>;
@@ -317,7 +343,12 @@ export interface ChatRepository {
    * transaction: any invalid or conflicting event rolls back everything (its position is in the
    * error's details.index). Events already present (same id, conversation and seq) are skipped.
    */
-  importEvents(events: Iterable<ChatEvent> | AsyncIterable<ChatEvent>): Promise<ImportResult>;
+  importEvents(
+    events: Iterable<ChatEvent> | AsyncIterable<ChatEvent>,
+    opts?: ImportEventsOptions,
+  ): Promise<ImportResult>;
+  /** One conversation's summary (as listConversations gives it), or null when it has no events. */
+  getConversation(conversationId: string): Promise<ConversationSummary | null>;
   stats(): Promise<RepositoryStats>;
   /**
    * Erases one conversation: its events, its summary and every saved session of it, in one

@@ -31,12 +31,13 @@ import type {
   UnfinishedTurn,
   VacuumResult,
 } from "@chatlog/core";
+import { assertId, ChatlogError, type ConversationSummary, type ImportEventsOptions } from "@chatlog/core";
 import type { DatabasePragmas, Dialect } from "./dialect.ts";
 import { EventStore } from "./event-store.ts";
 import type { SqlExecutor } from "./executor.ts";
 import { Maintenance } from "./maintenance.ts";
 import { validateRepositoryOptions } from "./options.ts";
-import type { RepositoryContext } from "./repository-part.ts";
+import { adminOnly, type RepositoryContext } from "./repository-part.ts";
 import { SavedSessionStore } from "./saved-session-store.ts";
 import { TurnStore } from "./turn-store.ts";
 import { WriteQueue } from "./write-queue.ts";
@@ -55,22 +56,50 @@ export class EngineChatRepository implements ChatRepository {
   private readonly saved: SavedSessionStore;
   private readonly maintenance: Maintenance;
 
-  constructor(dialect: Dialect, executor: SqlExecutor, options: RepositoryOptions = {}) {
-    validateRepositoryOptions(options);
-    this.context = {
-      dialect,
-      executor,
-      sql: dialect.statements,
-      queue: new WriteQueue(executor, dialect),
-      options,
-      onCorrupt: options.onCorruptRow ?? ((error) => console.warn(`chatlog: ${error.message}`)),
-      state: { closed: false },
-    };
+  constructor(
+    dialect: Dialect,
+    executor: SqlExecutor,
+    options: RepositoryOptions = {},
+    scope?: { root: RepositoryContext; ownerId: string },
+  ) {
+    if (scope === undefined) validateRepositoryOptions(options);
+    this.context = scope
+      ? { ...scope.root, state: { closed: false }, ownerId: scope.ownerId, rootState: scope.root.state }
+      : {
+          dialect,
+          executor,
+          sql: dialect.statements,
+          queue: new WriteQueue(executor, dialect),
+          options,
+          onCorrupt: options.onCorruptRow ?? ((error) => console.warn(`chatlog: ${error.message}`)),
+          state: { closed: false },
+          ownerId: null,
+          rootState: null,
+        };
     this.events = new EventStore(this.context);
     this.turns = new TurnStore(this.context, this.events);
     this.saved = new SavedSessionStore(this.context, this.events);
     this.maintenance = new Maintenance(this.context);
-    this.maintenance.retention.start();
+    // A forOwner view shares its root's connection, queue and background retention.
+    if (scope === undefined) this.maintenance.retention.start();
+  }
+
+  /** The user this repository acts as (forOwner); null for the administrator's. */
+  get ownerId(): string | null {
+    return this.context.ownerId;
+  }
+
+  forOwner(ownerId: string): ChatRepository {
+    const { state, rootState, ownerId: current, dialect, executor, options } = this.context;
+    if (state.closed || rootState?.closed) throw new ChatlogError("CLOSED", "the repository is closed");
+    assertId(ownerId, "ownerId");
+    if (current === ownerId) return this;
+    if (current !== null) throw adminOnly("acting as another user");
+    return new EngineChatRepository(dialect, executor, options, { root: this.context, ownerId });
+  }
+
+  async getConversation(conversationId: string): Promise<ConversationSummary | null> {
+    return this.events.getConversation(conversationId);
   }
 
   async addEvent(input: NewChatEvent): Promise<AddEventResult> {
@@ -220,8 +249,11 @@ export class EngineChatRepository implements ChatRepository {
     return this.maintenance.handleClearSession();
   }
 
-  async importEvents(events: Iterable<ChatEvent> | AsyncIterable<ChatEvent>): Promise<ImportResult> {
-    return this.maintenance.importEvents(events);
+  async importEvents(
+    events: Iterable<ChatEvent> | AsyncIterable<ChatEvent>,
+    opts: ImportEventsOptions = {},
+  ): Promise<ImportResult> {
+    return this.maintenance.importEvents(events, opts);
   }
 
   async stats(): Promise<RepositoryStats> {
@@ -246,9 +278,11 @@ export class EngineChatRepository implements ChatRepository {
   }
 
   async close(): Promise<void> {
-    const { state, queue, executor } = this.context;
+    const { state, queue, executor, rootState } = this.context;
     if (state.closed) return;
     state.closed = true;
+    // A forOwner view borrows the connection: closing it ends only its own use.
+    if (rootState !== null) return;
     await this.maintenance.retention.stop();
     await queue.drain();
     await executor.close();

@@ -13,6 +13,7 @@ import {
   ChatlogError,
   type Content,
   type ConversationPage,
+  type ConversationSummary,
   type GetEventsOptions,
   type HistoryOptions,
   isChatlogError,
@@ -35,7 +36,7 @@ import {
   limitOf,
   MAX_LIST_PAGE,
 } from "./paging.ts";
-import { attemptOf, dateOf, RepositoryPart } from "./repository-part.ts";
+import { adminOnly, attemptOf, dateOf, RepositoryPart } from "./repository-part.ts";
 import { decodeRow, encodeEvent, storedEvent } from "./row-codec.ts";
 
 /**
@@ -52,15 +53,16 @@ export class EventStore extends RepositoryPart {
     const append: Step = { statement: this.sql.append, args: encodeEvent(event) };
     if (this.executor.remote) {
       // One round trip even for a duplicate: the lookup rides in the append's batch.
-      const [inserted, existing] = await this.appending(event.conversationId, [
-        append,
-        this.duplicateLookup(event),
-      ]);
+      const [inserted, existing] = await this.appending(
+        event.conversationId,
+        [append, this.duplicateLookup(event)],
+        { create: true },
+      );
       const seq = inserted?.[0]?.seq;
       if (typeof seq === "number") return { added: true, event: storedEvent(event, seq) };
       return { added: false, event: this.storedDuplicate(event, existing ?? []) };
     }
-    const [inserted] = await this.appending(event.conversationId, [append]);
+    const [inserted] = await this.appending(event.conversationId, [append], { create: true });
     const seq = inserted?.[0]?.seq;
     if (typeof seq === "number") return { added: true, event: storedEvent(event, seq) };
     return { added: false, event: await this.findDuplicate(event) };
@@ -85,10 +87,14 @@ export class EventStore extends RepositoryPart {
     // One statement: stored only if neither this message nor a reply to it exists, so two
     // processes racing the same request id get exactly one true between them.
     // The read of what the key names rides in the same job: a retry is one round trip too.
-    const [inserted, stored] = await this.appending(conversationId, [
-      { statement: this.sql.appendUnanswered, args: { ...encodeEvent(event), user_request_id: requestId } },
-      { statement: this.sql.byRequestId, args: { conversation_id: conversationId, request_id: requestId } },
-    ]);
+    const [inserted, stored] = await this.appending(
+      conversationId,
+      [
+        { statement: this.sql.appendUnanswered, args: { ...encodeEvent(event), user_request_id: requestId } },
+        { statement: this.sql.byRequestId, args: { conversation_id: conversationId, request_id: requestId } },
+      ],
+      { create: true },
+    );
     if ((inserted?.length ?? 0) > 0) return true;
     this.assertSameRequest(event, stored ?? []);
     return false;
@@ -139,7 +145,7 @@ export class EventStore extends RepositoryPart {
     assertId(conversationId, "conversationId");
     const { limit, afterSeq, beforeSeq } = eventRange(opts);
     const backward = beforeSeq !== undefined && afterSeq === undefined && limit !== undefined;
-    const rows = await this.executor.all({
+    const rows = await this.read({
       statement: backward ? this.sql.eventsBackward : this.sql.eventsForward,
       args: {
         conversation_id: conversationId,
@@ -156,7 +162,7 @@ export class EventStore extends RepositoryPart {
     assertId(conversationId, "conversationId");
     const { limit, beforeSeq } = eventRange(opts);
     const before = beforeSeq ?? Number.MAX_SAFE_INTEGER;
-    const rows = await this.executor.all(
+    const rows = await this.read(
       limit === undefined
         ? { statement: this.sql.historyAll, args: { conversation_id: conversationId, before_seq: before } }
         : {
@@ -173,17 +179,12 @@ export class EventStore extends RepositoryPart {
     const limit = Math.min(limitOf(opts.limit) ?? DEFAULT_LIST_PAGE, MAX_LIST_PAGE);
     // Above any stored value, even a damaged out-of-range one, so no conversation is skipped.
     const cursor = opts.cursor ? decodeListCursor(opts.cursor) : { ms: Number.MAX_VALUE, id: "" };
-    const rows = await this.executor.all({
-      statement: this.sql.listConversations,
-      args: { cursor_ms: cursor.ms, cursor_id: cursor.id, limit: limit + 1 },
+    const listOwner = this.listOwner(opts.ownerId);
+    const rows = await this.read({
+      statement: listOwner === null ? this.sql.listConversations : this.sql.listOwnerConversations,
+      args: { cursor_ms: cursor.ms, cursor_id: cursor.id, limit: limit + 1, list_owner: listOwner },
     });
-    const conversations = rows.slice(0, limit).map((row) => ({
-      conversationId: String(row.conversation_id),
-      createdAt: dateOf(row.created_at_ms) ?? new Date(0),
-      lastActivityAt: dateOf(row.last_activity_ms) ?? new Date(0),
-      eventCount: Number(row.event_count),
-      title: typeof row.custom_title === "string" ? row.custom_title : titleOf(row.title),
-    }));
+    const conversations = rows.slice(0, limit).map(summaryOf);
     // The cursor holds the stored value, not the Date shown, so paging past a damaged row works.
     const last = rows.length > limit ? rows[limit - 1] : undefined;
     const nextCursor = last
@@ -192,11 +193,30 @@ export class EventStore extends RepositoryPart {
     return { conversations, nextCursor };
   }
 
+  /** Whose conversations a list shows: the scoped user's, or the one the administrator asks for. */
+  private listOwner(requested: string | undefined): string | null {
+    if (requested !== undefined) assertId(requested, "ownerId");
+    if (this.ownerId === null) return requested ?? null;
+    if (requested !== undefined && requested !== this.ownerId)
+      throw adminOnly("listing another user's conversations");
+    return this.ownerId;
+  }
+
+  async getConversation(conversationId: string): Promise<ConversationSummary | null> {
+    this.ensureOpen();
+    assertId(conversationId, "conversationId");
+    const [row] = await this.read({
+      statement: this.sql.conversationSummary,
+      args: { conversation_id: conversationId },
+    });
+    return row ? summaryOf(row) : null;
+  }
+
   async setConversationTitle(conversationId: string, title: string | null): Promise<void> {
     this.ensureOpen();
     assertId(conversationId, "conversationId");
     assertTitle(title, "title");
-    const [updated] = await this.queue.submit([
+    const [updated] = await this.writeTo(conversationId, [
       { statement: this.sql.setConversationTitle, args: { conversation_id: conversationId, title } },
     ]);
     if (!updated?.length) {
@@ -210,7 +230,7 @@ export class EventStore extends RepositoryPart {
     this.ensureOpen();
     assertId(conversationId, "conversationId");
     assertId(requestId, "requestId");
-    const rows = await this.executor.all({
+    const rows = await this.read({
       statement: this.sql.byRequestId,
       args: { conversation_id: conversationId, request_id: requestId },
     });
@@ -219,15 +239,13 @@ export class EventStore extends RepositoryPart {
 
   async getLastAssistantReplyId(conversationId: string, userRequestId: string): Promise<string | null> {
     this.ensureOpen();
-    const rows = await this.executor.all(this.replyLookup(this.sql.replyIdTo, conversationId, userRequestId));
+    const rows = await this.read(this.replyLookup(this.sql.replyIdTo, conversationId, userRequestId));
     return rows[0] ? String(rows[0].id) : null;
   }
 
   async getExistingAssistantResponse(conversationId: string, requestId: string): Promise<ChatEvent | null> {
     this.ensureOpen();
-    return this.decodeFirst(
-      await this.executor.all(this.replyLookup(this.sql.replyTo, conversationId, requestId)),
-    );
+    return this.decodeFirst(await this.read(this.replyLookup(this.sql.replyTo, conversationId, requestId)));
   }
 
   async buildLlmConversation(
@@ -256,7 +274,7 @@ export class EventStore extends RepositoryPart {
   async getTurnEvents(conversationId: string, userRequestId: string): Promise<ChatEvent[]> {
     this.ensureOpen();
     const step = this.replyLookup(this.sql.turnEvents, conversationId, userRequestId);
-    return this.decodeAll(await this.executor.all(step));
+    return this.decodeAll(await this.read(step));
   }
 
   assistantReply(
@@ -292,7 +310,7 @@ export class EventStore extends RepositoryPart {
       statement: this.sql.byRequestId,
       args: { conversation_id: event.conversationId, request_id: requestIdOf(event) },
     };
-    const results = await this.appending(event.conversationId, [...steps, readBack]);
+    const results = await this.appending(event.conversationId, [...steps, readBack], { create: true });
     const stored = this.decodeFirst(results.at(-1) ?? []);
     if (stored === null) throw new ChatlogError("STORAGE_ERROR", "the stored event could not be read back");
     return stored;
@@ -321,9 +339,9 @@ export class EventStore extends RepositoryPart {
    * whole job fails (statements.ts INSERT_VALUES), writing nothing; that failure is SEQ_LIMIT,
    * told from other storage errors by the stored high-water mark rather than the driver's text.
    */
-  async appending(conversationId: string, job: Step[]): Promise<Row[][]> {
+  async appending(conversationId: string, job: Step[], opts: { create?: boolean } = {}): Promise<Row[][]> {
     try {
-      return await this.queue.submit(job);
+      return await this.writeTo(conversationId, job, opts);
     } catch (error) {
       if (!isChatlogError(error, "STORAGE_ERROR") || !(await this.atSeqLimit(conversationId))) throw error;
       throw new ChatlogError(
@@ -349,11 +367,17 @@ export class EventStore extends RepositoryPart {
   }
 
   async findDuplicate(event: ValidEvent): Promise<ChatEvent> {
-    return this.storedDuplicate(event, await this.executor.all(this.duplicateLookup(event)));
+    return this.storedDuplicate(event, await this.read(this.duplicateLookup(event)));
   }
 
   storedDuplicate(event: ValidEvent, rows: Row[]): ChatEvent {
     const stored = this.decodeFirst(rows);
+    if (stored === null && this.ownerId !== null) {
+      // The id (or key) is taken in a conversation this user cannot see: refused, not shown.
+      throw new ChatlogError("CONFLICT", `event id ${event.id} is already used; nothing was written`, {
+        details: { eventId: event.id },
+      });
+    }
     if (stored === null) {
       throw new ChatlogError(
         "STORAGE_ERROR",
@@ -413,4 +437,15 @@ function titleOf(value: unknown): string | null {
         .slice(0, TITLE_MAX_CHARS - 1)
         .join("")
         .trimEnd()}…`;
+}
+
+function summaryOf(row: Row): ConversationSummary {
+  return {
+    conversationId: String(row.conversation_id),
+    createdAt: dateOf(row.created_at_ms) ?? new Date(0),
+    lastActivityAt: dateOf(row.last_activity_ms) ?? new Date(0),
+    eventCount: Number(row.event_count),
+    title: typeof row.custom_title === "string" ? row.custom_title : titleOf(row.title),
+    ownerId: row.owner_id === null || row.owner_id === undefined ? null : String(row.owner_id),
+  };
 }

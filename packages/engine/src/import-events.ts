@@ -71,6 +71,7 @@ export async function importEvents(
   dialect: Dialect,
   queue: WriteQueue,
   events: Iterable<ChatEvent> | AsyncIterable<ChatEvent>,
+  owners?: ReadonlyMap<string, string>,
 ): Promise<ImportResult> {
   const SQL = dialect.statements;
   const importId = uuidv7();
@@ -82,9 +83,11 @@ export async function importEvents(
   try {
     let staged = 0;
     let chunk: Step[] = [];
+    const conversations = new Set<string>();
     for await (const input of events) {
       try {
         const { seq, args } = checked(input);
+        conversations.add(String(args.conversation_id));
         chunk.push({
           statement: SQL.stageImport,
           args: { ...args, seq, import_id: importId, ord: staged, started_at_ms: startedAt },
@@ -101,12 +104,14 @@ export async function importEvents(
     if (chunk.length > 0) await stageChunk(dialect, queue, importId, staged - chunk.length, chunk);
     if (staged === 0) return { imported: 0, skipped: 0 };
 
+    const claims = await ownerClaims(executor, dialect, conversations, owners);
     let published: number;
     try {
-      const [inserted] = await queue.submit([
+      const rows = await queue.submit([
+        ...claims,
         { statement: SQL.publishImport, args: { import_id: importId } },
       ]);
-      published = inserted?.length ?? 0;
+      published = rows.at(-1)?.length ?? 0;
     } catch (error) {
       const cause = dialect.toChatlogError(error);
       const code = dialect.classify(error) === "conflict" ? "CONFLICT" : cause.code;
@@ -119,6 +124,36 @@ export async function importEvents(
       args: { import_id: importId, batch },
     })).catch(() => undefined);
   }
+}
+
+/**
+ * The owners an import gives its conversations: each must be new or already that owner's
+ * (CONFLICT otherwise, before anything is published); a new one is claimed in the publishing
+ * job itself, so its events land already owned. (A conversation created by someone else between
+ * this check and the publish keeps its owner, since a claim never overwrites one.)
+ */
+async function ownerClaims(
+  executor: SqlExecutor,
+  dialect: Dialect,
+  conversations: ReadonlySet<string>,
+  owners: ReadonlyMap<string, string> | undefined,
+): Promise<Step[]> {
+  const claims: Step[] = [];
+  const now = Date.now();
+  for (const [conversationId, ownerId] of owners ?? []) {
+    if (!conversations.has(conversationId)) continue;
+    const args = { conversation_id: conversationId, owner_id: ownerId, now_ms: now };
+    const foreign = await executor.all({ statement: dialect.statements.foreignConversation, args });
+    if (foreign.length > 0) {
+      throw new ChatlogError(
+        "CONFLICT",
+        `conversation ${conversationId} already exists with another owner (or none); its owner is never changed`,
+        { details: { conversationId } },
+      );
+    }
+    claims.push({ statement: dialect.statements.claimConversation, args });
+  }
+  return claims;
 }
 
 /** Stages one chunk and checks it against the stored events; rests after, letting others write. */

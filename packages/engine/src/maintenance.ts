@@ -3,6 +3,7 @@ import {
   type ChatEvent,
   ChatlogError,
   type DeleteConversationResult,
+  type ImportEventsOptions,
   type ImportResult,
   type RepositoryStats,
   type RetentionResult,
@@ -29,11 +30,9 @@ export class Maintenance extends RepositoryPart {
   }
 
   async handleClearSession(): Promise<boolean> {
-    this.ensureOpen();
+    this.ensureAdmin("handleClearSession");
     const every = this.options.clearTriggersBeforeFullWipe ?? this.options.retention?.maxSessions ?? 1;
-    const [rows] = await this.queue.submit([
-      { statement: this.sql.bumpCounter, args: { key: CLEAR_COUNTER } },
-    ]);
+    const [rows] = await this.write([{ statement: this.sql.bumpCounter, args: { key: CLEAR_COUNTER } }]);
     const calls = Number(rows?.[0]?.value ?? 0);
     // Every Nth call by the count kept in the database (so it survives restarts and is shared by
     // processes); a modulo rather than a reset, so no increment from another process is lost.
@@ -42,17 +41,21 @@ export class Maintenance extends RepositoryPart {
     return true;
   }
 
-  async importEvents(events: Iterable<ChatEvent> | AsyncIterable<ChatEvent>): Promise<ImportResult> {
-    this.ensureOpen();
-    return importEvents(this.executor, this.dialect, this.queue, events);
+  async importEvents(
+    events: Iterable<ChatEvent> | AsyncIterable<ChatEvent>,
+    opts: ImportEventsOptions = {},
+  ): Promise<ImportResult> {
+    this.ensureAdmin("importEvents");
+    for (const owner of opts.owners?.values() ?? []) assertId(owner, "owners");
+    return importEvents(this.executor, this.dialect, this.queue, events, opts.owners);
   }
 
   async stats(): Promise<RepositoryStats> {
-    this.ensureOpen();
+    this.ensureAdmin("stats");
     const [types, [summary], [size]] = await Promise.all([
-      this.executor.all({ statement: this.sql.statsByType, args: {} }),
-      this.executor.all({ statement: this.sql.statsConversations, args: {} }),
-      this.executor.all({ statement: this.sql.statsSize, args: {} }),
+      this.read({ statement: this.sql.statsByType, args: {} }),
+      this.read({ statement: this.sql.statsConversations, args: {} }),
+      this.read({ statement: this.sql.statsSize, args: {} }),
     ]);
     const eventsByType: Record<string, number> = {};
     for (const row of types) eventsByType[String(row.type)] = Number(row.n);
@@ -73,30 +76,31 @@ export class Maintenance extends RepositoryPart {
     assertId(conversationId, "conversationId");
     const args = { conversation_id: conversationId };
     // One job: the counts and the three deletes commit together, so an erasure is never half done.
-    const [footprint] = await this.queue.submit([
+    // The summary goes last: it is what the other deletes' ownership condition reads.
+    const [footprint] = await this.writeTo(conversationId, [
       { statement: this.sql.conversationFootprint, args },
       { statement: this.sql.deleteConversationEvents, args },
       { statement: this.sql.deleteConversationSaved, args },
-      { statement: this.sql.deleteConversationSummary, args },
       { statement: this.sql.deleteConversationClaims, args },
+      { statement: this.sql.deleteConversationSummary, args },
     ]);
     const row = footprint?.[0];
     return { deletedEvents: Number(row?.events ?? 0), deletedSavedSessions: Number(row?.saved ?? 0) };
   }
 
   async vacuum(): Promise<VacuumResult> {
-    this.ensureOpen();
+    this.ensureAdmin("vacuum");
     return this.dialect.vacuum(this.executor);
   }
 
   async runRetention(): Promise<RetentionResult> {
-    this.ensureOpen();
+    this.ensureAdmin("runRetention");
     return this.retention.run();
   }
 
   /** The pragmas in force on this repository's connection (SQLite: WAL, synchronous, busy timeout). */
   async pragmas(): Promise<DatabasePragmas> {
-    this.ensureOpen();
+    this.ensureAdmin("pragmas");
     if (this.dialect.pragmas === undefined) {
       throw new ChatlogError("FEATURE_DISABLED", `a ${this.dialect.name} database has no pragmas`);
     }

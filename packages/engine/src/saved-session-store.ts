@@ -61,7 +61,7 @@ export class SavedSessionStore extends RepositoryPart {
     if (saved.maxSaved !== undefined) {
       steps.push({ statement: this.sql.trimSavedSessions, args: { keep: saved.maxSaved } });
     }
-    const [inserted] = await this.queue.submit(steps);
+    const [inserted] = await this.writeTo(conversationId, steps);
     if (!inserted || inserted.length === 0) {
       throw new ChatlogError("EMPTY_CONVERSATION", `conversation ${conversationId} has no events to save`, {
         details: { conversationId },
@@ -72,7 +72,7 @@ export class SavedSessionStore extends RepositoryPart {
 
   async listSavedSessions(): Promise<SavedSession[]> {
     this.ensureOpen();
-    const rows = await this.executor.all({ statement: this.sql.listSavedSessions, args: {} });
+    const rows = await this.read({ statement: this.sql.listSavedSessions, args: {} });
     return rows.map(decodeSavedSession);
   }
 
@@ -82,7 +82,7 @@ export class SavedSessionStore extends RepositoryPart {
     const cursor = opts.cursor
       ? decodeSavedCursor(opts.cursor)
       : { ms: Number.MAX_SAFE_INTEGER, rowid: Number.MAX_SAFE_INTEGER };
-    const rows = await this.executor.all({
+    const rows = await this.read({
       statement: this.sql.savedSessionsPage,
       args: { cursor_ms: cursor.ms, cursor_rowid: cursor.rowid, limit: limit + 1 },
     });
@@ -113,9 +113,7 @@ export class SavedSessionStore extends RepositoryPart {
   async deleteSavedSession(savedId: string): Promise<boolean> {
     this.ensureOpen();
     assertId(savedId, "savedId");
-    const [removed] = await this.queue.submit([
-      { statement: this.sql.deleteSavedSession, args: { id: savedId } },
-    ]);
+    const [removed] = await this.write([{ statement: this.sql.deleteSavedSession, args: { id: savedId } }]);
     return (removed?.length ?? 0) > 0;
   }
 
@@ -123,10 +121,10 @@ export class SavedSessionStore extends RepositoryPart {
     this.ensureOpen();
     assertId(savedId, "savedId");
     const { afterSeq, limit } = eventRange(opts);
-    const [saved] = await this.executor.all({ statement: this.sql.savedSession, args: { id: savedId } });
+    const [saved] = await this.read({ statement: this.sql.savedSession, args: { id: savedId } });
     if (!saved) throw new ChatlogError("NOT_FOUND", `no saved session ${savedId}`, { details: { savedId } });
     const conversationId = String(saved.conversation_id);
-    const rows = await this.executor.all({
+    const rows = await this.read({
       statement: this.sql.savedEvents,
       args: {
         conversation_id: conversationId,

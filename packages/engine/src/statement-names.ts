@@ -21,6 +21,11 @@ export const STATEMENT_NAMES = [
   "historyAll",
   "lastSeq",
   "listConversations",
+  "listOwnerConversations",
+  "conversationSummary",
+  // owners
+  "claimConversation",
+  "foreignConversation",
   "turnEvents",
   // turns and claims
   "deleteDeltas",

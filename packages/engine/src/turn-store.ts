@@ -36,7 +36,7 @@ export class TurnStore extends RepositoryPart {
   }
 
   async deleteOrphanDeltas(): Promise<number> {
-    this.ensureOpen();
+    this.ensureAdmin("deleteOrphanDeltas");
     return deleteInSlices(this.executor, (batch) => ({
       statement: this.sql.deleteOrphanDeltas,
       args: { kind: ASSISTANT_DELTA_KIND, batch },
@@ -45,7 +45,7 @@ export class TurnStore extends RepositoryPart {
 
   async listUnfinishedTurns(): Promise<UnfinishedTurn[]> {
     this.ensureOpen();
-    const rows = await this.executor.all({
+    const rows = await this.read({
       statement: this.sql.unfinishedTurns,
       args: { kind: ASSISTANT_DELTA_KIND },
     });
@@ -64,12 +64,12 @@ export class TurnStore extends RepositoryPart {
       throw new ChatlogError("INVALID_ARGUMENT", "staleMs must be a non-negative integer");
     }
     // One batch: the claim, then the row as it stands (ours, or the live holder's).
-    const [taken, current] = await this.queue.submit([
+    const [taken, current] = await this.writeTo(input.conversationId, [
       {
         statement: this.sql.claimTurn,
         args: {
           ...key,
-          owner_id: input.ownerId,
+          claim_owner: input.ownerId,
           message_id: input.messageId,
           stale_ms: input.staleMs,
           dead_owner: input.deadOwnerId ?? null,
@@ -84,14 +84,14 @@ export class TurnStore extends RepositoryPart {
 
   async getTurnClaim(key: TurnKey): Promise<TurnClaim | null> {
     this.ensureOpen();
-    const [row] = await this.executor.all({ statement: this.sql.turnClaim, args: turnKeyArgs(key) });
+    const [row] = await this.read({ statement: this.sql.turnClaim, args: turnKeyArgs(key) });
     return row ? decodeClaim(row) : null;
   }
 
   async listTurnClaims(conversationId: string): Promise<TurnClaim[]> {
     this.ensureOpen();
     assertId(conversationId, "conversationId");
-    const rows = await this.executor.all({
+    const rows = await this.read({
       statement: this.sql.conversationClaims,
       args: { conversation_id: conversationId },
     });
@@ -100,8 +100,8 @@ export class TurnStore extends RepositoryPart {
 
   async heartbeatTurnClaims(ownerId: string): Promise<TurnKey[]> {
     this.ensureOpen();
-    const [rows] = await this.queue.submit([
-      { statement: this.sql.heartbeatClaims, args: { owner_id: ownerId } },
+    const [rows] = await this.write([
+      { statement: this.sql.heartbeatClaims, args: { claim_owner: ownerId } },
     ]);
     return (rows ?? []).map((row) => ({
       conversationId: String(row.conversation_id),
@@ -112,14 +112,14 @@ export class TurnStore extends RepositoryPart {
 
   async releaseTurnClaim(key: TurnKey, ownerId: string): Promise<void> {
     this.ensureOpen();
-    await this.queue.submit([
-      { statement: this.sql.releaseClaim, args: { ...turnKeyArgs(key), owner_id: ownerId } },
+    await this.writeTo(key.conversationId, [
+      { statement: this.sql.releaseClaim, args: { ...turnKeyArgs(key), claim_owner: ownerId } },
     ]);
   }
 
   async listStaleTurnClaims(staleMs: number, limit = 100): Promise<TurnClaim[]> {
     this.ensureOpen();
-    const rows = await this.executor.all({
+    const rows = await this.read({
       statement: this.sql.staleClaims,
       args: { stale_ms: staleMs, limit },
     });
@@ -151,7 +151,7 @@ export class TurnStore extends RepositoryPart {
     const seq = inserted?.[0]?.seq;
     if (typeof seq === "number") return { held: true, added: true, event: storedEvent(event, seq) };
     // Nothing inserted: the claim is gone, or the event is a duplicate (a re-sent tool call).
-    if ((await this.executor.all(holds)).length === 0) return { held: false };
+    if ((await this.read(holds)).length === 0) return { held: false };
     return { held: true, added: false, event: await this.events.findDuplicate(event) };
   }
 

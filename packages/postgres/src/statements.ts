@@ -52,7 +52,7 @@ const EVENT_VALUES = `:schema_version::int, :type::text, :role::text, :content::
 const nextSeq = (guard = "true") => `next AS (
   INSERT INTO chat_conversations AS c (conversation_id, created_at_ms, last_activity_ms, event_count, last_seq)
   SELECT :conversation_id::text, :created_at_ms::bigint, :created_at_ms::bigint, 0, 1
-  WHERE ${guard} AND NOT EXISTS (SELECT 1 FROM chat_events d WHERE d.id = :id::text
+  WHERE ${guard} AND ${OWNED} AND NOT EXISTS (SELECT 1 FROM chat_events d WHERE d.id = :id::text
     OR (d.conversation_id = :conversation_id::text AND d.request_id = (:extra::json ->> 'request_id')))
   ON CONFLICT (conversation_id) DO UPDATE SET last_seq = c.last_seq + 1
   RETURNING last_seq)`;
@@ -75,16 +75,17 @@ const appendStatement = (name: string, guard?: string): Statement => ({
 const EVENT_ARRAYS = `:id::text[], :conversation_id::text[], :schema_version::int[], :type::text[], :role::text[],
   :content::text[], :content_format::text[], :tool_calls::json[], :usage::json[], :token_count::int[],
   :provider::text[], :model::text[], :stop_reason::text[], :created_at::text[], :created_at_unix::bigint[],
-  :created_at_ms::bigint[], :extra::json[], :raw::json[]`;
+  :created_at_ms::bigint[], :extra::json[], :raw::json[], :owner_id::text[]`;
 
 const INPUT_COLUMNS = `id, conversation_id, schema_version, type, role, content, content_format, tool_calls, usage,
-  token_count, provider, model, stop_reason, created_at, created_at_unix, created_at_ms, extra, raw`;
+  token_count, provider, model, stop_reason, created_at, created_at_unix, created_at_ms, extra, raw, owner_id`;
 
 /**
  * Many appends as one statement (the write queue's group commit): the events arrive as arrays in
  * call order; those not already stored get the next seqs of their conversation, in that order,
  * by raising each conversation's last_seq once by its count (locking the summary rows in
- * conversation order). Rows come back keyed by event id. A duplicate inside the batch, or one
+ * conversation order), each append's ownership condition applied per row (owner_id). Rows come
+ * back keyed by event id. A duplicate inside the batch, or one
  * raced from another connection, fails the statement, and the executor appends one by one. A seq
  * past MAX_SEQ is NULL, refused by seq's NOT NULL: the appends then run one by one (SEQ_LIMIT).
  */
@@ -95,7 +96,9 @@ const appendMany = stmt(
    fresh AS (
      SELECT i.* FROM input i WHERE NOT EXISTS (SELECT 1 FROM chat_events d WHERE d.id = i.id)
        AND NOT EXISTS (SELECT 1 FROM chat_events d WHERE d.conversation_id = i.conversation_id
-         AND d.request_id = (i.extra ->> 'request_id'))),
+         AND d.request_id = (i.extra ->> 'request_id'))
+       AND (i.owner_id IS NULL OR EXISTS (SELECT 1 FROM chat_conversations own
+         WHERE own.conversation_id = i.conversation_id AND own.owner_id = i.owner_id))),
    counts AS (
      SELECT conversation_id, COUNT(*) AS n, MIN(created_at_ms) AS ms FROM fresh GROUP BY conversation_id),
    next AS (
@@ -122,6 +125,32 @@ const HELD = `EXISTS (SELECT 1 FROM chat_turn_claims WHERE conversation_id = :co
   AND user_request_id = :held_request_id::text AND attempt = :held_attempt::int AND owner_id = :held_owner::text
   FOR SHARE)`;
 
+/**
+ * Ownership, the one rule every statement that touches a conversation applies (see the SQLite
+ * statements): :owner_id NULL (the administrator's repository) passes everything; a user's id
+ * passes only conversations whose summary row names that user.
+ */
+const ownedBy = (
+  conversationIdSql: string,
+) => `(:owner_id::text IS NULL OR EXISTS (SELECT 1 FROM chat_conversations own
+  WHERE own.conversation_id = ${conversationIdSql} AND own.owner_id = :owner_id::text))`;
+const OWNED = ownedBy(":conversation_id::text");
+
+/** A conversation's list summary (the title rule, custom_title first, as in the SQLite statements), for every list. */
+const SUMMARY_COLUMNS = `c.conversation_id, c.created_at_ms, c.last_activity_ms, c.event_count, c.owner_id,
+  c.title AS custom_title,
+  CASE WHEN c.title IS NULL THEN (SELECT CASE
+     WHEN e.content_format = 'text' THEN left(e.content, 400)
+     WHEN json_typeof(chatlog_json_or_null(e.content)) = 'array' THEN
+       (SELECT left(string_agg(p.value ->> 'text', ' ' ORDER BY p.ord), 400)
+        FROM json_array_elements(chatlog_json_or_null(e.content)) WITH ORDINALITY AS p(value, ord)
+        WHERE json_typeof(p.value) = 'object' AND p.value ->> 'type' = 'text'
+          AND json_typeof(p.value -> 'text') = 'string')
+     WHEN e.content_format IS NULL THEN left(e.content, 400)
+   END
+   FROM chat_events e WHERE e.conversation_id = c.conversation_id AND e.type = 'user_message'
+   ORDER BY e.seq LIMIT 1) END AS title`;
+
 /** LIMIT :limit, where -1 means no limit (the engine's convention, SQLite's meaning). */
 const LIMIT = "LIMIT NULLIF(:limit::bigint, -1)";
 
@@ -140,43 +169,47 @@ export const SQL = {
 
   findDuplicate: stmt(
     "findDuplicate",
-    `(SELECT * FROM chat_events WHERE conversation_id = :conversation_id::text AND request_id = :request_id::text)
-     UNION ALL (SELECT * FROM chat_events WHERE id = :id::text) LIMIT 1`,
+    `(SELECT * FROM chat_events WHERE conversation_id = :conversation_id::text AND request_id = :request_id::text
+       AND ${OWNED})
+     UNION ALL (SELECT * FROM chat_events WHERE id = :id::text AND ${ownedBy("chat_events.conversation_id")}) LIMIT 1`,
   ),
 
   byRequestId: stmt(
     "byRequestId",
-    "SELECT * FROM chat_events WHERE conversation_id = :conversation_id::text AND request_id = :request_id::text",
+    `SELECT * FROM chat_events WHERE conversation_id = :conversation_id::text AND request_id = :request_id::text
+     AND ${OWNED}`,
   ),
 
   replyTo: stmt(
     "replyTo",
     `SELECT * FROM chat_events WHERE conversation_id = :conversation_id::text
-     AND user_request_id = :user_request_id::text AND type = 'assistant_message' ORDER BY seq DESC LIMIT 1`,
+     AND user_request_id = :user_request_id::text AND type = 'assistant_message' AND ${OWNED}
+     ORDER BY seq DESC LIMIT 1`,
   ),
 
   replyIdTo: stmt(
     "replyIdTo",
     `SELECT id FROM chat_events WHERE conversation_id = :conversation_id::text
-     AND user_request_id = :user_request_id::text AND type = 'assistant_message' ORDER BY seq DESC LIMIT 1`,
+     AND user_request_id = :user_request_id::text AND type = 'assistant_message' AND ${OWNED}
+     ORDER BY seq DESC LIMIT 1`,
   ),
 
   eventsForward: stmt(
     "eventsForward",
     `SELECT * FROM chat_events WHERE conversation_id = :conversation_id::text AND seq > :after_seq::bigint
-     AND seq < :before_seq::bigint ORDER BY seq ${LIMIT}`,
+     AND seq < :before_seq::bigint AND ${OWNED} ORDER BY seq ${LIMIT}`,
   ),
 
   eventsBackward: stmt(
     "eventsBackward",
     `SELECT * FROM (SELECT * FROM chat_events WHERE conversation_id = :conversation_id::text
-       AND seq < :before_seq::bigint ORDER BY seq DESC ${LIMIT}) AS page ORDER BY seq`,
+       AND seq < :before_seq::bigint AND ${OWNED} ORDER BY seq DESC ${LIMIT}) AS page ORDER BY seq`,
   ),
 
   historyAll: stmt(
     "historyAll",
     `SELECT * FROM chat_events e WHERE e.conversation_id = :conversation_id::text
-       AND e.seq < :before_seq::bigint AND ${LLM_VISIBLE} ORDER BY e.seq`,
+       AND e.seq < :before_seq::bigint AND ${LLM_VISIBLE} AND ${OWNED} ORDER BY e.seq`,
   ),
 
   lastSeq: stmt(
@@ -187,49 +220,70 @@ export const SQL = {
   history: stmt(
     "history",
     `SELECT * FROM (SELECT * FROM chat_events e WHERE e.conversation_id = :conversation_id::text
-       AND e.seq < :before_seq::bigint AND ${LLM_VISIBLE} ORDER BY e.seq DESC ${LIMIT}) AS page ORDER BY seq`,
+       AND e.seq < :before_seq::bigint AND ${LLM_VISIBLE} AND ${OWNED} ORDER BY e.seq DESC ${LIMIT}) AS page
+     ORDER BY seq`,
   ),
 
   listConversations: stmt(
     "listConversations",
     // The cursor may be above any bigint (the first page's sentinel): clamp it before the cast.
-    // A title a person set (custom_title) wins, and then the first message is not read at all.
-    `SELECT c.conversation_id, c.created_at_ms, c.last_activity_ms, c.event_count, c.title AS custom_title,
-       CASE WHEN c.title IS NULL THEN (SELECT CASE
-          WHEN e.content_format = 'text' THEN left(e.content, 400)
-          WHEN json_typeof(chatlog_json_or_null(e.content)) = 'array' THEN
-            (SELECT left(string_agg(p.value ->> 'text', ' ' ORDER BY p.ord), 400)
-             FROM json_array_elements(chatlog_json_or_null(e.content)) WITH ORDINALITY AS p(value, ord)
-             WHERE json_typeof(p.value) = 'object' AND p.value ->> 'type' = 'text'
-               AND json_typeof(p.value -> 'text') = 'string')
-          WHEN e.content_format IS NULL THEN left(e.content, 400)
-        END
-        FROM chat_events e WHERE e.conversation_id = c.conversation_id AND e.type = 'user_message'
-        ORDER BY e.seq LIMIT 1) END AS title
-     FROM chat_conversations c
+    `SELECT ${SUMMARY_COLUMNS} FROM chat_conversations c
      WHERE c.event_count > 0 AND (c.last_activity_ms, c.conversation_id)
        < (LEAST(:cursor_ms::float8, 9.2e18)::bigint, :cursor_id::text)
+       AND (:owner_id::text IS NULL OR c.owner_id = :owner_id::text)
      ORDER BY c.last_activity_ms DESC, c.conversation_id DESC LIMIT :limit::bigint`,
+  ),
+
+  /** As listConversations for one user (:list_owner), on idx_conversations_owner. */
+  listOwnerConversations: stmt(
+    "listOwnerConversations",
+    `SELECT ${SUMMARY_COLUMNS} FROM chat_conversations c
+     WHERE c.owner_id = :list_owner::text AND c.owner_id IS NOT NULL AND c.event_count > 0
+       AND (c.last_activity_ms, c.conversation_id) < (LEAST(:cursor_ms::float8, 9.2e18)::bigint, :cursor_id::text)
+     ORDER BY c.last_activity_ms DESC, c.conversation_id DESC LIMIT :limit::bigint`,
+  ),
+
+  /** One conversation's list summary (nothing when it has no events). */
+  conversationSummary: stmt(
+    "conversationSummary",
+    `SELECT ${SUMMARY_COLUMNS} FROM chat_conversations c
+     WHERE c.conversation_id = :conversation_id::text AND c.event_count > 0 AND ${OWNED}`,
+  ),
+
+  /** Makes a new conversation :owner_id's before its first event (see the SQLite statements). */
+  claimConversation: stmt(
+    "claimConversation",
+    `INSERT INTO chat_conversations (conversation_id, created_at_ms, last_activity_ms, event_count, last_seq, owner_id)
+     SELECT :conversation_id::text, :now_ms::bigint, :now_ms::bigint, 0, 0, :owner_id::text
+     WHERE :owner_id::text IS NOT NULL
+     ON CONFLICT (conversation_id) DO NOTHING`,
+  ),
+
+  /** One row when :conversation_id exists and is not :owner_id's. */
+  foreignConversation: stmt(
+    "foreignConversation",
+    `SELECT 1 AS foreign_owner FROM chat_conversations WHERE conversation_id = :conversation_id::text
+     AND :owner_id::text IS NOT NULL AND (owner_id IS NULL OR owner_id <> :owner_id::text)`,
   ),
 
   turnEvents: stmt(
     "turnEvents",
     `SELECT * FROM chat_events WHERE conversation_id = :conversation_id::text
-     AND user_request_id = :user_request_id::text ORDER BY seq`,
+     AND user_request_id = :user_request_id::text AND ${OWNED} ORDER BY seq`,
   ),
 
   deleteDeltas: stmt(
     "deleteDeltas",
     `DELETE FROM chat_events e WHERE e.conversation_id = :conversation_id::text
      AND e.user_request_id = :user_request_id::text AND e.type = 'meta' AND e.extra ->> 'kind' = :kind::text
-     AND ${attempt("e")} = :attempt::int`,
+     AND ${attempt("e")} = :attempt::int AND ${OWNED}`,
   ),
 
   deleteDeltasHeld: stmt(
     "deleteDeltasHeld",
     `DELETE FROM chat_events e WHERE e.conversation_id = :conversation_id::text
      AND e.user_request_id = :held_request_id::text AND e.type = 'meta' AND e.extra ->> 'kind' = :kind::text
-     AND ${attempt("e")} = :held_attempt::int AND ${HELD}`,
+     AND ${attempt("e")} = :held_attempt::int AND ${HELD} AND ${OWNED}`,
   ),
 
   deleteOrphanDeltas: stmt(
@@ -248,15 +302,17 @@ export const SQL = {
     `SELECT DISTINCT d.conversation_id, d.user_request_id FROM chat_events d
      WHERE d.type = 'meta' AND d.user_request_id IS NOT NULL AND d.extra ->> 'kind' = :kind::text
        AND NOT EXISTS (SELECT 1 FROM chat_events r WHERE r.conversation_id = d.conversation_id
-         AND r.user_request_id = d.user_request_id AND r.type = 'assistant_message')`,
+         AND r.user_request_id = d.user_request_id AND r.type = 'assistant_message')
+       AND ${ownedBy("d.conversation_id")}`,
   ),
 
   claimTurn: stmt(
     "claimTurn",
     `INSERT INTO chat_turn_claims AS t (conversation_id, user_request_id, attempt, owner_id, message_id,
        claimed_at_ms, heartbeat_ms, takeovers)
-     VALUES (:conversation_id::text, :user_request_id::text, :attempt::int, :owner_id::text, :message_id::text,
-       ${DB_NOW_MS}, ${DB_NOW_MS}, 0)
+     SELECT :conversation_id::text, :user_request_id::text, :attempt::int, :claim_owner::text, :message_id::text,
+       ${DB_NOW_MS}, ${DB_NOW_MS}, 0
+     WHERE ${OWNED}
      ON CONFLICT (conversation_id, user_request_id, attempt) DO UPDATE SET
        takeovers = t.takeovers + (t.owner_id <> excluded.owner_id)::int,
        owner_id = excluded.owner_id, heartbeat_ms = excluded.heartbeat_ms
@@ -269,31 +325,33 @@ export const SQL = {
     "turnClaim",
     `SELECT *, ${DB_NOW_MS} - heartbeat_ms AS age_ms FROM chat_turn_claims
      WHERE conversation_id = :conversation_id::text AND user_request_id = :user_request_id::text
-       AND attempt = :attempt::int`,
+       AND attempt = :attempt::int AND ${OWNED}`,
   ),
 
   conversationClaims: stmt(
     "conversationClaims",
     `SELECT *, ${DB_NOW_MS} - heartbeat_ms AS age_ms FROM chat_turn_claims
-     WHERE conversation_id = :conversation_id::text ORDER BY claimed_at_ms, user_request_id, attempt`,
+     WHERE conversation_id = :conversation_id::text AND ${OWNED} ORDER BY claimed_at_ms, user_request_id, attempt`,
   ),
 
   heartbeatClaims: stmt(
     "heartbeatClaims",
-    `UPDATE chat_turn_claims SET heartbeat_ms = ${DB_NOW_MS} WHERE owner_id = :owner_id::text
+    `UPDATE chat_turn_claims SET heartbeat_ms = ${DB_NOW_MS} WHERE owner_id = :claim_owner::text
      RETURNING conversation_id, user_request_id, attempt`,
   ),
 
   releaseClaim: stmt(
     "releaseClaim",
     `DELETE FROM chat_turn_claims WHERE conversation_id = :conversation_id::text
-     AND user_request_id = :user_request_id::text AND attempt = :attempt::int AND owner_id = :owner_id::text`,
+     AND user_request_id = :user_request_id::text AND attempt = :attempt::int AND owner_id = :claim_owner::text
+     AND ${OWNED}`,
   ),
 
   staleClaims: stmt(
     "staleClaims",
     `SELECT *, ${DB_NOW_MS} - heartbeat_ms AS age_ms FROM chat_turn_claims
-     WHERE heartbeat_ms < ${DB_NOW_MS} - :stale_ms::bigint ORDER BY heartbeat_ms LIMIT :limit::bigint`,
+     WHERE heartbeat_ms < ${DB_NOW_MS} - :stale_ms::bigint AND ${ownedBy("chat_turn_claims.conversation_id")}
+     ORDER BY heartbeat_ms LIMIT :limit::bigint`,
   ),
 
   stageImport: stmt(
@@ -433,7 +491,7 @@ export const SQL = {
        message_count, last_seq)
      SELECT :id::text, :conversation_id::text, :name::text, :created_at_ms::bigint, MIN(created_at_ms),
        MAX(created_at_ms), COUNT(*) FILTER (WHERE type IN ('user_message', 'assistant_message')), MAX(seq)
-     FROM chat_events WHERE conversation_id = :conversation_id::text
+     FROM chat_events WHERE conversation_id = :conversation_id::text AND ${OWNED}
      HAVING COUNT(*) > 0
      RETURNING id`,
   ),
@@ -451,60 +509,67 @@ export const SQL = {
 
   listSavedSessions: stmt(
     "listSavedSessions",
-    "SELECT * FROM chat_saved_sessions ORDER BY created_at_ms DESC, position DESC",
+    `SELECT * FROM chat_saved_sessions WHERE ${ownedBy("chat_saved_sessions.conversation_id")}
+     ORDER BY created_at_ms DESC, position DESC`,
   ),
 
   savedSessionsPage: stmt(
     "savedSessionsPage",
     `SELECT position AS page_rowid, * FROM chat_saved_sessions
      WHERE (created_at_ms, position) < (:cursor_ms::bigint, :cursor_rowid::bigint)
+       AND ${ownedBy("chat_saved_sessions.conversation_id")}
      ORDER BY created_at_ms DESC, position DESC LIMIT :limit::bigint`,
   ),
 
-  savedSession: stmt("savedSession", "SELECT * FROM chat_saved_sessions WHERE id = :id::text"),
+  savedSession: stmt(
+    "savedSession",
+    `SELECT * FROM chat_saved_sessions WHERE id = :id::text AND ${ownedBy("chat_saved_sessions.conversation_id")}`,
+  ),
 
   deleteSavedSession: stmt(
     "deleteSavedSession",
-    "DELETE FROM chat_saved_sessions WHERE id = :id::text RETURNING id",
+    `DELETE FROM chat_saved_sessions WHERE id = :id::text AND ${ownedBy("chat_saved_sessions.conversation_id")}
+     RETURNING id`,
   ),
 
   savedEvents: stmt(
     "savedEvents",
     `SELECT * FROM chat_events WHERE conversation_id = :conversation_id::text AND seq > :after_seq::bigint
-     AND seq <= :last_seq::bigint ORDER BY seq ${LIMIT}`,
+     AND seq <= :last_seq::bigint AND ${OWNED} ORDER BY seq ${LIMIT}`,
   ),
 
   conversationFootprint: stmt(
     "conversationFootprint",
     `SELECT (SELECT COUNT(*) FROM chat_events WHERE conversation_id = :conversation_id::text) AS events,
-            (SELECT COUNT(*) FROM chat_saved_sessions WHERE conversation_id = :conversation_id::text) AS saved`,
+            (SELECT COUNT(*) FROM chat_saved_sessions WHERE conversation_id = :conversation_id::text) AS saved
+     WHERE ${OWNED}`,
   ),
 
   deleteConversationEvents: stmt(
     "deleteConversationEvents",
-    "DELETE FROM chat_events WHERE conversation_id = :conversation_id::text",
+    `DELETE FROM chat_events WHERE conversation_id = :conversation_id::text AND ${OWNED}`,
   ),
 
   deleteConversationSaved: stmt(
     "deleteConversationSaved",
-    "DELETE FROM chat_saved_sessions WHERE conversation_id = :conversation_id::text",
+    `DELETE FROM chat_saved_sessions WHERE conversation_id = :conversation_id::text AND ${OWNED}`,
   ),
 
   deleteConversationSummary: stmt(
     "deleteConversationSummary",
-    "DELETE FROM chat_conversations WHERE conversation_id = :conversation_id::text",
+    `DELETE FROM chat_conversations WHERE conversation_id = :conversation_id::text AND ${OWNED}`,
   ),
 
   deleteConversationClaims: stmt(
     "deleteConversationClaims",
-    "DELETE FROM chat_turn_claims WHERE conversation_id = :conversation_id::text",
+    `DELETE FROM chat_turn_claims WHERE conversation_id = :conversation_id::text AND ${OWNED}`,
   ),
 
   /** Sets or clears the title a person gave a conversation that has events; returns it when there is one. */
   setConversationTitle: stmt(
     "setConversationTitle",
     `UPDATE chat_conversations SET title = :title::text
-     WHERE conversation_id = :conversation_id::text AND event_count > 0 RETURNING conversation_id`,
+     WHERE conversation_id = :conversation_id::text AND event_count > 0 AND ${OWNED} RETURNING conversation_id`,
   ),
 
   /** Postgres's vacuum: gives dead rows' space back for reuse and refreshes the planner's statistics. */

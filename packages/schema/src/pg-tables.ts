@@ -88,11 +88,21 @@ export const chatConversations = pgTable(
     lastActivityMs: bigint("last_activity_ms", { mode: "number" }).notNull(),
     eventCount: bigint("event_count", { mode: "number" }).notNull().default(0),
     lastSeq: bigint("last_seq", { mode: "number" }).notNull().default(0),
+    /**
+     * The user the conversation belongs to (an opaque id), set by its first write through
+     * forOwner and never changed; NULL for conversations written unscoped (the administrator's,
+     * the Python system's, and every conversation from before owners existed).
+     */
+    ownerId: text("owner_id"),
     /** A title a person gave the conversation (setConversationTitle); null: taken from its first message. */
     title: text("title"),
   },
   (t) => [
     index("idx_conversations_activity").on(t.lastActivityMs, t.conversationId).where(sql`event_count > 0`),
+    // One user's conversations, newest activity first, without reading anyone else's.
+    index("idx_conversations_owner")
+      .on(t.ownerId, t.lastActivityMs, t.conversationId)
+      .where(sql`owner_id IS NOT NULL AND event_count > 0`),
   ],
 );
 

@@ -54,11 +54,32 @@ const INSERT_VALUES = `SELECT :id, :conversation_id,
 const HELD = `EXISTS (SELECT 1 FROM chat_turn_claims WHERE conversation_id = :conversation_id
   AND user_request_id = :held_request_id AND attempt = :held_attempt AND owner_id = :held_owner)`;
 
+/**
+ * Ownership, the one rule every statement that touches a conversation applies: with :owner_id
+ * NULL (the unscoped, administrator's repository) everything passes; with a user's id only
+ * conversations whose summary row names that user do. The engine binds :owner_id on every
+ * statement (chat-repository.ts withOwner), so a forOwner repository cannot reach another
+ * user's rows through any statement: reads find nothing, writes change nothing.
+ */
+const ownedBy = (
+  conversationIdSql: string,
+) => `(:owner_id IS NULL OR EXISTS (SELECT 1 FROM chat_conversations own
+  WHERE own.conversation_id = ${conversationIdSql} AND own.owner_id = :owner_id))`;
+const OWNED = ownedBy(":conversation_id");
+
+/**
+ * A conversation's list summary: a title a person set (custom_title) wins; else auto_title, the
+ * start of the first user message's text kept by the triggers of drizzle/0009, so a page reads
+ * no events. One definition for every list.
+ */
+const SUMMARY_COLUMNS = `conversation_id, created_at_ms, last_activity_ms, event_count, owner_id,
+  title AS custom_title, CASE WHEN title IS NULL THEN auto_title END AS title`;
+
 export const SQL = {
   /** Appends one event; returns [] when its id or (conversation_id, request_id) already exists. */
   append: stmt(
     "append",
-    `${INSERT_COLUMNS} ${INSERT_VALUES} WHERE true ON CONFLICT DO NOTHING RETURNING seq`,
+    `${INSERT_COLUMNS} ${INSERT_VALUES} WHERE ${OWNED} ON CONFLICT DO NOTHING RETURNING seq`,
   ),
 
   /** As append, but only while no assistant reply to :user_request_id exists. */
@@ -66,14 +87,14 @@ export const SQL = {
     "appendUnanswered",
     `${INSERT_COLUMNS} ${INSERT_VALUES}
      WHERE NOT EXISTS (SELECT 1 FROM chat_events WHERE conversation_id = :conversation_id
-       AND user_request_id = :user_request_id AND type = 'assistant_message')
+       AND user_request_id = :user_request_id AND type = 'assistant_message') AND ${OWNED}
      ON CONFLICT DO NOTHING RETURNING seq`,
   ),
 
   /** As append, but only while :held_owner holds the turn's claim (see HELD); [] otherwise. */
   appendHeld: stmt(
     "appendHeld",
-    `${INSERT_COLUMNS} ${INSERT_VALUES} WHERE ${HELD} ON CONFLICT DO NOTHING RETURNING seq`,
+    `${INSERT_COLUMNS} ${INSERT_VALUES} WHERE ${HELD} AND ${OWNED} ON CONFLICT DO NOTHING RETURNING seq`,
   ),
 
   /** One row when :held_owner holds the turn's claim (read in the same job as a held write). */
@@ -82,40 +103,40 @@ export const SQL = {
   /** The stored event that made an append a duplicate. */
   findDuplicate: stmt(
     "findDuplicate",
-    `SELECT ${EVENT} FROM chat_events WHERE conversation_id = :conversation_id AND request_id = :request_id
-     UNION ALL SELECT ${EVENT} FROM chat_events WHERE id = :id LIMIT 1`,
+    `SELECT ${EVENT} FROM chat_events WHERE conversation_id = :conversation_id AND request_id = :request_id AND ${OWNED}
+     UNION ALL SELECT ${EVENT} FROM chat_events WHERE id = :id AND ${ownedBy("chat_events.conversation_id")} LIMIT 1`,
   ),
 
   byRequestId: stmt(
     "byRequestId",
-    `SELECT ${EVENT} FROM chat_events WHERE conversation_id = :conversation_id AND request_id = :request_id`,
+    `SELECT ${EVENT} FROM chat_events WHERE conversation_id = :conversation_id AND request_id = :request_id AND ${OWNED}`,
   ),
 
   /** The newest assistant reply to a user request (one indexed lookup, legacy replies included). */
   replyTo: stmt(
     "replyTo",
     `SELECT ${EVENT} FROM chat_events WHERE conversation_id = :conversation_id AND user_request_id = :user_request_id
-     AND type = 'assistant_message' ORDER BY seq DESC LIMIT 1`,
+     AND type = 'assistant_message' AND ${OWNED} ORDER BY seq DESC LIMIT 1`,
   ),
 
   replyIdTo: stmt(
     "replyIdTo",
     `SELECT id FROM chat_events WHERE conversation_id = :conversation_id AND user_request_id = :user_request_id
-     AND type = 'assistant_message' ORDER BY seq DESC LIMIT 1`,
+     AND type = 'assistant_message' AND ${OWNED} ORDER BY seq DESC LIMIT 1`,
   ),
 
   /** Events after :after_seq and before :before_seq, oldest first. */
   eventsForward: stmt(
     "eventsForward",
     `SELECT ${EVENT} FROM chat_events WHERE conversation_id = :conversation_id AND seq > :after_seq AND seq < :before_seq
-     ORDER BY seq LIMIT :limit`,
+     AND ${OWNED} ORDER BY seq LIMIT :limit`,
   ),
 
   /** The :limit events just before :before_seq, returned oldest first. */
   eventsBackward: stmt(
     "eventsBackward",
     `SELECT * FROM (SELECT ${EVENT} FROM chat_events WHERE conversation_id = :conversation_id AND seq < :before_seq
-       ORDER BY seq DESC LIMIT :limit) ORDER BY seq`,
+       AND ${OWNED} ORDER BY seq DESC LIMIT :limit) ORDER BY seq`,
   ),
 
   /**
@@ -126,33 +147,69 @@ export const SQL = {
   historyAll: stmt(
     "historyAll",
     `SELECT ${EVENT} FROM chat_events WHERE conversation_id = :conversation_id AND seq < :before_seq
-       AND ${LLM_VISIBLE} ORDER BY seq`,
+       AND ${LLM_VISIBLE} AND ${OWNED} ORDER BY seq`,
   ),
 
   /** The most recent :limit LLM-visible events, oldest first. */
   history: stmt(
     "history",
     `SELECT * FROM (SELECT ${EVENT} FROM chat_events WHERE conversation_id = :conversation_id AND seq < :before_seq
-       AND ${LLM_VISIBLE} ORDER BY seq DESC LIMIT :limit) ORDER BY seq`,
+       AND ${LLM_VISIBLE} AND ${OWNED} ORDER BY seq DESC LIMIT :limit) ORDER BY seq`,
   ),
 
-  /** A page of conversations, most recently active first, after the (:cursor_ms, :cursor_id) key. */
+  /**
+   * A page of conversations (every user's, or only :owner_id's), most recently active first,
+   * after the (:cursor_ms, :cursor_id) key. title: the start of the first user message's text,
+   * read through the (conversation_id, seq) index. Parts contribute their text parts only (never
+   * a file's data: URL), and a damaged row (invalid JSON) gives no title rather than failing the
+   * whole list.
+   */
   listConversations: stmt(
     "listConversations",
-    // title: a title a person set (custom_title) wins; else auto_title, the start of the first
-    // user message's text kept in the summary by the triggers of drizzle/0009, so a page reads no
-    // events.
-    `SELECT conversation_id, created_at_ms, last_activity_ms, event_count, title AS custom_title,
-       CASE WHEN title IS NULL THEN auto_title END AS title
-     FROM chat_conversations
+    `SELECT ${SUMMARY_COLUMNS} FROM chat_conversations
      WHERE event_count > 0 AND (last_activity_ms, conversation_id) < (:cursor_ms, :cursor_id)
+       AND (:owner_id IS NULL OR owner_id = :owner_id)
      ORDER BY last_activity_ms DESC, conversation_id DESC LIMIT :limit`,
+  ),
+
+  /** As listConversations for one user (:list_owner), on idx_conversations_owner: never a scan of the others'. */
+  listOwnerConversations: stmt(
+    "listOwnerConversations",
+    `SELECT ${SUMMARY_COLUMNS} FROM chat_conversations INDEXED BY idx_conversations_owner
+     WHERE owner_id = :list_owner AND owner_id IS NOT NULL AND event_count > 0
+       AND (last_activity_ms, conversation_id) < (:cursor_ms, :cursor_id)
+     ORDER BY last_activity_ms DESC, conversation_id DESC LIMIT :limit`,
+  ),
+
+  /** One conversation's list summary (nothing when it has no events, as the list leaves it out). */
+  conversationSummary: stmt(
+    "conversationSummary",
+    `SELECT ${SUMMARY_COLUMNS} FROM chat_conversations
+     WHERE conversation_id = :conversation_id AND event_count > 0 AND ${OWNED}`,
+  ),
+
+  /**
+   * Makes a new conversation :owner_id's before its first event is appended (in the same job):
+   * the first write decides, and a conversation that exists already is left as it is.
+   */
+  claimConversation: stmt(
+    "claimConversation",
+    `INSERT INTO chat_conversations (conversation_id, created_at_ms, last_activity_ms, event_count, last_seq, owner_id)
+     SELECT :conversation_id, :now_ms, :now_ms, 0, 0, :owner_id WHERE :owner_id IS NOT NULL
+     ON CONFLICT (conversation_id) DO NOTHING`,
+  ),
+
+  /** One row when :conversation_id exists and is not :owner_id's (a scoped write must be refused). */
+  foreignConversation: stmt(
+    "foreignConversation",
+    `SELECT 1 AS foreign_owner FROM chat_conversations WHERE conversation_id = :conversation_id
+     AND :owner_id IS NOT NULL AND (owner_id IS NULL OR owner_id <> :owner_id)`,
   ),
 
   /** Sets or clears the title a person gave a conversation that has events; returns it when there is one. */
   setConversationTitle: stmt(
     "setConversationTitle",
-    `UPDATE chat_conversations SET title = :title WHERE conversation_id = :conversation_id AND event_count > 0
+    `UPDATE chat_conversations SET title = :title WHERE conversation_id = :conversation_id AND event_count > 0 AND ${OWNED}
      RETURNING conversation_id`,
   ),
 
@@ -161,7 +218,7 @@ export const SQL = {
     "deleteDeltas",
     `DELETE FROM chat_events WHERE conversation_id = :conversation_id AND user_request_id = :user_request_id
      AND type = 'meta' AND json_extract(extra, '$.kind') = :kind
-     AND COALESCE(json_extract(extra, '$.attempt'), 1) = :attempt`,
+     AND COALESCE(json_extract(extra, '$.attempt'), 1) = :attempt AND ${OWNED}`,
   ),
 
   /** As deleteDeltas, but only while :held_owner holds the turn's claim (held compaction). */
@@ -169,7 +226,7 @@ export const SQL = {
     "deleteDeltasHeld",
     `DELETE FROM chat_events WHERE conversation_id = :conversation_id AND user_request_id = :held_request_id
      AND type = 'meta' AND json_extract(extra, '$.kind') = :kind
-     AND COALESCE(json_extract(extra, '$.attempt'), 1) = :held_attempt AND ${HELD}`,
+     AND COALESCE(json_extract(extra, '$.attempt'), 1) = :held_attempt AND ${HELD} AND ${OWNED}`,
   ),
 
   /** Every event of one user turn (deltas, tool calls, reply), in seq order. */
@@ -177,7 +234,7 @@ export const SQL = {
     "turnEvents",
     // INDEXED BY: left alone, the planner walks the whole conversation in seq order to skip a sort.
     `SELECT ${EVENT} FROM chat_events INDEXED BY idx_turn_events
-     WHERE conversation_id = :conversation_id AND user_request_id = :user_request_id ORDER BY seq`,
+     WHERE conversation_id = :conversation_id AND user_request_id = :user_request_id AND ${OWNED} ORDER BY seq`,
   ),
 
   /**
@@ -201,7 +258,7 @@ export const SQL = {
   /** A deleted conversation's turn claims go with it. */
   deleteConversationClaims: stmt(
     "deleteConversationClaims",
-    "DELETE FROM chat_turn_claims WHERE conversation_id = :conversation_id",
+    `DELETE FROM chat_turn_claims WHERE conversation_id = :conversation_id AND ${OWNED}`,
   ),
 
   /** Turns with streamed deltas but no assistant reply: interrupted generations. */
@@ -210,7 +267,8 @@ export const SQL = {
     `SELECT DISTINCT d.conversation_id, d.user_request_id FROM chat_events d
      WHERE d.type = 'meta' AND d.user_request_id IS NOT NULL AND json_extract(d.extra, '$.kind') = :kind
        AND NOT EXISTS (SELECT 1 FROM chat_events r WHERE r.conversation_id = d.conversation_id
-         AND r.user_request_id = d.user_request_id AND r.type = 'assistant_message')`,
+         AND r.user_request_id = d.user_request_id AND r.type = 'assistant_message')
+       AND ${ownedBy("d.conversation_id")}`,
   ),
 
   /** Stages one event of import :import_id at input position :ord (see import-events.ts). */
@@ -403,7 +461,7 @@ export const SQL = {
        message_count, last_seq)
      SELECT :id, :conversation_id, :name, :created_at_ms, MIN(created_at_ms), MAX(created_at_ms),
        SUM(type IN ('user_message', 'assistant_message')), MAX(seq)
-     FROM chat_events WHERE conversation_id = :conversation_id
+     FROM chat_events WHERE conversation_id = :conversation_id AND ${OWNED}
      HAVING COUNT(*) > 0
      RETURNING id`,
   ),
@@ -422,50 +480,56 @@ export const SQL = {
 
   listSavedSessions: stmt(
     "listSavedSessions",
-    "SELECT * FROM chat_saved_sessions ORDER BY created_at_ms DESC, rowid DESC",
+    `SELECT * FROM chat_saved_sessions WHERE ${ownedBy("chat_saved_sessions.conversation_id")}
+     ORDER BY created_at_ms DESC, rowid DESC`,
   ),
 
   /** A page of saved sessions in listSavedSessions order, after the (:cursor_ms, :cursor_rowid) key. */
   savedSessionsPage: stmt(
     "savedSessionsPage",
     `SELECT rowid AS page_rowid, * FROM chat_saved_sessions WHERE (created_at_ms, rowid) < (:cursor_ms, :cursor_rowid)
-     ORDER BY created_at_ms DESC, rowid DESC LIMIT :limit`,
+       AND ${ownedBy("chat_saved_sessions.conversation_id")} ORDER BY created_at_ms DESC, rowid DESC LIMIT :limit`,
   ),
 
-  savedSession: stmt("savedSession", "SELECT * FROM chat_saved_sessions WHERE id = :id"),
+  savedSession: stmt(
+    "savedSession",
+    `SELECT * FROM chat_saved_sessions WHERE id = :id AND ${ownedBy("chat_saved_sessions.conversation_id")}`,
+  ),
 
   deleteSavedSession: stmt(
     "deleteSavedSession",
-    "DELETE FROM chat_saved_sessions WHERE id = :id RETURNING id",
+    `DELETE FROM chat_saved_sessions WHERE id = :id AND ${ownedBy("chat_saved_sessions.conversation_id")}
+     RETURNING id`,
   ),
 
   savedEvents: stmt(
     "savedEvents",
     `SELECT ${EVENT} FROM chat_events WHERE conversation_id = :conversation_id AND seq > :after_seq AND seq <= :last_seq
-     ORDER BY seq LIMIT :limit`,
+     AND ${OWNED} ORDER BY seq LIMIT :limit`,
   ),
 
   /** What deleteConversation is about to remove (read in the same transaction as the deletes). */
   conversationFootprint: stmt(
     "conversationFootprint",
     `SELECT (SELECT COUNT(*) FROM chat_events WHERE conversation_id = :conversation_id) AS events,
-            (SELECT COUNT(*) FROM chat_saved_sessions WHERE conversation_id = :conversation_id) AS saved`,
+            (SELECT COUNT(*) FROM chat_saved_sessions WHERE conversation_id = :conversation_id) AS saved
+     WHERE ${OWNED}`,
   ),
 
   deleteConversationEvents: stmt(
     "deleteConversationEvents",
-    "DELETE FROM chat_events WHERE conversation_id = :conversation_id",
+    `DELETE FROM chat_events WHERE conversation_id = :conversation_id AND ${OWNED}`,
   ),
 
   deleteConversationSaved: stmt(
     "deleteConversationSaved",
-    "DELETE FROM chat_saved_sessions WHERE conversation_id = :conversation_id",
+    `DELETE FROM chat_saved_sessions WHERE conversation_id = :conversation_id AND ${OWNED}`,
   ),
 
   /** The summary row goes too (after its events, whose delete trigger updates it). */
   deleteConversationSummary: stmt(
     "deleteConversationSummary",
-    "DELETE FROM chat_conversations WHERE conversation_id = :conversation_id",
+    `DELETE FROM chat_conversations WHERE conversation_id = :conversation_id AND ${OWNED}`,
   ),
 
   /** auto_vacuum: 0 none, 1 full, 2 incremental; the size figures vacuum reports. */
@@ -493,15 +557,16 @@ export const SQL = {
   /**
    * Takes the claim on a turn: inserted when nobody holds it, taken over when its holder's
    * heartbeat is older than :stale_ms (database clock) or its holder is :dead_owner (known to be
-   * gone), renewed when :owner_id already holds it. Returns the row only when the claim is now
-   * :owner_id's; message_id never changes once set. One statement, so it is atomic across
+   * gone), renewed when :claim_owner already holds it. Returns the row only when the claim is now
+   * :claim_owner's (a process, not a user: see OWNED); message_id never changes once set. One statement, so it is atomic across
    * processes.
    */
   claimTurn: stmt(
     "claimTurn",
     `INSERT INTO chat_turn_claims (conversation_id, user_request_id, attempt, owner_id, message_id,
        claimed_at_ms, heartbeat_ms, takeovers)
-     VALUES (:conversation_id, :user_request_id, :attempt, :owner_id, :message_id, ${DB_NOW_MS}, ${DB_NOW_MS}, 0)
+     SELECT :conversation_id, :user_request_id, :attempt, :claim_owner, :message_id, ${DB_NOW_MS}, ${DB_NOW_MS}, 0
+     WHERE ${OWNED}
      ON CONFLICT (conversation_id, user_request_id, attempt) DO UPDATE SET
        takeovers = takeovers + (chat_turn_claims.owner_id <> excluded.owner_id),
        owner_id = excluded.owner_id, heartbeat_ms = excluded.heartbeat_ms
@@ -514,20 +579,21 @@ export const SQL = {
   turnClaim: stmt(
     "turnClaim",
     `SELECT *, ${DB_NOW_MS} - heartbeat_ms AS age_ms FROM chat_turn_claims
-     WHERE conversation_id = :conversation_id AND user_request_id = :user_request_id AND attempt = :attempt`,
+     WHERE conversation_id = :conversation_id AND user_request_id = :user_request_id AND attempt = :attempt
+       AND ${OWNED}`,
   ),
 
   /** Every claim in one conversation (turns in flight there), oldest first. */
   conversationClaims: stmt(
     "conversationClaims",
     `SELECT *, ${DB_NOW_MS} - heartbeat_ms AS age_ms FROM chat_turn_claims
-     WHERE conversation_id = :conversation_id ORDER BY claimed_at_ms, rowid`,
+     WHERE conversation_id = :conversation_id AND ${OWNED} ORDER BY claimed_at_ms, rowid`,
   ),
 
-  /** Refreshes every claim :owner_id holds (one statement per heartbeat, however many turns). */
+  /** Refreshes every claim :claim_owner holds (one statement per heartbeat, however many turns). */
   heartbeatClaims: stmt(
     "heartbeatClaims",
-    `UPDATE chat_turn_claims SET heartbeat_ms = ${DB_NOW_MS} WHERE owner_id = :owner_id
+    `UPDATE chat_turn_claims SET heartbeat_ms = ${DB_NOW_MS} WHERE owner_id = :claim_owner
      RETURNING conversation_id, user_request_id, attempt`,
   ),
 
@@ -535,14 +601,15 @@ export const SQL = {
   releaseClaim: stmt(
     "releaseClaim",
     `DELETE FROM chat_turn_claims WHERE conversation_id = :conversation_id
-     AND user_request_id = :user_request_id AND attempt = :attempt AND owner_id = :owner_id`,
+     AND user_request_id = :user_request_id AND attempt = :attempt AND owner_id = :claim_owner AND ${OWNED}`,
   ),
 
   /** Claims whose heartbeat is older than :stale_ms: their generator is presumed gone. */
   staleClaims: stmt(
     "staleClaims",
     `SELECT *, ${DB_NOW_MS} - heartbeat_ms AS age_ms FROM chat_turn_claims
-     WHERE heartbeat_ms < ${DB_NOW_MS} - :stale_ms ORDER BY heartbeat_ms LIMIT :limit`,
+     WHERE heartbeat_ms < ${DB_NOW_MS} - :stale_ms AND ${ownedBy("chat_turn_claims.conversation_id")}
+     ORDER BY heartbeat_ms LIMIT :limit`,
   ),
 
   pragmas: stmt(

@@ -15,6 +15,10 @@ interface ReadState {
    * at a time, so the event it names may be one read a while ago.
    */
   lineOf: number[];
+  /** Each conversation's owner (or null), as the file's event lines give it (version 2). */
+  ownerOf: Map<string, string | null>;
+  /** The same, owned conversations only: what the repository is given. */
+  owners: Map<string, string>;
 }
 
 /**
@@ -27,23 +31,23 @@ async function* readEvents(
   progress: Progress,
 ): AsyncGenerator<ChatEvent> {
   let line = 0;
-  let sawHeader = false;
+  let version = 0;
   for await (let text of jsonlLines(input)) {
     line++;
     if (line === 1) text = text.replace(/^\uFEFF/, "");
     if (text.trim() === "") continue;
-    if (!sawHeader) {
-      parseHeader(text, line);
-      sawHeader = true;
+    if (version === 0) {
+      version = parseHeader(text, line).version;
       continue;
     }
-    const event = parseEventLine(text, line);
+    const { event, ownerId } = parseEventLine(text, line, version);
+    noteOwner(state, event, ownerId, line);
     state.yielded++;
     state.lineOf.push(line);
     progress.count(state.yielded);
     yield event;
   }
-  if (!sawHeader) {
+  if (version === 0) {
     throw new ChatlogError(
       "INVALID_EVENT",
       `line ${line + 1}: the file is empty (no chatlog-export header)`,
@@ -52,6 +56,19 @@ async function* readEvents(
       },
     );
   }
+}
+
+/** One owner per conversation: lines of one conversation that disagree are a damaged file. */
+function noteOwner(state: ReadState, event: ChatEvent, ownerId: string | null, line: number): void {
+  const id = (event as { conversationId?: unknown }).conversationId;
+  if (typeof id !== "string") return; // the repository reports the event itself
+  if (state.ownerOf.has(id) && state.ownerOf.get(id) !== ownerId) {
+    throw new ChatlogError("INVALID_EVENT", `line ${line}: conversation ${id} has two owners in this file`, {
+      details: { line },
+    });
+  }
+  state.ownerOf.set(id, ownerId);
+  if (ownerId !== null) state.owners.set(id, ownerId);
 }
 
 /** Rewrites the repository's "event #n" into the file's line number. */
@@ -114,14 +131,14 @@ ${COMMON_HELP}`,
   positionals: { min: 1, max: 1, name: "<file>" },
   async run(context, { values, positionals }) {
     const { input, name } = openInput(context, positionals[0]!);
-    const state: ReadState = { yielded: 0, lineOf: [] };
+    const state: ReadState = { yielded: 0, lineOf: [], ownerOf: new Map(), owners: new Map() };
     const progress = new Progress(context.stderr, "imported");
     const file = resolveDatabase(context, stringOption(values, "db")).file;
     const created = file !== null && file !== ":memory:" && !existsSync(file);
     const result = await removeIfCreated(created ? file : null, () =>
       withDatabase(context, stringOption(values, "db"), { mustExist: false }, async (repo) => {
         try {
-          return await repo.importEvents(readEvents(input, state, progress));
+          return await repo.importEvents(readEvents(input, state, progress), { owners: state.owners });
         } catch (error) {
           const located = withLine(error, state);
           if (isChatlogError(located)) {

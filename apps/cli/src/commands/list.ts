@@ -1,5 +1,13 @@
 import type { ConversationSummary } from "@chatlog/core";
-import { COMMON_HELP, type Command, integerOption, stringOption } from "../command.ts";
+import {
+  actingAs,
+  COMMON_HELP,
+  type Command,
+  integerOption,
+  OWNER_HELP,
+  OWNER_OPTION,
+  stringOption,
+} from "../command.ts";
 import { withDatabase } from "../database.ts";
 import { ChunkedWriter } from "../output.ts";
 import { allConversations } from "../pages.ts";
@@ -17,7 +25,7 @@ function shortTitle(title: string | null): string {
 }
 
 function row(c: ConversationSummary): string {
-  const line = `${time(c.lastActivityAt)}  ${time(c.createdAt)}  ${String(c.eventCount).padStart(8)}  ${printable(c.conversationId)}  ${printable(shortTitle(c.title))}`;
+  const line = `${time(c.lastActivityAt)}  ${time(c.createdAt)}  ${String(c.eventCount).padStart(8)}  ${printable(c.conversationId)}  ${printable(c.ownerId ?? "-")}  ${printable(shortTitle(c.title))}`;
   return line.trimEnd();
 }
 
@@ -28,25 +36,33 @@ function jsonRow(c: ConversationSummary): string {
     lastActivityAt: c.lastActivityAt.toISOString(),
     eventCount: c.eventCount,
     title: c.title,
+    ownerId: c.ownerId,
   });
 }
 
 export const listCommand: Command = {
   name: "list",
   summary: "list conversations, most recently active first",
-  help: `Usage: chatlog list [--limit <n> [--cursor <cursor>]] [--json] [--db <path-or-url>]
+  help: `Usage: chatlog list [--owner <id>] [--limit <n> [--cursor <cursor>]] [--json] [--db <path-or-url>]
 
-Lists conversations with their summary (last activity, creation time, event count, and the
-title: the start of the first user message), most recently active first. Without --limit every conversation is listed (read in pages). With
+Lists conversations with their summary (last activity, creation time, event count, owner ("-"
+when nobody's), and the title: the start of the first user message), most recently active
+first. With --owner only that user's. Without --limit every conversation is listed (read in pages). With
 --limit one page is printed, and the cursor of the next page is printed on stderr.
 
 Options:
   --limit <n>          print one page of at most n conversations (1-1000)
   --cursor <cursor>    start after this cursor (from a previous page)
   --json               one JSON object per line instead of a table
+${OWNER_HELP}
 
 ${COMMON_HELP}`,
-  options: { limit: { type: "string" }, cursor: { type: "string" }, json: { type: "boolean" } },
+  options: {
+    limit: { type: "string" },
+    cursor: { type: "string" },
+    json: { type: "boolean" },
+    ...OWNER_OPTION,
+  },
   positionals: { min: 0, max: 0, name: "" },
   async run(context, { values }) {
     const limit = integerOption(values, "limit", "list", 1);
@@ -56,10 +72,11 @@ ${COMMON_HELP}`,
     const format = json ? jsonRow : row;
     if (!json) {
       await out.line(
-        `${"LAST ACTIVITY (UTC)".padEnd(23)}  ${"CREATED (UTC)".padEnd(23)}  ${"EVENTS".padStart(8)}  CONVERSATION  TITLE`,
+        `${"LAST ACTIVITY (UTC)".padEnd(23)}  ${"CREATED (UTC)".padEnd(23)}  ${"EVENTS".padStart(8)}  CONVERSATION  OWNER  TITLE`,
       );
     }
-    await withDatabase(context, stringOption(values, "db"), { mustExist: true }, async (repo) => {
+    await withDatabase(context, stringOption(values, "db"), { mustExist: true }, async (root) => {
+      const repo = actingAs(root, values);
       if (limit === undefined && cursor === undefined) {
         for await (const c of allConversations(repo)) await out.line(format(c));
         return;
@@ -68,7 +85,9 @@ ${COMMON_HELP}`,
       for (const c of page.conversations) await out.line(format(c));
       await out.flush();
       if (page.nextCursor !== null) {
-        context.stderr.write(`more: chatlog list --limit ${limit ?? 50} --cursor ${page.nextCursor}\n`);
+        const owner = stringOption(values, "owner");
+        const as = owner === undefined ? "" : ` --owner ${owner}`;
+        context.stderr.write(`more: chatlog list${as} --limit ${limit ?? 50} --cursor ${page.nextCursor}\n`);
       }
     });
     await out.flush();

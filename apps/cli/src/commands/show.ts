@@ -1,5 +1,5 @@
 import { ChatlogError } from "@chatlog/core";
-import { COMMON_HELP, type Command, stringOption } from "../command.ts";
+import { actingAs, COMMON_HELP, type Command, OWNER_HELP, OWNER_OPTION, stringOption } from "../command.ts";
 import { withDatabase } from "../database.ts";
 import { ChunkedWriter } from "../output.ts";
 import { conversationEvents } from "../pages.ts";
@@ -10,7 +10,7 @@ import { TranscriptRenderer } from "../transcript.ts";
 export const showCommand: Command = {
   name: "show",
   summary: "print a conversation as a readable transcript",
-  help: `Usage: chatlog show <conversationId> [--db <path-or-url>]
+  help: `Usage: chatlog show <conversationId> [--owner <id>] [--db <path-or-url>]
 
 Prints every event of the conversation in order: its position, time (UTC), role, text (text
 parts joined), tool calls with their arguments, and tool results naming the call they answer. A reply that was finalized from its streamed deltas
@@ -18,15 +18,19 @@ after an interrupted generation is marked "[interrupted: partial reply]". Contro
 and terminal escape sequences in stored text are shown escaped (\x1b), never sent raw.
 Coloured on a terminal; plain when piped or when NO_COLOR is set (FORCE_COLOR=1 forces colour).
 
+Options:
+${OWNER_HELP}
+
 ${COMMON_HELP}`,
-  options: {},
+  options: { ...OWNER_OPTION },
   positionals: { min: 1, max: 1, name: "<conversationId>" },
   async run(context, { values, positionals }) {
     const conversationId = positionals[0]!;
     const style = makeStyle(colourWanted(context.stdout, context.env));
     const renderer = new TranscriptRenderer(style);
     const out = new ChunkedWriter(context.stdout);
-    await withDatabase(context, stringOption(values, "db"), { mustExist: true }, async (repo) => {
+    await withDatabase(context, stringOption(values, "db"), { mustExist: true }, async (root) => {
+      const repo = actingAs(root, values);
       let count = 0;
       for await (const event of conversationEvents(repo, conversationId)) {
         if (count === 0) await out.line(style.bold(`Conversation ${printable(conversationId)}`));

@@ -40,6 +40,13 @@ const STATUS_BY_CODE: Record<ChatlogErrorCode, ContentfulStatusCode> &
   UNAVAILABLE: 503,
   /** Another process took the turn over; a retry of the same request follows its reply. */
   TURN_TAKEN_OVER: 409,
+  /**
+   * Another user's conversation: the same status as one that does not exist, so a user learns
+   * nothing about conversations that are not theirs from any route.
+   */
+  NOT_OWNER: 404,
+  /** A call for the administrator's token only (e.g. listing another user's conversations). */
+  ADMIN_ONLY: 403,
   /** Only the conversation's last reply can be regenerated (as the AI SDK's client does). */
   NOT_LAST_REPLY: 409,
   /** A stop for a conversation or turn with nothing generating. */

@@ -1,7 +1,9 @@
 import { loadUIMessages } from "@chatlog/ai-sdk";
 import { assertClientRequestId, assertId, type ChatRepository } from "@chatlog/core";
 import { Hono } from "hono";
+import { actingRepo } from "../http/auth.ts";
 import { HttpError } from "../http/errors.ts";
+import { admitTurn, assertNotForeign } from "../http/owner-gate.ts";
 import { onlyFields, queryInt, readJsonObject } from "../http/request-body.ts";
 import { UI_MESSAGE_STREAM_HEADERS, uiMessageStream } from "../http/ui-message-stream.ts";
 import { ShuttingDownError, type TurnRequest, type TurnService } from "../turns/turn-service.ts";
@@ -78,6 +80,7 @@ export function aiChatRoutes(turns: TurnService, repo: ChatRepository): Hono {
 
   app.post("/chat", async (c) => {
     const request = turnRequestOf(await readJsonObject(c));
+    await admitTurn(c, repo, request);
     const opened = await openTurn(turns, request);
     return uiStreamResponse(opened.events.subscribe());
   });
@@ -86,6 +89,7 @@ export function aiChatRoutes(turns: TurnService, repo: ChatRepository): Hono {
   app.post("/chat/:id/stop", async (c) => {
     const conversationId = c.req.param("id");
     assertId(conversationId, "id");
+    await assertNotForeign(c, repo, conversationId);
     const turn = await stopTurn(turns, conversationId);
     return c.json({ stopped: true, requestId: turn.userRequestId });
   });
@@ -93,6 +97,7 @@ export function aiChatRoutes(turns: TurnService, repo: ChatRepository): Hono {
   app.get("/chat/:id/stream", async (c) => {
     const conversationId = c.req.param("id");
     assertId(conversationId, "id");
+    await assertNotForeign(c, repo, conversationId);
     let events: Awaited<ReturnType<TurnService["resume"]>>;
     try {
       events = await turns.resume(conversationId);
@@ -110,7 +115,8 @@ export function aiChatRoutes(turns: TurnService, repo: ChatRepository): Hono {
     const limit = queryInt(c, "limit", MAX_MESSAGES_PAGE) ?? DEFAULT_MESSAGES_PAGE;
     if (limit === 0) throw bad("limit must be at least 1");
     const cursor = c.req.query("cursor") || null;
-    const page = await loadUIMessages(repo, conversationId, { limit, cursor });
+    await assertNotForeign(c, repo, conversationId);
+    const page = await loadUIMessages(actingRepo(c, repo), conversationId, { limit, cursor });
     return c.json({ messages: page.messages, nextCursor: page.nextCursor });
   });
 

@@ -1,19 +1,25 @@
 import { assertId, assertTitle, type ChatRepository } from "@chatlog/core";
 import { Hono } from "hono";
+import { actingRepo, actorOf } from "../http/auth.ts";
 import { HttpError } from "../http/errors.ts";
 import { EVENT_PAGE, LIST_PAGE, pageLimit, queryCursor } from "../http/paging.ts";
 import { onlyFields, queryInt, readJsonObject } from "../http/request-body.ts";
 
-/** Conversations and their events, every list bounded and cursor-paged. */
-export function conversationRoutes(repo: ChatRepository): Hono {
+/**
+ * Conversations and their events, every list bounded and cursor-paged. Each request acts
+ * through actingRepo: a user's reads see only their own conversations (another user's is a 404,
+ * whatever the cursor), their list holds only theirs.
+ */
+export function conversationRoutes(root: ChatRepository): Hono {
   const app = new Hono();
 
-  async function ensureExists(conversationId: string): Promise<void> {
+  async function ensureExists(repo: ChatRepository, conversationId: string): Promise<void> {
     const [any] = await repo.getEvents(conversationId, { limit: 1 });
     if (!any) throw new HttpError(404, "NOT_FOUND", `no conversation ${conversationId}`);
   }
 
   app.get("/conversations", async (c) => {
+    const repo = actingRepo(c, root);
     const limit = pageLimit(c, LIST_PAGE);
     const cursor = queryCursor(c);
     const page = await repo.listConversations({ limit, ...(cursor ? { cursor } : {}) });
@@ -23,6 +29,7 @@ export function conversationRoutes(repo: ChatRepository): Hono {
   app.get("/conversations/:id/events", async (c) => {
     const conversationId = c.req.param("id");
     assertId(conversationId, "conversationId");
+    const repo = actingRepo(c, root);
     const afterSeq = queryInt(c, "afterSeq");
     const beforeSeq = queryInt(c, "beforeSeq");
     const limit = pageLimit(c, EVENT_PAGE);
@@ -31,8 +38,9 @@ export function conversationRoutes(repo: ChatRepository): Hono {
       ...(afterSeq === undefined ? {} : { afterSeq }),
       ...(beforeSeq === undefined ? {} : { beforeSeq }),
     });
-    if (events.length === 0 && afterSeq === undefined && beforeSeq === undefined)
-      await ensureExists(conversationId);
+    const paged = afterSeq !== undefined || beforeSeq !== undefined;
+    if (events.length === 0 && (!paged || actorOf(c).kind === "user"))
+      await ensureExists(repo, conversationId);
     const full = events.length === limit;
     const backward = beforeSeq !== undefined && afterSeq === undefined;
     return c.json({
@@ -51,6 +59,7 @@ export function conversationRoutes(repo: ChatRepository): Hono {
   app.get("/conversations/:id/history", async (c) => {
     const conversationId = c.req.param("id");
     assertId(conversationId, "conversationId");
+    const repo = actingRepo(c, root);
     const limit = pageLimit(c, EVENT_PAGE);
     const beforeSeq = queryInt(c, "beforeSeq");
     const read = await repo.getConversationHistory(conversationId, {
@@ -65,8 +74,8 @@ export function conversationRoutes(repo: ChatRepository): Hono {
         read.length > limit ||
         (await repo.getEvents(conversationId, { beforeSeq: first, limit: 1 })).length > 0;
       if (more) prevBeforeSeq = first;
-    } else if (beforeSeq === undefined) {
-      await ensureExists(conversationId);
+    } else if (beforeSeq === undefined || actorOf(c).kind === "user") {
+      await ensureExists(repo, conversationId);
     }
     return c.json({ events, prevBeforeSeq });
   });
@@ -81,7 +90,7 @@ export function conversationRoutes(repo: ChatRepository): Hono {
       throw new HttpError(400, "INVALID_ARGUMENT", "title is required (a string, or null)");
     const { title } = body;
     assertTitle(title, "title");
-    await repo.setConversationTitle(conversationId, title);
+    await actingRepo(c, root).setConversationTitle(conversationId, title);
     return c.json({ conversationId, title });
   });
 
@@ -89,7 +98,7 @@ export function conversationRoutes(repo: ChatRepository): Hono {
   app.delete("/conversations/:id", async (c) => {
     const conversationId = c.req.param("id");
     assertId(conversationId, "conversationId");
-    const deleted = await repo.deleteConversation(conversationId);
+    const deleted = await actingRepo(c, root).deleteConversation(conversationId);
     if (deleted.deletedEvents === 0 && deleted.deletedSavedSessions === 0) {
       throw new HttpError(404, "NOT_FOUND", `no conversation ${conversationId}`);
     }

@@ -1,15 +1,19 @@
 import { assertId, type ChatRepository } from "@chatlog/core";
 import { Hono } from "hono";
+import { actingRepo } from "../http/auth.ts";
 import { HttpError } from "../http/errors.ts";
 import { EVENT_PAGE, LIST_PAGE, pageLimit, queryCursor } from "../http/paging.ts";
 import { onlyFields, queryInt, readJsonObject } from "../http/request-body.ts";
 
-/** Clearing (the seed's clear trigger) and saved sessions. */
-export function sessionRoutes(repo: ChatRepository): Hono {
+/**
+ * Clearing (the seed's clear trigger; the administrator's only) and saved sessions, each
+ * request acting through actingRepo (a user saves, lists, loads and deletes only their own).
+ */
+export function sessionRoutes(root: ChatRepository): Hono {
   const app = new Hono();
 
   app.post("/clear", async (c) => {
-    const wiped = await repo.handleClearSession();
+    const wiped = await actingRepo(c, root).handleClearSession();
     return c.json({ wiped });
   });
 
@@ -22,14 +26,14 @@ export function sessionRoutes(repo: ChatRepository): Hono {
     if (name !== undefined && typeof name !== "string") {
       throw new HttpError(400, "INVALID_ARGUMENT", "name must be a string");
     }
-    const savedId = await repo.saveSession(conversationId, name);
+    const savedId = await actingRepo(c, root).saveSession(conversationId, name);
     return c.json({ savedId }, 201);
   });
 
   app.get("/saved", async (c) => {
     const limit = pageLimit(c, LIST_PAGE);
     const cursor = queryCursor(c);
-    return c.json(await repo.listSavedSessionsPage({ limit, ...(cursor ? { cursor } : {}) }));
+    return c.json(await actingRepo(c, root).listSavedSessionsPage({ limit, ...(cursor ? { cursor } : {}) }));
   });
 
   // A saved snapshot in seq order, a page at a time: pass nextAfterSeq as afterSeq.
@@ -37,7 +41,7 @@ export function sessionRoutes(repo: ChatRepository): Hono {
     const savedId = c.req.param("savedId");
     const limit = pageLimit(c, EVENT_PAGE);
     const afterSeq = queryInt(c, "afterSeq");
-    const page = await repo.loadSavedSessionPage(savedId, {
+    const page = await actingRepo(c, root).loadSavedSessionPage(savedId, {
       limit,
       ...(afterSeq === undefined ? {} : { afterSeq }),
     });
@@ -49,7 +53,7 @@ export function sessionRoutes(repo: ChatRepository): Hono {
   app.delete("/saved/:savedId", async (c) => {
     const savedId = c.req.param("savedId");
     assertId(savedId, "savedId");
-    if (!(await repo.deleteSavedSession(savedId))) {
+    if (!(await actingRepo(c, root).deleteSavedSession(savedId))) {
       throw new HttpError(404, "NOT_FOUND", `no saved session ${savedId}`);
     }
     return c.json({ savedId, deleted: true });

@@ -1,8 +1,9 @@
 import { randomUUID } from "node:crypto";
-import { assertClientRequestId, assertId, type TurnKey } from "@chatlog/core";
+import { assertClientRequestId, assertId, type ChatRepository, type TurnKey } from "@chatlog/core";
 import { Hono } from "hono";
 import { HttpError } from "../http/errors.ts";
 import { checkId } from "../http/ids.ts";
+import { admitTurn, assertNotForeign } from "../http/owner-gate.ts";
 import { onlyFields, readJsonObject } from "../http/request-body.ts";
 import { encodeHeaderValue } from "../http/response-headers.ts";
 import { sseResponse } from "../http/sse.ts";
@@ -55,7 +56,7 @@ export async function stopTurn(
 }
 
 /** POST /v1/conversations/:id/turns: store the user message once, stream the reply as SSE. */
-export function turnRoutes(turns: TurnService): Hono {
+export function turnRoutes(turns: TurnService, repo: ChatRepository): Hono {
   const app = new Hono();
   app.post("/conversations/:id/turns", async (c) => {
     const conversationId = c.req.param("id");
@@ -68,7 +69,9 @@ export function turnRoutes(turns: TurnService): Hono {
       throw new HttpError(400, "INVALID_ARGUMENT", "content must not be empty");
     const requestId = requestIdFrom(body, c.req.header("idempotency-key"));
 
-    const opened = await openTurn(turns, { conversationId, requestId, content });
+    const request = { conversationId, requestId, content };
+    await admitTurn(c, repo, request);
+    const opened = await openTurn(turns, request);
     return sseResponse(
       opened.events.subscribe(),
       { conversationId, requestId, joined: opened.joined },
@@ -85,6 +88,8 @@ export function turnRoutes(turns: TurnService): Hono {
     const requestId = c.req.param("requestId");
     assertId(conversationId, "conversationId");
     assertId(requestId, "requestId");
+    // Another user's turn is theirs to stop: 404, as for any of their conversations.
+    await assertNotForeign(c, repo, conversationId);
     const turn = await stopTurn(turns, conversationId, requestId);
     return c.json({ stopped: true, requestId: turn.userRequestId });
   });

@@ -6,7 +6,10 @@ interface Props {
   onSubmit: (token: string) => void;
 }
 
-/** Asked for once when the server answers 401; the token is then kept in this browser. */
+/**
+ * Asked for once when the server answers 401; the token is then kept in this browser. A user's
+ * JSON Web Token shows that user's conversations only; the administrator's token shows all.
+ */
 export function TokenForm({ refused, onSubmit }: Props) {
   const [token, setToken] = useState("");
   const inputId = useId();
@@ -22,8 +25,8 @@ export function TokenForm({ refused, onSubmit }: Props) {
         <h1 id={`${inputId}-title`}>chatlog</h1>
         <p id={hintId}>
           {refused
-            ? "The server refused that token. Check CHATLOG_API_TOKEN and try again."
-            : "This server needs an API token (its CHATLOG_API_TOKEN). It is kept in this browser."}
+            ? "The server refused that token (wrong or expired). Check it and try again."
+            : "This server needs a token: your sign-in token (a JSON Web Token from your app), or the server's CHATLOG_API_TOKEN. It is kept in this browser."}
         </p>
         <label htmlFor={inputId}>API token</label>
         <input

@@ -40,8 +40,13 @@ function rawCompact(raw: RawDb, conversationId: string, requestId: string, conte
         user_request_id: requestId,
         kind: ASSISTANT_DELTA_KIND,
         attempt: 1,
+        owner_id: null,
       });
-      readBack.all({ conversation_id: conversationId, request_id: assistantRequestId(requestId) });
+      readBack.all({
+        conversation_id: conversationId,
+        request_id: assistantRequestId(requestId),
+        owner_id: null,
+      });
     })
     .immediate();
 }

@@ -23,6 +23,7 @@ export const getEventsSection: Section = {
       after_seq: Number.MIN_SAFE_INTEGER,
       before_seq: Number.MAX_SAFE_INTEGER,
       limit: -1,
+      owner_id: null,
     };
 
     const [lib, base] = await measureSideBySide(

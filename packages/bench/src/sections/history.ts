@@ -29,7 +29,12 @@ export const historySection: Section = {
     const history = raw.stmt(SQL.history);
     const rawRun = (conversationId: string) => () => {
       for (let i = 0; i < calls; i++)
-        history.all({ conversation_id: conversationId, limit: LIMIT, before_seq: Number.MAX_SAFE_INTEGER });
+        history.all({
+          conversation_id: conversationId,
+          limit: LIMIT,
+          before_seq: Number.MAX_SAFE_INTEGER,
+          owner_id: null,
+        });
     };
 
     bulkInsert(raw, conversationRows("full", FULL, Date.now(), VISIBLE_TURN));

@@ -30,7 +30,7 @@ async function firstPage(
   const list = raw.stmt(SQL.listConversations);
   const untitled = raw.db.prepare(UNTITLED);
   // One more row than the page, as the library asks for, to know whether a next page exists.
-  const args = { cursor_ms: Number.MAX_SAFE_INTEGER, cursor_id: "", limit: PAGE + 1 };
+  const args = { cursor_ms: Number.MAX_SAFE_INTEGER, cursor_id: "", limit: PAGE + 1, owner_id: null };
   return [
     { ops: calls, run: awaitEach(calls, () => repo.listConversations({ limit: PAGE })) },
     {

@@ -31,9 +31,30 @@ export function listConversationCases(h: DriverHarness): void {
         const page = await repo.listConversations();
         expect(page.nextCursor).toBeNull();
         expect(page.conversations).toEqual([
-          { conversationId: "old", createdAt: at(0), lastActivityAt: at(5), eventCount: 3, title: "1" },
-          { conversationId: "mid", createdAt: at(1), lastActivityAt: at(3), eventCount: 2, title: "1" },
-          { conversationId: "new", createdAt: at(2), lastActivityAt: at(2), eventCount: 1, title: "1" },
+          {
+            conversationId: "old",
+            createdAt: at(0),
+            lastActivityAt: at(5),
+            eventCount: 3,
+            title: "1",
+            ownerId: null,
+          },
+          {
+            conversationId: "mid",
+            createdAt: at(1),
+            lastActivityAt: at(3),
+            eventCount: 2,
+            title: "1",
+            ownerId: null,
+          },
+          {
+            conversationId: "new",
+            createdAt: at(2),
+            lastActivityAt: at(2),
+            eventCount: 1,
+            title: "1",
+            ownerId: null,
+          },
         ]);
       }));
 

@@ -2,11 +2,11 @@ import type {
   ChatEvent,
   ChatlogError,
   ChatlogErrorCode,
+  ChatRepository,
   LlmMessage,
   NewChatEvent,
   RepositoryOptions,
 } from "@chatlog/core";
-import type { EngineChatRepository } from "@chatlog/engine";
 import { expect } from "vitest";
 import type { DriverHarness, Opened, RawDb } from "../harness.ts";
 
@@ -69,7 +69,7 @@ export function hoursAgo(hours: number): Date {
   return new Date(Date.now() - hours * 3_600_000);
 }
 
-export async function add(repo: EngineChatRepository, event: NewChatEvent): Promise<ChatEvent> {
+export async function add(repo: ChatRepository, event: NewChatEvent): Promise<ChatEvent> {
   const result = await repo.addEvent(event);
   expect(result.added).toBe(true);
   return result.event;

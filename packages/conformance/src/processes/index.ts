@@ -5,6 +5,7 @@ import { registerCrashSafety } from "./crash-safety.ts";
 import { registerDbMigrateScript } from "./db-migrate-script.ts";
 import { registerLegacyAdoption } from "./legacy-adoption.ts";
 import { registerOpenTogether } from "./open-together.ts";
+import { registerOwnerRace } from "./owner-race.ts";
 import { registerRequestIdRace } from "./request-id-race.ts";
 import { registerRetentionTimerExit } from "./retention-timer-exit.ts";
 
@@ -13,6 +14,7 @@ export { registerCrashSafety } from "./crash-safety.ts";
 export { registerDbMigrateScript } from "./db-migrate-script.ts";
 export { registerLegacyAdoption } from "./legacy-adoption.ts";
 export { registerOpenTogether } from "./open-together.ts";
+export { registerOwnerRace } from "./owner-race.ts";
 export { registerRequestIdRace } from "./request-id-race.ts";
 export { registerRetentionTimerExit } from "./retention-timer-exit.ts";
 
@@ -28,6 +30,7 @@ export function describeProcesses(h: DriverHarness): void {
     registerCrashSafety(h);
     registerRetentionTimerExit(h);
     registerOpenTogether(h);
+    registerOwnerRace(h);
   });
 }
 

@@ -195,7 +195,12 @@ export function registerLegacyAdoption(h: DriverHarness): void {
         expect(summary.eventCount, summary.conversationId).toBe(rows.length);
         expect(Math.abs(summary.lastActivityAt.getTime() * 1000 - Math.max(...times))).toBeLessThan(1000);
         expect(Math.abs(summary.createdAt.getTime() * 1000 - Math.min(...times))).toBeLessThan(1000);
+        // Written before owners existed: nobody's, so the administrator's alone.
+        expect(summary.ownerId, summary.conversationId).toBeNull();
       }
+      const someone = db.repo.forOwner("someone");
+      expect((await someone.listConversations()).conversations).toEqual([]);
+      expect(await someone.getEvents(listed[0]!.conversationId)).toEqual([]);
     } finally {
       await db.cleanup();
     }

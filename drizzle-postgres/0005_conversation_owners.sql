@@ -1,0 +1,2 @@
+ALTER TABLE "chat_conversations" ADD COLUMN "owner_id" text;--> statement-breakpoint
+CREATE INDEX "idx_conversations_owner" ON "chat_conversations" USING btree ("owner_id","last_activity_ms","conversation_id") WHERE owner_id IS NOT NULL AND event_count > 0;
