@@ -10,6 +10,8 @@ const [dir, ...driverNames] = process.argv.slice(2);
 const options = {
   "better-sqlite3": { path: join(dir, "better-sqlite3.db") },
   libsql: { url: `file:${join(dir, "libsql.db")}` },
+  // A new, empty database the test created on a real Postgres server.
+  postgres: { connectionString: process.env.CHATLOG_INSTALL_POSTGRES_URL },
 };
 
 const UI_MESSAGES = [

@@ -15,6 +15,7 @@ const FIXTURES = fileURLToPath(new URL("../consumer", import.meta.url));
  */
 export const APP_INSTALL = [
   "@chatlog/better-sqlite3",
+  "@chatlog/postgres",
   "@chatlog/ai-sdk",
   "ai",
   "@chatlog/cli",

@@ -19,6 +19,7 @@ import {
 } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
+import { createTestDatabase, sharedTestServerUrl } from "@chatlog/pg-test-cluster";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { APP_INSTALL, type Consumer, developerInstall, installApp, npmInstall } from "./consumer.ts";
 import { type PackageJson, publicPackages, REPO_ROOT, tarballFiles, tarballManifest } from "./packages.ts";
@@ -134,9 +135,7 @@ describe("the tarballs", () => {
       // Every file the exports map and the bins name is in the tarball.
       const targets = [
         ...Object.values(manifest.bin ?? {}),
-        ...(JSON.stringify(manifest.exports ?? {}).match(/"\.\/[^"]+"/g) ?? [])
-          .map((s) => s.slice(1, -1))
-          .filter((p) => p !== "./package.json"),
+        ...exportTargets(manifest.exports).filter((p) => p !== "./package.json"),
       ];
       for (const target of targets)
         expect(files, `${where}: ${target}`).toContain(target.replace(/^\.\//, ""));
@@ -319,6 +318,21 @@ describe("what a developer adds: TypeScript, the libSQL driver, the conformance 
     expect(report.libsql).toEqual(DRIVER_REPORT);
   });
 
+  it("the ESM script on @chatlog/postgres, installed by name, against a real Postgres server", async () => {
+    const server = await sharedTestServerUrl();
+    const database = await createTestDatabase(server);
+    try {
+      const { stdout } = await run(process.execPath, ["drivers.mjs", consumer.dir, "postgres"], {
+        cwd: consumer.dir,
+        env: { ...consumer.env, CHATLOG_INSTALL_POSTGRES_URL: database.url },
+      });
+      const report = JSON.parse(stdout) as Record<string, unknown>;
+      expect(report.postgres).toEqual(DRIVER_REPORT);
+    } finally {
+      await database.drop();
+    }
+  });
+
   it("@chatlog/conformance runs from the installed package against a driver outside the repository (the README example)", async () => {
     const report = join(consumer.dir, "conformance-report.json");
     await npx([
@@ -378,4 +392,11 @@ function listening(server: ChildProcess): Promise<{ url: string; output: () => s
     server.stdout!.on("data", check);
     server.once("exit", (code) => reject(new Error(`server exited with ${code}:\n${out}\n${err}`)));
   });
+}
+
+/** The file paths an exports map points at: its string leaves (subpath keys such as "./postgres" are not files). */
+function exportTargets(exports: unknown): string[] {
+  if (typeof exports === "string") return [exports];
+  if (exports === null || typeof exports !== "object") return [];
+  return Object.values(exports).flatMap(exportTargets);
 }
