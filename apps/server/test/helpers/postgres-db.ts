@@ -24,6 +24,10 @@ export class PostgresRaw implements RawDatabase {
               : pg.types.getTypeParser(oid, format),
       },
     });
+    // Dropping the test database (WITH FORCE) terminates this pool's connections; an idle one
+    // then reports "terminating connection due to administrator command" on the pool, which
+    // without a listener would be an uncaught exception in the test process.
+    this.pool.on("error", () => {});
   }
 
   /** `?` placeholders, as in the SQLite helpers, become $1, $2, ... */
