@@ -52,8 +52,16 @@ const finished: UIMessage = {
   ],
 };
 
-async function rowsOf(raw: { all(sql: string, ...params: unknown[]): Promise<Record<string, unknown>[]> }) {
-  return raw.all("SELECT type, json_extract(extra, '$.ui_rev') AS rev FROM chat_events ORDER BY seq");
+type Raw = { all(sql: string, ...params: unknown[]): Promise<Record<string, unknown>[]> };
+
+/** `extra` as stored (JSON text on every dialect), parsed here so the query is the same on each. */
+function extraOf(row: Record<string, unknown>): Record<string, unknown> {
+  return typeof row.extra === "string" ? JSON.parse(row.extra) : (row.extra as Record<string, unknown>);
+}
+
+async function rowsOf(raw: Raw) {
+  const rows = await raw.all("SELECT type, extra FROM chat_events ORDER BY seq");
+  return rows.map((row) => ({ type: row.type, rev: extraOf(row).ui_rev ?? null }));
 }
 
 for (const driver of drivers) {
@@ -100,9 +108,9 @@ for (const driver of drivers) {
       expect(messages).toEqual([question, finished]);
       expectPairedToolCalls(await convertToModelMessages(messages));
       // Each save wrote only what changed: revisions 1 and 2 start at the tool part.
-      const revisions = await raw.all(
-        "SELECT json_extract(extra, '$.ui_rev') AS rev, json_extract(extra, '$.ui_from') AS from_index FROM chat_events WHERE type = 'assistant_message' ORDER BY seq",
-      );
+      const revisions = (
+        await raw.all("SELECT extra FROM chat_events WHERE type = 'assistant_message' ORDER BY seq")
+      ).map((row) => ({ rev: extraOf(row).ui_rev ?? null, from_index: extraOf(row).ui_from ?? null }));
       expect(revisions).toEqual([
         { rev: 0, from_index: 0 },
         { rev: 1, from_index: 2 },
