@@ -1,7 +1,8 @@
 import type { EngineChatRepository } from "@chatlog/engine";
 import { createTestDatabase, type TestDatabase } from "@chatlog/pg-test-cluster";
 import { openChatRepository } from "@chatlog/postgres";
-import pg from "pg";
+import type pg from "pg";
+import { benchPool } from "./bench-pool.ts";
 import { RAW_TYPES } from "./raw-pg.ts";
 
 const POOL = 8;
@@ -33,7 +34,7 @@ export class BenchDatabases {
   async open(): Promise<Opened> {
     const database = await this.fresh();
     const repo = await openChatRepository({ connectionString: database.url });
-    const pool = new pg.Pool({ connectionString: database.url, max: POOL, types: RAW_TYPES });
+    const pool = benchPool({ connectionString: database.url, max: POOL, types: RAW_TYPES });
     const opened = { repo, pool, raw: await pool.connect() };
     this.opened.push(opened);
     return opened;

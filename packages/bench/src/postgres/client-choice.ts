@@ -10,6 +10,7 @@ import { migrate } from "drizzle-orm/node-postgres/migrator";
 import pg from "pg";
 import postgres from "postgres";
 import { measureSideBySide } from "../measure.ts";
+import { benchPool } from "./bench-pool.ts";
 import { EVENT_JSON, eventValues, INSERT_EVENT, RAW_TYPES, SELECT_EVENTS } from "./raw-pg.ts";
 
 const quick = process.argv.includes("--quick");
@@ -30,7 +31,7 @@ try {
   await migrate(drizzle({ client: setup }), { migrationsFolder: postgresMigrationsFolder });
   await setup.end();
 
-  const pool = new pg.Pool({ connectionString: database.url, max: POOL, types: RAW_TYPES });
+  const pool = benchPool({ connectionString: database.url, max: POOL, types: RAW_TYPES });
   const sql = postgres(database.url, {
     max: POOL,
     onnotice: () => {},

@@ -1,9 +1,9 @@
 import { performance } from "node:perf_hooks";
 import { openChatRepository } from "@chatlog/postgres";
 import { PostgresStore } from "@mastra/pg";
-import pg from "pg";
 import type { LineResult } from "../report.ts";
 import { judge } from "../report.ts";
+import { benchPool } from "./bench-pool.ts";
 import { StatementCounter } from "./statement-counter.ts";
 
 const THREADS = 50;
@@ -27,10 +27,10 @@ export async function compareWithMastra(
   mastraUrl: string,
   perThread: number,
 ): Promise<MastraResult> {
-  const pool = new pg.Pool({ connectionString: mastraUrl, max: POOL });
+  const pool = benchPool({ connectionString: mastraUrl, max: POOL });
   const counter = new StatementCounter(pool);
   const store = new PostgresStore({ id: "chatlog-bench", pool });
-  const chatlogPool = new pg.Pool({ connectionString: chatlogUrl, max: POOL });
+  const chatlogPool = benchPool({ connectionString: chatlogUrl, max: POOL });
   const chatlogCounter = new StatementCounter(chatlogPool);
   const repo = await openChatRepository({ pool: chatlogPool });
   try {
