@@ -10,15 +10,17 @@ import {
 } from "@chatlog/core";
 import { createUIMessageStreamResponse, generateId, type UIMessage, type UIMessageChunk } from "ai";
 import { continuationOf, type ToolsByName } from "./continuation.ts";
-import { finalizeAbandoned } from "./finalize-abandoned.ts";
 import { foldReply } from "./fold-message.ts";
+import type { FollowOutcome } from "./follow-turn.ts";
 import { EventGrouping } from "./group-events.ts";
 import { loadUIMessages } from "./load-ui-messages.ts";
 import { messageChunks } from "./message-chunks.ts";
 import { persistUIMessageStream, type StoredReply } from "./persist-ui-message-stream.ts";
 import { assertUIMessage, saveUIMessage } from "./save-ui-message.ts";
 import { MESSAGE_START_KIND, stringExtra, UI_EXTRA } from "./stored-extra.ts";
+import type { OwnTurn, TakeOutcome } from "./take-turn.ts";
 import { DEFAULT_CLAIM_SETTINGS, TurnClaims } from "./turn-claims.ts";
+import { TurnEngine } from "./turn-engine.ts";
 
 /** What `generate` may return: a `streamText` result, or any UI message stream. */
 export type UIStreamSource =
@@ -119,53 +121,70 @@ export async function chatTurnResponse(options: ChatTurnOptions): Promise<Respon
 async function userTurn(options: ChatTurnOptions, message: UIMessage): Promise<ChatTurn> {
   const { repo, conversationId } = options;
   await saveUIMessage(repo, conversationId, message);
-  // Answered already: replay, no model call.
-  if (hasReply(await repo.getTurnEvents(conversationId, message.id))) return follow(options, message.id);
-  const claims = claimsOf(options);
-  const key = turnOf(conversationId, message.id);
-  const taken = await claims.take(key, turnMessageId((options.generateMessageId ?? generateId)()));
-  // Being answered by a live holder (this helper in another process, or a server turn): follow it.
-  if (!taken.acquired) return follow(options, message.id);
-  const messageId = taken.claim.messageId;
-  // Read again now that the claim is ours: a generator that died left its rows behind.
-  const left = await repo.getTurnEvents(conversationId, message.id);
-  if (left.length > 0) {
-    if (!hasReply(left)) await finalizeAbandoned(repo, { ...key, ownerId: claims.ownerId }, messageId);
-    await claims.release(key);
-    return follow(options, message.id);
-  }
-  await recordStart(repo, conversationId, message.id, messageId, replyStartKey(message.id));
-  const history = await modelHistory(options, messageId);
-  const turn = await generate(options, history, message.id, messageId, undefined, {
-    ownerId: claims.ownerId,
-    lost: taken.lost,
-  });
-  // The claim is held while the reply is generated and stored, then let go either way.
-  void turn.stored.then(
-    () => claims.release(key),
-    () => claims.release(key),
-  );
-  return turn;
+  const turn = turnOf(conversationId, message.id);
+  const messageId = turnMessageId((options.generateMessageId ?? generateId)());
+  return fromOutcome(options, turn, await engineOf(options).open(turn, { messageId }));
 }
 
-/** The claims of `options.repo` in this process: the ones passed in, else one set per repository. */
+/** A ChatTurn for what the engine decided: replay, follow, finalize what was left, or generate. */
+async function fromOutcome(options: ChatTurnOptions, turn: TurnKey, outcome: TakeOutcome): Promise<ChatTurn> {
+  if (outcome.kind === "answered") return follow(options, turn.userRequestId);
+  if (outcome.kind === "held") return follow(options, turn.userRequestId);
+  if (outcome.left.length > 0) {
+    // A generator that died left rows behind: stored as its reply, interrupted, then replayed.
+    await engineOf(options).finalizeLeft(turn, outcome);
+    return follow(options, turn.userRequestId);
+  }
+  return generateOwn(options, turn, outcome);
+}
+
+/** This process holds the user turn's claim and nothing was stored for it: generate the reply. */
+async function generateOwn(options: ChatTurnOptions, turn: TurnKey, own: OwnTurn): Promise<ChatTurn> {
+  const { repo, conversationId } = options;
+  const engine = engineOf(options);
+  try {
+    await recordStart(
+      repo,
+      conversationId,
+      turn.userRequestId,
+      own.messageId,
+      replyStartKey(turn.userRequestId),
+    );
+    const history = await modelHistory(options, own.messageId);
+    const generated = await generate(options, history, turn.userRequestId, own.messageId, undefined, {
+      ownerId: engine.claims.ownerId,
+      lost: own.lost,
+    });
+    // The claim is held while the reply is generated and stored, then let go either way
+    // (before `stored` settles, so whoever awaits it finds the turn free).
+    const stored = generated.stored.finally(() => engine.release(turn));
+    stored.catch(() => {}); // a failure is the caller's through `stored`; never unhandled here
+    return { ...generated, stored };
+  } catch (error) {
+    await engine.release(turn);
+    throw error;
+  }
+}
+
+/** The turn engine of `options.repo` in this process: one per claims (the ones passed in, or the repository's). */
+const engines = new WeakMap<TurnClaims, TurnEngine>();
 const defaultClaims = new WeakMap<ChatRepository, TurnClaims>();
-function claimsOf(options: ChatTurnOptions): TurnClaims {
-  if (options.claims) return options.claims;
-  let claims = defaultClaims.get(options.repo);
+function engineOf(options: ChatTurnOptions): TurnEngine {
+  let claims = options.claims ?? defaultClaims.get(options.repo);
   if (!claims) {
     claims = new TurnClaims(options.repo, DEFAULT_CLAIM_SETTINGS);
     defaultClaims.set(options.repo, claims);
   }
-  return claims;
+  let engine = engines.get(claims);
+  if (!engine || engine.repo !== options.repo) {
+    engine = new TurnEngine({ repo: options.repo, claims, followPollMs: POLL_MS });
+    engines.set(claims, engine);
+  }
+  return engine;
 }
 
 function turnOf(conversationId: string, userRequestId: string): TurnKey {
   return { conversationId, userRequestId, attempt: 1 };
-}
-
-function hasReply(events: readonly ChatEvent[]): boolean {
-  return events.some((e) => e.type === "assistant_message");
 }
 
 async function continuation(options: ChatTurnOptions, message: UIMessage): Promise<ChatTurn> {
@@ -255,46 +274,74 @@ async function generate(
   return { messageId, source: "model", stream: persisted.stream, stored: persisted.stored };
 }
 
-/** A retry: the reply stored for `turnKey`, replayed once it is there. */
+/**
+ * A retry, or a request for a turn another generator holds: the reply stored for `turnKey`,
+ * replayed once it is there. When the followed generator turns out to be gone, this request
+ * takes the turn over (finalizes what it left, or generates it when it left nothing).
+ */
 async function follow(options: ChatTurnOptions, turnKey: string, takesOver = true): Promise<ChatTurn> {
   const { repo, conversationId } = options;
-  const claims = claimsOf(options);
+  const turn = turnOf(conversationId, turnKey);
+  const engine = engineOf(options);
   const deadline = Date.now() + (options.followTimeoutMs ?? 120_000);
-  let events = await repo.getTurnEvents(conversationId, turnKey);
+  const events = await repo.getTurnEvents(conversationId, turnKey);
   const start = events.find((e) => e.type === "meta" && stringExtra(e, UI_EXTRA.kind) === MESSAGE_START_KIND);
   // The start row names the assistant message; before it is written, the turn's claim does.
   const messageId =
     (start ? stringExtra(start, UI_EXTRA.messageId) : null) ??
-    (await repo.getTurnClaim(turnOf(conversationId, turnKey)))?.messageId ??
+    (await repo.getTurnClaim(turn))?.messageId ??
     null;
+  let settle!: (reply: Promise<StoredReply | null>) => void;
+  const stored = new Promise<StoredReply | null>((resolve) => {
+    settle = resolve;
+  });
   const stream = new ReadableStream<UIMessageChunk>({
     async start(controller) {
-      if (messageId !== null) controller.enqueue({ type: "start", messageId });
-      let nextClaimCheck = Date.now() + claims.settings.heartbeatMs;
-      while (!hasReply(events) && Date.now() < deadline) {
-        await new Promise((resolve) => setTimeout(resolve, POLL_MS));
-        events = await repo.getTurnEvents(conversationId, turnKey);
-        if (hasReply(events) || !takesOver || Date.now() < nextClaimCheck) continue;
-        nextClaimCheck = Date.now() + claims.settings.heartbeatMs;
-        // The generator being followed may be gone (crashed): then this retry takes its claim
-        // over and stores what it left, interrupted, and replays that.
-        if (await takeOverIfGone(options, claims, turnKey, messageId)) {
-          events = await repo.getTurnEvents(conversationId, turnKey);
+      try {
+        if (messageId !== null) controller.enqueue({ type: "start", messageId });
+        let outcome: FollowOutcome = await engine.follow(turn, { deadline, takesOver });
+        if (outcome.kind === "own" && outcome.left.length > 0) {
+          await engine.finalizeLeft(turn, outcome);
+          outcome = await engine.follow(turn, { deadline, takesOver: false });
         }
-      }
-      const reply = storedReply(events, messageId);
-      if (reply === null) {
-        controller.enqueue({ type: "error", errorText: "the reply to this message is not stored yet" });
+        if (outcome.kind === "own") {
+          // The followed generator died before storing anything: this request generates the reply.
+          const generated = await generateOwn(options, turn, outcome);
+          settle(generated.stored);
+          await pipeAfterStart(generated.stream, controller, messageId !== null);
+          return;
+        }
+        settle(Promise.resolve(null));
+        const reply = outcome.kind === "answered" ? storedReply(outcome.events, messageId) : null;
+        if (reply === null) {
+          controller.enqueue({ type: "error", errorText: "the reply to this message is not stored yet" });
+          controller.close();
+          return;
+        }
+        // The turn's own events fold to its own parts: the whole reply, or what a continuation added.
+        const chunks = messageChunks(reply);
+        for (const chunk of messageId !== null ? chunks.slice(1) : chunks) controller.enqueue(chunk);
         controller.close();
-        return;
+      } catch (error) {
+        settle(Promise.resolve(null));
+        controller.error(error);
       }
-      // The turn's own events fold to its own parts: the whole reply, or what a continuation added.
-      const chunks = messageChunks(reply);
-      for (const chunk of messageId !== null ? chunks.slice(1) : chunks) controller.enqueue(chunk);
-      controller.close();
     },
   });
-  return { messageId: messageId ?? "", source: "stored", stream, stored: Promise.resolve(null) };
+  return { messageId: messageId ?? "", source: "stored", stream, stored };
+}
+
+/** Copies `from` into `controller`, without its `start` chunk when one was sent already. */
+async function pipeAfterStart(
+  from: ReadableStream<UIMessageChunk>,
+  controller: ReadableStreamDefaultController<UIMessageChunk>,
+  started: boolean,
+): Promise<void> {
+  for await (const chunk of from) {
+    if (started && chunk.type === "start") continue;
+    controller.enqueue(chunk);
+  }
+  controller.close();
 }
 
 /** The message one turn's events (in seq order) stored, or null before its reply is stored. */
@@ -308,30 +355,4 @@ function storedReply(events: ChatEvent[], messageId: string | null): UIMessage |
     id,
     events.filter((e) => grouping.keyOf(e) === key),
   );
-}
-
-/**
- * When the claim on a followed user turn is gone or stale and nothing answers it, takes it
- * over and finalizes what the gone generator left. True when a reply may now be stored.
- */
-async function takeOverIfGone(
-  options: ChatTurnOptions,
-  claims: TurnClaims,
-  turnKey: string,
-  messageId: string | null,
-): Promise<boolean> {
-  const key = turnOf(options.conversationId, turnKey);
-  const claim = await options.repo.getTurnClaim(key);
-  if (claim !== null && !claims.isAbandoned(claim)) return false;
-  const taken = await claims.take(key, claim?.messageId ?? messageId ?? turnMessageId(generateId()));
-  if (!taken.acquired) return false;
-  try {
-    const left = await options.repo.getTurnEvents(options.conversationId, turnKey);
-    if (left.length > 0 && !hasReply(left)) {
-      await finalizeAbandoned(options.repo, { ...key, ownerId: claims.ownerId }, taken.claim.messageId);
-    }
-  } finally {
-    await claims.release(key);
-  }
-  return true;
 }

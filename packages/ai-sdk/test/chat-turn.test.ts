@@ -240,6 +240,39 @@ for (const driver of drivers) {
       second.close();
     });
 
+    it("a generator that dies before storing anything is taken over by a retry, which generates the reply itself", async () => {
+      const { repo } = await open();
+      const settings = { staleMs: 300, heartbeatMs: 50 };
+      const first = new TurnClaims(repo, settings);
+      const second = new TurnClaims(repo, settings);
+      const question = user("u-1", "Go");
+      await saveUIMessage(repo, "c", question);
+      // The first process took the turn and died at once: a claim, not one row of a reply.
+      const taken = await first.take(
+        { conversationId: "c", userRequestId: "u-1", attempt: 1 },
+        "chatlog:msg:m-dead",
+      );
+      expect(taken.acquired).toBe(true);
+      first.close();
+      const b = turnOptions(repo, [{ text: "Answered by the retry." }], question);
+      const retry = await streamChatTurn({ ...b.options, claims: second, followTimeoutMs: 20_000 });
+      const shown = await clientMessage(retry.stream);
+      const stored = await retry.stored;
+
+      expect(b.model.doStreamCalls).toHaveLength(1);
+      // The reply keeps the id the dead generator's claim announced.
+      expect(shown.id).toBe("chatlog:msg:m-dead");
+      expect(stored?.message.id).toBe("chatlog:msg:m-dead");
+      const { messages } = await loadUIMessages(repo, "c");
+      expect(messages.map((m) => m.id)).toEqual(["u-1", "chatlog:msg:m-dead"]);
+      expect(messages[1]?.parts.find((p) => p.type === "text")).toMatchObject({
+        text: "Answered by the retry.",
+      });
+      expect(shown).toEqual(messages[1]);
+      expect(await repo.listTurnClaims("c")).toEqual([]);
+      second.close();
+    });
+
     it("a continuation after a tool approval is appended to the same assistant message, once", async () => {
       const { repo } = await open();
       const question = user("u-1", "Delete /tmp/x");

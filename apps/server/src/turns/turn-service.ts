@@ -2,10 +2,12 @@ import { randomUUID } from "node:crypto";
 import {
   assertUserMessageIdFree,
   attemptOf,
-  eventsOfAttempt,
-  finalizeAbandoned,
+  isDelta,
   messageIdOf,
+  type OwnTurn,
   replyOf,
+  type TakeOutcome,
+  TurnEngine,
 } from "@chatlog/ai-sdk";
 import {
   type ChatEvent,
@@ -17,15 +19,12 @@ import {
 } from "@chatlog/core";
 import type { Logger } from "../logging.ts";
 import type { LanguageModelV4 } from "../models/model-types.ts";
-import { followOtherProcess } from "./follow-other-process.ts";
 import { generateReply } from "./generate.ts";
-import { recoverUnfinishedTurns, sweepAbandonedTurns } from "./recover-unfinished.ts";
 import { assertRegeneratesLastReply } from "./regenerate-last.ts";
 import { emitStoredEvent, replayStored, storedDone } from "./replay-stored.ts";
 import { TurnBroadcast } from "./turn-broadcast.ts";
-import { type ClaimSettings, serverTurnClaims, type TurnClaims } from "./turn-claims.ts";
+import { type ClaimSettings, serverTurnClaims } from "./turn-claims.ts";
 import type { TurnEvent } from "./turn-events.ts";
-import { TurnStops } from "./turn-stops.ts";
 import { NullTurnStore, RepositoryTurnStore, type TurnStore } from "./turn-store.ts";
 
 export interface TurnServiceOptions {
@@ -76,24 +75,30 @@ export class ShuttingDownError extends Error {
 }
 
 /**
- * The one turn engine behind both protocols (/v1 SSE and the AI SDK UI message stream).
+ * The server's driver of the turn engine (@chatlog/ai-sdk's TurnEngine, which streamChatTurn
+ * drives too), behind both protocols (/v1 SSE and the AI SDK UI message stream): it generates
+ * with the server's model, and shows every outcome as TurnEvents.
  *
  * A turn (conversation, user request id, attempt) is generated at most once across every
- * process on the database: the process that takes its claim (turn-claims.ts) runs the model,
- * any other request for it, here or in another process, follows what that generator persists.
- * Within this process a retry arriving while the turn runs reads the same in-memory events.
- * A turn runs on its own, detached from any HTTP response, until its reply is stored.
+ * process on the database: the process that takes its claim runs the model, any other request
+ * for it, here or in another process, follows what that generator persists. Within this process
+ * a retry arriving while the turn runs reads the same in-memory events. A turn runs on its own,
+ * detached from any HTTP response, until its reply is stored.
  */
 export class TurnService {
   private readonly live = new Map<string, LiveTurn>();
-  private readonly claims: TurnClaims;
-  private readonly stops: TurnStops;
+  private readonly engine: TurnEngine;
   private closing = false;
   private sweeper: NodeJS.Timeout | null = null;
 
   constructor(private readonly options: TurnServiceOptions) {
-    this.claims = serverTurnClaims(options.repo, options.claims, options.logger);
-    this.stops = new TurnStops(options.repo, STOP_POLL_MS);
+    this.engine = new TurnEngine({
+      repo: options.repo,
+      claims: serverTurnClaims(options.repo, options.claims, options.logger),
+      followPollMs: options.followPollMs,
+      stopPollMs: STOP_POLL_MS,
+      logger: options.logger,
+    });
   }
 
   /**
@@ -103,7 +108,7 @@ export class TurnService {
    */
   async stop(conversationId: string, requestId?: string): Promise<TurnKey> {
     if (this.closing) throw new ShuttingDownError("the server is shutting down");
-    return this.stops.request(conversationId, requestId);
+    return this.engine.stop(conversationId, requestId);
   }
 
   get inFlight(): number {
@@ -112,7 +117,7 @@ export class TurnService {
 
   /** This process's claim owner id (logged, and useful to tests). */
   get ownerId(): string {
-    return this.claims.ownerId;
+    return this.engine.claims.ownerId;
   }
 
   /**
@@ -121,13 +126,14 @@ export class TurnService {
    * retries it and no server restarts.
    */
   async start(): Promise<number> {
-    const recovered = await recoverUnfinishedTurns(this.options.repo, this.claims, this.options.logger);
+    const recovered = await this.engine.recover();
     const every = Math.max(50, Math.floor(this.options.claims.staleMs / 2));
     let sweeping = false;
     this.sweeper = setInterval(() => {
       if (sweeping || this.closing) return;
       sweeping = true;
-      sweepAbandonedTurns(this.options.repo, this.claims, this.options.logger)
+      this.engine
+        .sweep()
         .catch((error: unknown) => this.options.logger.warn("turn sweep failed", { error }))
         .finally(() => {
           sweeping = false;
@@ -203,48 +209,69 @@ export class TurnService {
       userRequestId: requestId,
       attempt: await this.attemptFor(request, turnEvents),
     };
-    const reply = replyOf(turnEvents, turn.attempt);
-    if (reply) {
-      this.options.logger.debug("replaying a stored reply", { ...turn });
-      replayStored(reply, turnEvents, out);
-      return;
-    }
+    const opened = await this.engine.open(turn, { turnEvents });
+    return this.show(turn, opened, out, signal, content);
+  }
 
-    const taken = await this.claims.take(turn, turnMessageId(randomUUID()));
-    if (!taken.acquired) return this.followHolder(turn, taken.claim.messageId, out, signal, content);
-    const now = eventsOfAttempt(await repo.getTurnEvents(conversationId, requestId), turn.attempt);
-    const answered = replyOf(now, turn.attempt);
-    if (answered) {
-      // Stored between the first read and the claim (its generator released the claim after).
-      await this.claims.release(turn);
-      replayStored(answered, now, out);
-      return;
-    }
-    if (now.length > 0) {
-      // A generator that is gone left deltas behind: finish its reply, as recovery would.
-      out.push(followingReady(taken.claim.messageId, turn.attempt));
-      for (const event of now) emitStoredEvent(event, out);
-      return this.continueTakenOver(turn, taken.claim.messageId, true, content, out, signal, taken.lost);
-    }
-    try {
-      out.push({
-        type: "ready",
-        replay: false,
-        source: "model",
-        messageId: taken.claim.messageId,
-        attempt: turn.attempt,
-      });
-      await this.generate(turn, taken.claim.messageId, content, out, signal, taken.lost);
-    } finally {
-      await this.claims.release(turn);
+  /** Carries out what the engine decided for this request, as TurnEvents. */
+  private async show(
+    turn: TurnKey,
+    outcome: TakeOutcome,
+    out: TurnBroadcast,
+    signal: AbortSignal,
+    content?: string,
+  ): Promise<void> {
+    switch (outcome.kind) {
+      case "answered":
+        this.options.logger.debug("replaying a stored reply", { ...turn });
+        replayStored(outcome.reply, outcome.events, out);
+        return;
+      case "held":
+        return this.followHolder(turn, outcome.messageId, out, signal, content);
+      case "own":
+        if (outcome.left.length > 0) {
+          // A generator that is gone left rows behind: show them, then finish its reply.
+          out.push(followingReady(outcome.messageId, turn.attempt));
+          for (const event of outcome.left) emitStoredEvent(event, out);
+        } else {
+          out.push({
+            type: "ready",
+            replay: false,
+            source: "model",
+            messageId: outcome.messageId,
+            attempt: turn.attempt,
+          });
+        }
+        return this.ownTurn(turn, outcome, out, signal, content);
     }
   }
 
   /**
-   * This process holds the claim of a turn another generator abandoned. If that generator had
-   * started (deltas or tool events are stored), its partial reply is stored as interrupted,
-   * exactly as the clients following it saw it; if not, this process generates the reply.
+   * This process holds the turn's claim: it finalizes what a gone generator left (already shown
+   * to `out`), or generates the reply when nothing was left.
    */
+  private async ownTurn(
+    turn: TurnKey,
+    own: OwnTurn,
+    out: TurnBroadcast,
+    signal: AbortSignal,
+    content?: string,
+  ): Promise<void> {
+    if (own.left.length > 0) {
+      const reply = await this.engine.finalizeLeft(turn, own);
+      // Null: the claim was lost before the reply was stored; its new holder stores it.
+      if (reply) out.push(storedDone(reply));
+      else await this.followHolder(turn, own.messageId, out, signal, content, false);
+      return;
+    }
+    try {
+      const text = content ?? (await this.userContent(turn));
+      await this.generate(turn, own.messageId, text, out, signal, own.lost);
+    } finally {
+      await this.engine.release(turn);
+    }
+  }
+
   /**
    * The conversation's generation in flight, from its first event then live (AI SDK resume):
    * this process's own broadcast when it runs (or follows) the turn here, else the turn whose
@@ -285,24 +312,33 @@ export class TurnService {
     out: TurnBroadcast,
     signal: AbortSignal,
     content?: string,
+    announce = true,
   ): Promise<void> {
-    out.push(followingReady(messageId, turn.attempt));
-    const followed = await followOtherProcess(this.options.repo, this.claims, turn, out, {
-      pollMs: this.options.followPollMs,
+    if (announce) out.push(followingReady(messageId, turn.attempt));
+    let sent = "";
+    const outcome = await this.engine.follow(turn, {
       signal,
+      onEvent: (event) => {
+        if (isDelta(event)) sent += contentToText(event.content);
+        emitStoredEvent(event, out);
+      },
     });
-    if (followed.kind !== "took-over") return;
-    // The holder went away mid-turn and this process took the claim over.
-    const text = content ?? (await this.userContent(turn));
-    return this.continueTakenOver(
-      turn,
-      followed.messageId,
-      followed.started,
-      text,
-      out,
-      signal,
-      followed.lost,
-    );
+    switch (outcome.kind) {
+      case "answered": {
+        const done = storedDone(outcome.reply);
+        // Compaction may land between two polls: send whatever of the reply was not yet sent.
+        if (done.content.startsWith(sent) && done.content.length > sent.length) {
+          out.push({ type: "delta", text: done.content.slice(sent.length) });
+        }
+        out.push(done);
+        return;
+      }
+      case "own":
+        // The holder went away mid-turn and this process took the claim over.
+        return this.ownTurn(turn, outcome, out, signal, content);
+      default:
+        out.push({ type: "error", code: "SHUTTING_DOWN", message: "the server stopped following this turn" });
+    }
   }
 
   private async userMessageStored(turn: TurnKey): Promise<boolean> {
@@ -312,34 +348,6 @@ export class TurnService {
   private async userContent(turn: TurnKey): Promise<string> {
     const message = await this.options.repo.getEventByRequestId(turn.conversationId, turn.userRequestId);
     return message ? contentToText(message.content) : "";
-  }
-
-  private async continueTakenOver(
-    turn: TurnKey,
-    messageId: string,
-    started: boolean,
-    content: string,
-    out: TurnBroadcast,
-    signal: AbortSignal,
-    lost: AbortSignal,
-  ): Promise<void> {
-    try {
-      if (started) {
-        const reply = await finalizeAbandoned(
-          this.options.repo,
-          { ...turn, ownerId: this.claims.ownerId },
-          messageId,
-        );
-        if (reply) {
-          const done = storedDone(reply);
-          out.push(done);
-          return;
-        }
-      }
-      await this.generate(turn, messageId, content, out, signal, lost);
-    } finally {
-      await this.claims.release(turn);
-    }
   }
 
   private async generate(
@@ -361,7 +369,7 @@ export class TurnService {
       });
       return;
     }
-    const stop = this.stops.watch(turn);
+    const stop = this.engine.watchStop(turn);
     const outcome = await generateReply({
       repo: this.options.repo,
       model: this.options.model,
@@ -398,7 +406,7 @@ export class TurnService {
       turn,
       messageId,
       this.options.modelId,
-      this.claims.ownerId,
+      this.engine.claims.ownerId,
     );
   }
 
@@ -423,7 +431,7 @@ export class TurnService {
       for (const turn of this.live.values()) turn.abort.abort(new Error("server shutting down"));
       await all();
     }
-    this.claims.close();
+    this.engine.claims.close();
   }
 }
 

@@ -1,7 +1,10 @@
-import { attemptOf, finalizeAbandoned, isDelta, messageIdOf } from "@chatlog/ai-sdk";
 import type { ChatRepository, TurnKey } from "@chatlog/core";
-import type { Logger } from "../logging.ts";
-import type { TurnClaims } from "./turn-claims.ts";
+import { finalizeAbandoned } from "./finalize-abandoned.ts";
+import { attemptOf } from "./stored-extra.ts";
+import { isDelta, messageIdOf } from "./turn-attempts.ts";
+import type { ClaimLogger, TurnClaims } from "./turn-claims.ts";
+
+const SILENT: ClaimLogger = { warn() {} };
 
 /** Most abandoned claims handled per sweep (the rest wait for the next). */
 const SWEEP_LIMIT = 200;
@@ -11,7 +14,7 @@ async function finalizeClaimed(
   claims: TurnClaims,
   { conversationId, userRequestId, attempt }: TurnKey,
   messageId: string,
-  logger: Logger,
+  logger: ClaimLogger = SILENT,
 ): Promise<boolean> {
   const turn = { conversationId, userRequestId, attempt };
   const taken = await claims.take(turn, messageId);
@@ -38,7 +41,7 @@ async function finalizeClaimed(
 export async function sweepAbandonedTurns(
   repo: ChatRepository,
   claims: TurnClaims,
-  logger: Logger,
+  logger: ClaimLogger = SILENT,
 ): Promise<number> {
   let finalized = 0;
   for (const claim of await repo.listStaleTurnClaims(0, SWEEP_LIMIT)) {
@@ -56,7 +59,7 @@ export async function sweepAbandonedTurns(
 export async function recoverUnfinishedTurns(
   repo: ChatRepository,
   claims: TurnClaims,
-  logger: Logger,
+  logger: ClaimLogger = SILENT,
 ): Promise<number> {
   let finalized = await sweepAbandonedTurns(repo, claims, logger);
   for (const turn of await repo.listUnfinishedTurns()) {

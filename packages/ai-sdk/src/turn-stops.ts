@@ -1,11 +1,11 @@
-import { turnKeyString } from "@chatlog/ai-sdk";
 import { ChatlogError, type ChatRepository, type TurnClaim, type TurnKey, turnStopKey } from "@chatlog/core";
+import { turnKeyString } from "./turn-claims.ts";
 
 /** `extra.kind` of the event that asks a turn's generator to stop. */
 export const TURN_STOP_KIND = "turn_stop";
 
 /**
- * Stop (issue 14): a request to end a turn's generation, recorded in the database so that it
+ * Stop: a request to end a turn's generation, recorded in the database so that it
  * reaches the process holding the turn's claim wherever the request arrived. The holder reads
  * it while it generates (one indexed lookup per turn every `pollMs`) and aborts its model call;
  * what was generated is then stored as the reply, marked `extra.stopped`. A stop that arrives
