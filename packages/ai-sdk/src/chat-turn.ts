@@ -44,7 +44,11 @@ export interface ChatTurnOptions {
   generate: (input: {
     messages: UIMessage[];
     messageId: string;
-    /** Aborts when another process takes the turn over (its writes are refused from then on). */
+    /**
+     * Aborts when the turn is stopped (stopChatTurn, from any process: the reply so far is then
+     * stored marked `stopped`), or when another process takes it over (its writes are refused
+     * from then on). Pass it to `streamText`.
+     */
     abortSignal?: AbortSignal;
   }) => UIStreamSource | Promise<UIStreamSource>;
   /**
@@ -142,6 +146,7 @@ async function fromOutcome(options: ChatTurnOptions, turn: TurnKey, outcome: Tak
 async function generateOwn(options: ChatTurnOptions, turn: TurnKey, own: OwnTurn): Promise<ChatTurn> {
   const { repo, conversationId } = options;
   const engine = engineOf(options);
+  let stop: { signal: AbortSignal; dispose: () => void } | undefined;
   try {
     await recordStart(
       repo,
@@ -151,16 +156,24 @@ async function generateOwn(options: ChatTurnOptions, turn: TurnKey, own: OwnTurn
       replyStartKey(turn.userRequestId),
     );
     const history = await modelHistory(options, own.messageId);
+    // A stop recorded for the turn, from any process, ends the generation (stopChatTurn).
+    stop = engine.watchStop(turn);
     const generated = await generate(options, history, turn.userRequestId, own.messageId, undefined, {
       ownerId: engine.claims.ownerId,
       lost: own.lost,
+      stop: stop.signal,
     });
     // The claim is held while the reply is generated and stored, then let go either way
     // (before `stored` settles, so whoever awaits it finds the turn free).
-    const stored = generated.stored.finally(() => engine.release(turn));
+    const watching = stop;
+    const stored = generated.stored.finally(() => {
+      watching.dispose();
+      return engine.release(turn);
+    });
     stored.catch(() => {}); // a failure is the caller's through `stored`; never unhandled here
     return { ...generated, stored };
   } catch (error) {
+    stop?.dispose();
     await engine.release(turn);
     throw error;
   }
@@ -169,7 +182,7 @@ async function generateOwn(options: ChatTurnOptions, turn: TurnKey, own: OwnTurn
 /** The turn engine of `options.repo` in this process: one per claims (the ones passed in, or the repository's). */
 const engines = new WeakMap<TurnClaims, TurnEngine>();
 const defaultClaims = new WeakMap<ChatRepository, TurnClaims>();
-function engineOf(options: ChatTurnOptions): TurnEngine {
+function engineOf(options: Pick<ChatTurnOptions, "repo" | "claims">): TurnEngine {
   let claims = options.claims ?? defaultClaims.get(options.repo);
   if (!claims) {
     claims = new TurnClaims(options.repo, DEFAULT_CLAIM_SETTINGS);
@@ -250,12 +263,12 @@ async function generate(
   turnKey: string,
   messageId: string,
   continues: { continued: UIMessage; stored: UIMessage } | undefined,
-  held?: { ownerId: string; lost: AbortSignal },
+  held?: { ownerId: string; lost: AbortSignal; stop: AbortSignal },
 ): Promise<ChatTurn> {
   const source = await options.generate({
     messages: history,
     messageId,
-    ...(held ? { abortSignal: held.lost } : {}),
+    ...(held ? { abortSignal: AbortSignal.any([held.lost, held.stop]) } : {}),
   });
   const stream =
     source instanceof ReadableStream
@@ -269,7 +282,7 @@ async function generate(
     stream,
     model: options.model ?? null,
     ...(continues ? { continues: continues.continued, storedMessage: continues.stored } : {}),
-    ...(held ? { ownerId: held.ownerId } : {}),
+    ...(held ? { ownerId: held.ownerId, stop: held.stop } : {}),
   });
   return { messageId, source: "model", stream: persisted.stream, stored: persisted.stored };
 }
@@ -355,4 +368,26 @@ function storedReply(events: ChatEvent[], messageId: string | null): UIMessage |
     id,
     events.filter((e) => grouping.keyOf(e) === key),
   );
+}
+
+export interface StopChatTurnOptions {
+  repo: ChatRepository;
+  conversationId: string;
+  /** The user message id whose reply to stop (default: the conversation's turn in flight). */
+  requestId?: string;
+  /** The claims streamChatTurn was given, if any (they name this process's engine). */
+  claims?: TurnClaims;
+}
+
+/**
+ * Stops the reply being generated in a conversation, by whichever process generates it: the stop
+ * is recorded in the database, the holder's `abortSignal` aborts within a quarter of a second
+ * (at once in this process), and what was generated is stored as the reply, marked `stopped`.
+ * NO_TURN_IN_FLIGHT when nothing is generating (a continuation, whose claim is its start row,
+ * cannot be stopped this way). Returns the stopped turn.
+ */
+export function stopChatTurn(options: StopChatTurnOptions): Promise<TurnKey> {
+  const { repo, conversationId, requestId, claims } = options;
+  const engine = engineOf(claims ? { repo, claims } : { repo });
+  return engine.stop(conversationId, requestId);
 }

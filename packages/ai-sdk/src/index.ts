@@ -2,6 +2,8 @@ export {
   type ChatTurn,
   type ChatTurnOptions,
   chatTurnResponse,
+  type StopChatTurnOptions,
+  stopChatTurn,
   streamChatTurn,
   type UIStreamSource,
 } from "./chat-turn.ts";

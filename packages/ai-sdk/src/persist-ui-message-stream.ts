@@ -8,6 +8,7 @@ import {
 import { readUIMessageStream, type UIMessage, type UIMessageChunk } from "ai";
 import { foldReply } from "./fold-message.ts";
 import { sameJson } from "./same-json.ts";
+import { replyMarks } from "./stored-extra.ts";
 import { type AnyToolPart, isTerminal, isToolPart, resultTextOf, toolNameOf } from "./tool-parts.ts";
 import { TurnWriter } from "./turn-writer.ts";
 import { metadataExtra } from "./ui-to-events.ts";
@@ -38,6 +39,11 @@ export interface PersistUIMessageStreamOptions {
    * conditional on still holding it, and a generator that lost it writes nothing more.
    */
   ownerId?: string | null;
+  /**
+   * Aborted when the turn is stopped on request (stopChatTurn, the server's stop routes): a
+   * stream that then ends aborted is stored marked `stopped`, a normal reply, not an interrupted one.
+   */
+  stop?: AbortSignal;
 }
 
 export interface StoredReply {
@@ -45,6 +51,8 @@ export interface StoredReply {
   message: UIMessage;
   /** True when the stream was aborted or failed: what had arrived is stored, marked so. */
   interrupted: boolean;
+  /** True when it was stopped on request: what had arrived is the reply, marked `stopped`. */
+  stopped: boolean;
   event: ChatEvent;
 }
 
@@ -262,9 +270,13 @@ export function persistUIMessageStream(options: PersistUIMessageStreamOptions): 
     message = { ...message, id: messageId };
     const from = continues ? firstChange(options.storedMessage ?? continues, message) : 0;
     const rev = continues ? Math.max(1, continues.parts.length) : 0;
-    const extra = interrupted
-      ? { interrupted: true, ...(errorText !== null ? { error: errorText } : {}) }
-      : {};
+    const stopped = interrupted && errorText === null && options.stop?.aborted === true;
+    if (stopped) interrupted = false;
+    const extra = stopped
+      ? replyMarks(false, true)
+      : interrupted
+        ? { interrupted: true, ...(errorText !== null ? { error: errorText } : {}) }
+        : {};
     // Stored from part `from` on as revision `rev` (see ui-to-events.ts; 0 only for the first).
     const finished = await writer.finish(message.parts.slice(from) as unknown as ContentPart[], {
       ui_rev: rev,
@@ -272,7 +284,7 @@ export function persistUIMessageStream(options: PersistUIMessageStreamOptions): 
       ...metadataExtra(message),
       ...extra,
     });
-    if (!finished.lost) return { message, interrupted, event: finished.reply };
+    if (!finished.lost) return { message, interrupted, stopped, event: finished.reply };
     // The claim went to another process (this one was paused past its staleness): what that one
     // stored is the reply, and none of this stream's later writes landed.
     if (finished.reply === null) {
@@ -284,7 +296,8 @@ export function persistUIMessageStream(options: PersistUIMessageStreamOptions): 
     }
     return {
       message: foldReply(messageId, [finished.reply]) ?? message,
-      interrupted: true,
+      interrupted: finished.reply.extra.interrupted === true,
+      stopped: finished.reply.extra.stopped === true,
       event: finished.reply,
     };
   })();
