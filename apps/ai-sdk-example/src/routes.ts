@@ -45,9 +45,11 @@ export async function postChat(
       historyLimit: 50,
       // A continuation may carry outputs only for tools declared here without execute.
       tools,
-      generate: async ({ messages }) =>
+      // abortSignal: a stop (stopChatTurn) or a takeover by another process ends the model call.
+      generate: async ({ messages, abortSignal }) =>
         streamText({
           model,
+          ...(abortSignal ? { abortSignal } : {}),
           messages: await convertToModelMessages(messages),
           tools,
           stopWhen: stepCountIs(5),
