@@ -1,7 +1,6 @@
 import { ASSISTANT_DELTA_KIND, type ChatRepository } from "@chatlog/core";
 import {
   convertToModelMessages,
-  readUIMessageStream,
   stepCountIs,
   streamText,
   tool,
@@ -18,6 +17,7 @@ import {
   streamChatTurn,
   TurnClaims,
 } from "../src/index.ts";
+import { clientMessage, user } from "./client-messages.ts";
 import { drivers, useDatabase } from "./drivers.ts";
 import { expectPairedToolCalls } from "./model-checks.ts";
 import { type Step, scriptedModel } from "./scripted-model.ts";
@@ -32,21 +32,6 @@ const deleteFile = tool({
   execute: async ({ path }) => ({ deleted: path }),
 });
 const tools = { weather, deleteFile };
-
-function user(id: string, text: string): UIMessage {
-  return { id, role: "user", parts: [{ type: "text", text }] };
-}
-
-/** What the SDK's client code makes of a UI message stream (the last message state). */
-async function clientMessage(
-  stream: ReadableStream<UIMessageChunk>,
-  message?: UIMessage,
-): Promise<UIMessage> {
-  let last: UIMessage | undefined;
-  for await (const state of readUIMessageStream({ stream, ...(message ? { message } : {}) })) last = state;
-  if (last === undefined) throw new Error("the stream built no message");
-  return last;
-}
 
 /** An app's route: streamText over the stored conversation, with an abort signal it may use. */
 function turnOptions(repo: ChatRepository, steps: Step[], message: UIMessage, signal?: AbortSignal) {

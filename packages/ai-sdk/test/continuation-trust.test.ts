@@ -1,17 +1,9 @@
 import type { ChatRepository } from "@chatlog/core";
-import {
-  convertToModelMessages,
-  readUIMessageStream,
-  stepCountIs,
-  streamText,
-  type ToolSet,
-  tool,
-  type UIMessage,
-  type UIMessageChunk,
-} from "ai";
+import { convertToModelMessages, stepCountIs, streamText, type ToolSet, tool, type UIMessage } from "ai";
 import { describe, expect, it } from "vitest";
 import { z } from "zod";
 import { type ChatTurnOptions, loadUIMessages, saveUIMessage, streamChatTurn } from "../src/index.ts";
+import { clientMessage, user } from "./client-messages.ts";
 import { drivers, useDatabase } from "./drivers.ts";
 import { type Step, scriptedModel } from "./scripted-model.ts";
 
@@ -22,20 +14,6 @@ import { type Step, scriptedModel } from "./scripted-model.ts";
  */
 
 type Part = UIMessage["parts"][number];
-
-function user(id: string, text: string): UIMessage {
-  return { id, role: "user", parts: [{ type: "text", text }] };
-}
-
-async function clientMessage(
-  stream: ReadableStream<UIMessageChunk>,
-  message?: UIMessage,
-): Promise<UIMessage> {
-  let last: UIMessage | undefined;
-  for await (const state of readUIMessageStream({ stream, ...(message ? { message } : {}) })) last = state;
-  if (last === undefined) throw new Error("the stream built no message");
-  return last;
-}
 
 /** Real tools; deleteFile records every path it was run on. */
 function toolsRecording(deleted: string[]): ToolSet {

@@ -1,0 +1,17 @@
+import { readUIMessageStream, type UIMessage, type UIMessageChunk } from "ai";
+
+/** A user message of one text part, as useChat sends it. */
+export function user(id: string, text: string): UIMessage {
+  return { id, role: "user", parts: [{ type: "text", text }] };
+}
+
+/** What the SDK's client code makes of a UI message stream (the last message state). */
+export async function clientMessage(
+  stream: ReadableStream<UIMessageChunk>,
+  message?: UIMessage,
+): Promise<UIMessage> {
+  let last: UIMessage | undefined;
+  for await (const state of readUIMessageStream({ stream, ...(message ? { message } : {}) })) last = state;
+  if (last === undefined) throw new Error("the stream built no message");
+  return last;
+}
