@@ -79,6 +79,32 @@ for (const driver of drivers) {
       }
     });
 
+    it("a repository scoped to another user cannot stop a turn: refused, nothing recorded, the reply completes", async () => {
+      const { repo } = await open();
+      const alice = repo.forOwner("alice");
+      const model = scriptedModel([{ text: "one two three four five six seven eight", delayMs: 30 }]);
+      const turn = await streamChatTurn({
+        repo: alice,
+        conversationId: "c",
+        message: question,
+        generate: async ({ messages, abortSignal }) =>
+          streamText({
+            model,
+            messages: await convertToModelMessages(messages),
+            ...(abortSignal ? { abortSignal } : {}),
+          }),
+      });
+      const error = await stopChatTurn({ repo: repo.forOwner("mallory"), conversationId: "c" }).catch(
+        (e: unknown) => e,
+      );
+      expect(error).toBeInstanceOf(ChatlogError);
+      expect((error as ChatlogError).code).toMatch(/^(NOT_OWNER|NO_TURN_IN_FLIGHT)$/);
+      const stored = await turn.stored;
+      expect(stored?.stopped).toBe(false);
+      expect(textOf(stored?.message)).toBe("one two three four five six seven eight");
+      expect((await repo.getEvents("c")).filter((e) => e.extra.kind === "turn_stop")).toEqual([]);
+    });
+
     it("a stop with nothing generating is NO_TURN_IN_FLIGHT and writes nothing", async () => {
       const { repo } = await open();
       const error = await stopChatTurn({ repo, conversationId: "c", requestId: "u-1" }).catch(
