@@ -1,6 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { chromiumAvailable, type LaunchedBrowser, launchChromium } from "./helpers/chromium.ts";
-import { startWebServer } from "./helpers/server.ts";
+import { conversationIdOf, send, shownMessages, waitForIdle } from "./helpers/page.ts";
+import { startWebServer, type WebServer } from "./helpers/server.ts";
 import { postTurn } from "./helpers/turns.ts";
 
 const TOKEN = "s3cret-token-for-the-page";
@@ -61,6 +62,71 @@ describe.runIf(chromiumAvailable())("the API token", () => {
       await context.close();
     } finally {
       await server.stop();
+    }
+  });
+
+  it("a token that stops working mid-session is asked for again, and the message being sent stays in the box", async () => {
+    const servers: WebServer[] = [];
+    const first = await startWebServer({ CHATLOG_API_TOKEN: TOKEN });
+    servers.push(first);
+    try {
+      const context = await chrome.browser.newContext();
+      const page = await context.newPage();
+      await page.goto(first.url);
+      await page.getByLabel("API token").fill(TOKEN);
+      await page.getByRole("button", { name: "Continue" }).click();
+      await send(page, "the first message");
+      await page.locator(".message-assistant").getByText("You said: the first message").waitFor();
+      await waitForIdle(page);
+      const conversationId = conversationIdOf(page);
+      const box = page.getByRole("textbox", { name: "Message", exact: true });
+      const stored = async (server: WebServer) => {
+        const res = await server.api(`/api/chat/${encodeURIComponent(conversationId)}/messages`);
+        return ((await res.json()) as { messages: { role: string }[] }).messages.map((m) => m.role);
+      };
+
+      // The server restarts (same address, same database) with another token; the page does not know.
+      const port = new URL(first.url).port;
+      await first.kill();
+      const rotated = "the-rotated-token";
+      const second = await startWebServer(
+        { CHATLOG_API_TOKEN: rotated, PORT: port },
+        { databaseFile: first.databaseFile },
+      );
+      servers.push(second);
+      const typed = "written before the token changed,\nwith a second line";
+      await box.fill(typed);
+      await box.press("Enter");
+      await page.getByText("The server refused that token").waitFor();
+      expect(await stored(second)).toEqual(["user", "assistant"]); // refused: nothing written
+
+      await page.getByLabel("API token").fill(rotated);
+      await page.getByRole("button", { name: "Continue" }).click();
+      await page.locator(".message-assistant").getByText("You said: the first message").waitFor();
+      await expect(box.inputValue()).resolves.toBe(typed);
+      expect(await shownMessages(page)).toHaveLength(2); // not shown as sent either
+      await box.press("Enter");
+      await page.locator(".message-assistant").nth(1).getByText("You said: written before").waitFor();
+      await waitForIdle(page);
+      await expect(box.inputValue()).resolves.toBe("");
+      expect(await stored(second)).toEqual(["user", "assistant", "user", "assistant"]);
+
+      // The stored token edited while the page is open (an expired one): the same.
+      await page.evaluate(() => localStorage.setItem("chatlog.apiToken", "expired-token"));
+      await send(page, "and a third one");
+      await page.getByText("The server refused that token").waitFor();
+      await page.getByLabel("API token").fill(rotated);
+      await page.getByRole("button", { name: "Continue" }).click();
+      await page.locator(".message-assistant").nth(1).waitFor();
+      await expect(box.inputValue()).resolves.toBe("and a third one");
+      await box.press("Enter");
+      await page.locator(".message-assistant").nth(2).getByText("You said: and a third one").waitFor();
+      await waitForIdle(page);
+      expect(await stored(second)).toHaveLength(6);
+      expect(await shownMessages(page)).toHaveLength(6);
+      await context.close();
+    } finally {
+      for (const server of servers.reverse()) await server.stop();
     }
   });
 
