@@ -1,6 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { chromiumAvailable, type LaunchedBrowser, launchChromium } from "./helpers/chromium.ts";
-import { conversationIdOf, send, shownMessages, waitForIdle } from "./helpers/page.ts";
+import { conversationIdOf, send, shownMessages, waitForIdle, watchRequests } from "./helpers/page.ts";
 import { startWebServer, type WebServer } from "./helpers/server.ts";
 import { postTurn } from "./helpers/turns.ts";
 
@@ -72,6 +72,7 @@ describe.runIf(chromiumAvailable())("the API token", () => {
     try {
       const context = await chrome.browser.newContext();
       const page = await context.newPage();
+      const requests = watchRequests(page);
       await page.goto(first.url);
       await page.getByLabel("API token").fill(TOKEN);
       await page.getByRole("button", { name: "Continue" }).click();
@@ -85,7 +86,9 @@ describe.runIf(chromiumAvailable())("the API token", () => {
         return ((await res.json()) as { messages: { role: string }[] }).messages.map((m) => m.role);
       };
 
-      // The server restarts (same address, same database) with another token; the page does not know.
+      // The server restarts (same address, same database) with another token; the page does not
+      // know (it is quiet: no read after the reply is left to notice the restart first).
+      await requests.settled();
       const port = new URL(first.url).port;
       await first.kill();
       const rotated = "the-rotated-token";
@@ -112,6 +115,7 @@ describe.runIf(chromiumAvailable())("the API token", () => {
       expect(await stored(second)).toEqual(["user", "assistant", "user", "assistant"]);
 
       // The stored token edited while the page is open (an expired one): the same.
+      await requests.settled();
       await page.evaluate(() => localStorage.setItem("chatlog.apiToken", "expired-token"));
       await send(page, "and a third one");
       await page.getByText("The server refused that token").waitFor();
