@@ -1,52 +1,26 @@
-import type { UIMessage } from "ai";
 import type { Page } from "playwright-core";
 import { describe, expect, it } from "vitest";
 import { chromiumAvailable } from "./helpers/chromium.ts";
-import { serverAndBrowser } from "./helpers/harness.ts";
-import { conversationIdOf, send, waitForIdle } from "./helpers/page.ts";
-import { startWebServer, type WebServer } from "./helpers/server.ts";
-
-interface StoredEvent {
-  type: string;
-  content: unknown;
-  createdAt: string;
-  extra: Record<string, unknown> | null;
-}
+import { moreServers, serverAndBrowser } from "./helpers/harness.ts";
+import { waitForIdle } from "./helpers/page.ts";
+import { replyShown, startReply } from "./helpers/replies.ts";
+import { storedEvents, storedMessages, textOf } from "./helpers/stored.ts";
 
 const shownReply = (page: Page) => page.locator(".message-assistant .message-text").last().textContent();
-const textOf = (m: UIMessage | undefined) =>
-  m?.parts.map((p) => (p.type === "text" ? p.text : "")).join("") ?? "";
 const pause = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
-
-async function storedMessages(server: WebServer, conversationId: string): Promise<UIMessage[]> {
-  const res = await server.api(`/api/chat/${encodeURIComponent(conversationId)}/messages`);
-  return ((await res.json()) as { messages: UIMessage[] }).messages;
-}
-
-async function storedEvents(server: WebServer, conversationId: string): Promise<StoredEvent[]> {
-  const res = await server.api(`/v1/conversations/${encodeURIComponent(conversationId)}/events?limit=1000`);
-  return ((await res.json()) as { events: StoredEvent[] }).events;
-}
-
-/** Waits until the last reply on the page shows the offline model's opening words. */
-async function replyShown(page: Page, prompt: string): Promise<void> {
-  await page.locator(".message-assistant .message-text").getByText(`You said: ${prompt}`).waitFor();
-}
 
 // A reply of 300 words at 50 ms: about fifteen seconds, stopped long before its end.
 const SLOW = { CHATLOG_OFFLINE_DELAY_MS: "50", CHATLOG_OFFLINE_REPLY_WORDS: "300" };
 
 describe.runIf(chromiumAvailable())("stopping a reply", () => {
   const h = serverAndBrowser(SLOW);
+  const servers = moreServers();
 
   async function startLongReply(page: Page, prompt: string): Promise<string> {
-    await page.goto(h.server.url);
-    await send(page, prompt);
-    await page.waitForURL(/\/c\/[^/]+$/);
-    await replyShown(page, prompt);
+    const conversationId = await startReply(page, h.server.url, prompt);
     // While it streams, Send is Stop.
     await expect(page.getByRole("button", { name: "Send" }).count()).resolves.toBe(0);
-    return conversationIdOf(page);
+    return conversationId;
   }
 
   it("Stop ends the generation: the stored reply is what the page shows, marked stopped", async () => {
@@ -80,7 +54,7 @@ describe.runIf(chromiumAvailable())("stopping a reply", () => {
 
   it("Stop on a page of another server process, following the reply, stops the process generating it", async () => {
     // Server B shares A's database file: it can only follow A's generation from the database.
-    const b = await startWebServer(SLOW, { databaseFile: h.server.databaseFile });
+    const b = await servers.start(SLOW, { databaseFile: h.server.databaseFile });
     // Two browser profiles: nothing passes between the pages except through the servers.
     const contextA = await h.chrome.browser.newContext();
     const contextB = await h.chrome.browser.newContext();
@@ -136,7 +110,6 @@ describe.runIf(chromiumAvailable())("stopping a reply", () => {
     } finally {
       await contextA.close();
       await contextB.close();
-      await b.stop();
     }
   });
 });
