@@ -11,6 +11,9 @@ import { startWebServer } from "../test/helpers/server.ts";
 import { postTurn } from "../test/helpers/turns.ts";
 
 const out = fileURLToPath(new URL("../screenshot.png", import.meta.url));
+// A server child that runs the sources (no current build) resolves @chatlog/* to them, as the
+// tests' children do (vitest.shared.ts); without it, it looks for builds that are not there.
+process.env.NODE_OPTIONS = `${process.env.NODE_OPTIONS ?? ""} --conditions=@chatlog/source`.trim();
 const server = await startWebServer({ CHATLOG_OFFLINE_DELAY_MS: "0" });
 const chrome = await launchChromium();
 try {

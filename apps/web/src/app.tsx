@@ -19,7 +19,9 @@ export function App() {
   const [needsToken, setNeedsToken] = useState(false);
   const [session, setSession] = useState(0); // bumped when a token is entered: reload everything
   const [route, navigate] = useRoute();
-  const [draftId, setDraftId] = useState(newConversationId);
+  // The new conversation's id, made up here, and the session it was made in (see `fresh`).
+  const [draft, setDraft] = useState(() => ({ id: newConversationId(), session: 0 }));
+  const draftId = draft.id;
   const [sidebarOpen, setSidebarOpen] = useState(false);
   const list = useConversations(!needsToken);
   const refreshList = list.refresh;
@@ -33,14 +35,19 @@ export function App() {
   }, [openTitle]);
 
   const openId = route ?? draftId;
-  // Only the draft has nothing stored to load; any other id (even a former draft) is read.
-  const fresh = openId === draftId;
+  // The draft may have nothing stored: its page starts empty rather than saying it is gone.
+  const madeHere = openId === draftId;
+  // Only the draft, in the session it was made, has nothing stored to load (and is not reloaded
+  // when its first message moves the address). After a token is entered the page mounts again,
+  // and the draft's messages may have been stored meanwhile: it is read like any other id.
+  const fresh = madeHere && draft.session === session;
   // Leaving a draft that became a conversation (its address was /c/<draft>): the next "/" is a new one.
   const previousRoute = useRef(route);
   useEffect(() => {
-    if (previousRoute.current === draftId && route !== draftId) setDraftId(newConversationId());
+    if (previousRoute.current === draftId && route !== draftId)
+      setDraft({ id: newConversationId(), session });
     previousRoute.current = route;
-  }, [route, draftId]);
+  }, [route, draftId, session]);
 
   const onActivity = useCallback(
     (conversationId: string) => {
@@ -63,7 +70,7 @@ export function App() {
     );
 
   const startNew = () => {
-    setDraftId(newConversationId());
+    setDraft({ id: newConversationId(), session });
     navigate(null);
     setSidebarOpen(false);
   };
@@ -104,7 +111,13 @@ export function App() {
         }}
       />
       <main className="chat" aria-label="Chat">
-        <ChatPane conversationId={openId} fresh={fresh} onActivity={onActivity} onNew={startNew} />
+        <ChatPane
+          conversationId={openId}
+          fresh={fresh}
+          madeHere={madeHere}
+          onActivity={onActivity}
+          onNew={startNew}
+        />
       </main>
     </div>
   );

@@ -1,4 +1,3 @@
-import type { UIMessage } from "ai";
 import type { BrowserContext, Page } from "playwright-core";
 import { beforeAll, describe, expect, it } from "vitest";
 import { chromiumAvailable } from "./helpers/chromium.ts";
@@ -11,12 +10,7 @@ import {
   shownMessages,
   waitForIdle,
 } from "./helpers/page.ts";
-
-interface StoredEvent {
-  type: string;
-  content: unknown;
-  extra: Record<string, unknown> | null;
-}
+import { storedEvents, storedMessages } from "./helpers/stored.ts";
 
 describe.runIf(chromiumAvailable())("chatting in the page", () => {
   // Paced and padded replies (about 30 words at 15 ms): long enough to watch them stream.
@@ -29,17 +23,6 @@ describe.runIf(chromiumAvailable())("chatting in the page", () => {
     context = await h.chrome.browser.newContext();
     page = await context.newPage();
   });
-
-  async function storedMessages(id: string): Promise<UIMessage[]> {
-    const res = await h.server.api(`/api/chat/${encodeURIComponent(id)}/messages`);
-    expect(res.status).toBe(200);
-    return ((await res.json()) as { messages: UIMessage[] }).messages;
-  }
-
-  async function storedEvents(id: string): Promise<StoredEvent[]> {
-    const res = await h.server.api(`/v1/conversations/${encodeURIComponent(id)}/events?limit=1000`);
-    return ((await res.json()) as { events: StoredEvent[] }).events;
-  }
 
   it("sends with Enter, streams the reply and shows the tool call with its result", async () => {
     await page.goto(h.server.url);
@@ -82,7 +65,7 @@ describe.runIf(chromiumAvailable())("chatting in the page", () => {
     await expect(link.getAttribute("href")).resolves.toBe(`/c/${conversationId}`);
 
     // What the page shows is what was stored.
-    const stored = await storedMessages(conversationId);
+    const stored = await storedMessages(h.server, conversationId);
     expect(stored.map((m) => m.role)).toEqual(["user", "assistant"]);
     const ids = await page
       .locator(".messages article")
@@ -114,9 +97,11 @@ describe.runIf(chromiumAvailable())("chatting in the page", () => {
     expect(newReplyId).not.toBe(firstReplyId);
 
     // The log keeps both attempts; only the second is in the messages.
-    const finals = (await storedEvents(conversationId)).filter((e) => e.type === "assistant_message");
+    const finals = (await storedEvents(h.server, conversationId)).filter(
+      (e) => e.type === "assistant_message",
+    );
     expect(finals.map((e) => e.extra?.attempt ?? 1)).toEqual([1, 2]);
-    const stored = await storedMessages(conversationId);
+    const stored = await storedMessages(h.server, conversationId);
     expect(stored.map((m) => m.id)).toEqual([stored[0]!.id, newReplyId]);
 
     await page.reload();
@@ -142,7 +127,7 @@ describe.runIf(chromiumAvailable())("chatting in the page", () => {
     await waitForIdle(other);
     const expected = await shownMessages(page);
     await expect.poll(() => shownMessages(other), { timeout: 10_000 }).toEqual(expected);
-    const stored = await storedMessages(conversationId);
+    const stored = await storedMessages(h.server, conversationId);
     expect(stored).toHaveLength(4);
 
     // And the other way round.

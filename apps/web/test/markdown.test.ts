@@ -18,6 +18,20 @@ async function recordReplyTexts(page: Page): Promise<void> {
   });
 }
 
+/** A string in @streamdown/code's own module (its error message), so in whichever chunk holds it. */
+const SHIKI_MARK = "[Streamdown Code]";
+
+/** The JavaScript the page has fetched so far, to ask which code it has loaded. */
+function watchScripts(page: Page): { someContain: (text: string) => Promise<boolean> } {
+  const bodies: Promise<string>[] = [];
+  page.on("response", (response) => {
+    if (response.request().resourceType() === "script") bodies.push(response.text().catch(() => ""));
+  });
+  return {
+    someContain: async (text) => (await Promise.all(bodies)).some((body) => body.includes(text)),
+  };
+}
+
 const CODE = [
   'const events = await repo.getEvents("demo", { limit: 50 });',
   "for (const event of events) console.log(event.seq, event.type);",
@@ -38,7 +52,11 @@ describe.runIf(chromiumAvailable())("markdown in replies", () => {
   const clipboard = () => page.evaluate(() => navigator.clipboard.readText());
 
   it("renders a streamed reply as markdown: bold, a list, highlighted code with a copy button, a link", async () => {
+    const scripts = watchScripts(page);
     await page.goto(h.server.url);
+    await page.getByRole("textbox", { name: "Message", exact: true }).waitFor();
+    // The code highlighter is not part of the page's first load: it comes with the first code block.
+    expect(await scripts.someContain(SHIKI_MARK)).toBe(false);
     await recordReplyTexts(page);
     await send(page, "Show me some markdown");
     const reply = page.locator(".message-assistant").last();
@@ -61,6 +79,7 @@ describe.runIf(chromiumAvailable())("markdown in replies", () => {
     await expect(block.locator("pre").innerText()).resolves.toBe(CODE);
     // Highlighted: every line's tokens carry colours of their own (Shiki), not one for the block.
     await codeHighlighted(page);
+    expect(await scripts.someContain(SHIKI_MARK)).toBe(true);
 
     await block.getByRole("button", { name: "Copy code" }).click();
     // The code exactly (a fence's content ends with its last line break).

@@ -1,33 +1,22 @@
-import type { UIMessage } from "ai";
 import { describe, expect, it } from "vitest";
 import { chromiumAvailable } from "./helpers/chromium.ts";
-import { serverAndBrowser } from "./helpers/harness.ts";
-import { conversationIdOf, recordReplyGrowth, replyLengths, send, waitForIdle } from "./helpers/page.ts";
-import { startWebServer, type WebServer } from "./helpers/server.ts";
+import { moreServers, serverAndBrowser } from "./helpers/harness.ts";
+import { recordReplyGrowth, replyLengths, waitForIdle } from "./helpers/page.ts";
+import { replyCutByCrash, SLOW_REPLY, startReply } from "./helpers/replies.ts";
+import { storedMessages, textOf } from "./helpers/stored.ts";
 
 describe.runIf(chromiumAvailable())("a reply in the middle of a reload or a crash", () => {
   // A slow reply: 60 words at 50 ms, about three seconds, so the reload lands in the middle.
   const h = serverAndBrowser({ CHATLOG_OFFLINE_DELAY_MS: "50", CHATLOG_OFFLINE_REPLY_WORDS: "60" });
+  const servers = moreServers();
 
   it("continues the reply after the reload and ends with the one stored reply", async () => {
     const page = await h.chrome.browser.newPage();
-    await page.goto(h.server.url);
-    await send(page, "Tell me a long story");
-    await page.waitForURL(/\/c\/[^/]+$/);
-    const conversationId = conversationIdOf(page);
-
     // Some of the reply is on screen, not all of it.
-    await page
-      .locator(".message-assistant .message-text")
-      .getByText("You said: Tell me a long story")
-      .waitFor();
+    const conversationId = await startReply(page, h.server.url, "Tell me a long story");
     await page.reload();
     await recordReplyGrowth(page);
 
-    const stored = async () => {
-      const res = await h.server.api(`/api/chat/${encodeURIComponent(conversationId)}/messages`);
-      return ((await res.json()) as { messages: UIMessage[] }).messages;
-    };
     // The resumed stream keeps adding to the reply until it ends; then it is the stored one.
     await page.locator(".message-assistant .message-text").first().waitFor();
     await page.waitForFunction(
@@ -38,10 +27,10 @@ describe.runIf(chromiumAvailable())("a reply in the middle of a reload or a cras
       { timeout: 20_000 },
     );
     await waitForIdle(page, 20_000);
-    const messages = await stored();
+    const messages = await storedMessages(h.server, conversationId);
     expect(messages).toHaveLength(2);
     const final = messages[1]!;
-    const finalText = final.parts.map((p) => (p.type === "text" ? p.text : "")).join("");
+    const finalText = textOf(final);
 
     const growth = await replyLengths(page);
     expect(growth.length).toBeGreaterThan(1); // it grew after the reload: it was resumed, not reloaded whole
@@ -53,42 +42,24 @@ describe.runIf(chromiumAvailable())("a reply in the middle of a reload or a cras
   });
 
   it("marks a reply cut short by a crash interrupted once the next server has finalized it", async () => {
-    const slow = { CHATLOG_OFFLINE_DELAY_MS: "50", CHATLOG_OFFLINE_REPLY_WORDS: "200" };
-    const servers: WebServer[] = [];
-    const first = await startWebServer(slow);
-    servers.push(first);
-    try {
-      const page = await h.chrome.browser.newPage();
-      await page.goto(first.url);
-      await send(page, "Tell me an endless story");
-      await page.waitForURL(/\/c\/[^/]+$/);
-      const conversationId = conversationIdOf(page);
-      await page
-        .locator(".message-assistant .message-text")
-        .getByText("You said: Tell me an endless story")
-        .waitFor();
-      await first.kill();
+    const { page, conversationId, crashed } = await replyCutByCrash(h.chrome.browser, servers);
 
-      // The next start, on the same database, stores what the deltas had as an interrupted reply.
-      const second = await startWebServer(slow, { databaseFile: first.databaseFile });
-      servers.push(second);
-      await page.goto(`${second.url}/c/${encodeURIComponent(conversationId)}`);
-      const reply = page.locator(".message-assistant");
-      await reply.locator(".interrupted-note").waitFor();
-      await expect(reply.count()).resolves.toBe(1);
-      await expect(reply.locator(".message-text").textContent()).resolves.toContain(
-        "You said: Tell me an endless story",
-      );
-      // Regenerate gives it a whole reply, and the mark goes with the old one.
-      await page.getByRole("button", { name: "Regenerate" }).click();
-      await page
-        .locator(".message-assistant .message-text")
-        .getByText("You said: Tell me an endless story")
-        .waitFor();
-      await expect(page.locator(".interrupted-note").count()).resolves.toBe(0);
-      await page.close();
-    } finally {
-      for (const server of servers) await server.stop();
-    }
+    // The next start, on the same database, stores what the deltas had as an interrupted reply.
+    const second = await servers.start(SLOW_REPLY, { databaseFile: crashed.databaseFile });
+    await page.goto(`${second.url}/c/${encodeURIComponent(conversationId)}`);
+    const reply = page.locator(".message-assistant");
+    await reply.locator(".interrupted-note").waitFor();
+    await expect(reply.count()).resolves.toBe(1);
+    await expect(reply.locator(".message-text").textContent()).resolves.toContain(
+      "You said: Tell me an endless story",
+    );
+    // Regenerate gives it a whole reply, and the mark goes with the old one.
+    await page.getByRole("button", { name: "Regenerate" }).click();
+    await page
+      .locator(".message-assistant .message-text")
+      .getByText("You said: Tell me an endless story")
+      .waitFor();
+    await expect(page.locator(".interrupted-note").count()).resolves.toBe(0);
+    await page.close();
   });
 });

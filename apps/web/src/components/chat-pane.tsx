@@ -8,6 +8,8 @@ interface Props {
   conversationId: string;
   /** A conversation this page just made up: nothing to load. */
   fresh: boolean;
+  /** An id this page made up: nothing stored under it means nothing sent yet, not a deleted one. */
+  madeHere: boolean;
   onActivity: (conversationId: string) => void;
   /** Start a new conversation (offered when this one is gone). */
   onNew: () => void;
@@ -18,7 +20,7 @@ type Loaded = { id: string; page: MessagePage } | { id: string; error: string; u
 const EMPTY: MessagePage = { messages: [], olderCursor: null };
 
 /** Loads the newest page of a conversation, then hands it to useChat as its initial messages. */
-export function ChatPane({ conversationId, fresh, onActivity, onNew }: Props) {
+export function ChatPane({ conversationId, fresh, madeHere, onActivity, onNew }: Props) {
   const [loaded, setLoaded] = useState<Loaded | null>(null);
   const [attempt, setAttempt] = useState(0);
 
@@ -72,7 +74,7 @@ export function ChatPane({ conversationId, fresh, onActivity, onNew }: Props) {
       </div>
     );
   // Nothing stored under an address that names a conversation: it was deleted (or never was).
-  if (loaded.page.messages.length === 0 && loaded.page.olderCursor === null)
+  if (!madeHere && loaded.page.messages.length === 0 && loaded.page.olderCursor === null)
     return (
       <div className="pane-gone" role="alert">
         <h1>This conversation is gone</h1>

@@ -5,6 +5,7 @@ import { reportUnreachable, useReachable } from "../api/connection.ts";
 import { loadMessages, type MessagePage } from "../api/messages.ts";
 import { requestStop } from "../api/stop.ts";
 import { createTransport } from "../api/transport.ts";
+import { keepDraft, takeDraft, type Unsent } from "../drafts.ts";
 import { useTabSync } from "../hooks/use-tab-sync.ts";
 import { mergeLatestPage, prependOlder, sameMessages } from "../merge-messages.ts";
 import { textOf } from "../message-parts.ts";
@@ -36,13 +37,15 @@ export function Conversation({ conversationId, initial, onActivity }: Props) {
   const [olderCursor, setOlderCursor] = useState(initial.olderCursor);
   const [loadingOlder, setLoadingOlder] = useState(false);
   const [announcement, setAnnouncement] = useState("");
-  const [draft, setDraft] = useState("");
+  // The box starts with what it held when this conversation was last open (drafts.ts).
+  const [restored] = useState(() => takeDraft(conversationId, initial.messages));
+  const [draft, setDraft] = useState(restored.text);
   const [problem, setProblem] = useState<SendProblem | null>(null);
   const [stopping, setStopping] = useState(false);
   // The text of a message sent but not yet accepted (no reply started): put back on failure.
   const pendingSend = useRef<string | null>(null);
   // A message put back into the box after a failure, in case the server had stored it after all.
-  const putBack = useRef<{ id: string; text: string } | null>(null);
+  const putBack = useRef<{ id: string; text: string } | null>(restored.putBack);
   const announceTabs = useRef<(what: "reply-started" | "reply-finished") => void>(() => {});
   const reachable = useReachable();
 
@@ -66,6 +69,26 @@ export function Conversation({ conversationId, initial, onActivity }: Props) {
   statusRef.current = status;
   const messagesRef = useRef(messages);
   messagesRef.current = messages;
+  const draftRef = useRef(draft);
+  draftRef.current = draft;
+
+  // Going away (another conversation opened, or a 401 brought up the token form): keep the
+  // box's text, and a message sent but not yet accepted, for when this conversation is back.
+  // biome-ignore lint/correctness/useExhaustiveDependencies: refs only, read as the box goes away
+  useEffect(
+    () => () => {
+      const sent = pendingSend.current;
+      const unsent: Unsent | null =
+        sent === null
+          ? putBack.current
+          : {
+              id: messagesRef.current.findLast((m) => m.role === "user" && textOf(m) === sent)?.id ?? null,
+              text: sent,
+            };
+      keepDraft(conversationId, draftRef.current, unsent);
+    },
+    [],
+  );
 
   // Reads the newest page and lays it over the shown messages. `follow`: another tab or
   // process may be generating, so join its stream when the last stored message awaits a reply.

@@ -1,4 +1,3 @@
-import { code } from "@streamdown/code";
 import type { ComponentProps } from "react";
 import {
   type Components,
@@ -12,6 +11,7 @@ import {
   type StreamdownTranslations,
 } from "streamdown";
 import { remarkHtmlAsText } from "./html-as-text.ts";
+import { lazyCode } from "./lazy-code.ts";
 
 type PluggableList = NonNullable<StreamdownProps["rehypePlugins"]>;
 type Pluggable = PluggableList[number];
@@ -36,7 +36,7 @@ function SafeLink({ href, children }: ComponentProps<"a"> & ExtraProps) {
   );
 }
 
-const PLUGINS: PluginConfig = { code };
+const PLUGINS: PluginConfig = { code: lazyCode };
 // Raw HTML never becomes markup (remarkHtmlAsText); sanitize and harden stay as a second fence
 // (harden keeps only http(s) and mailto links). rehype-raw is left out: nothing is HTML.
 const REHYPE: PluggableList = [
@@ -65,7 +65,8 @@ interface Props {
 /**
  * Model text as markdown, with Streamdown: it is made for text that arrives in pieces (it
  * closes unterminated bold, code fences and links while they stream, so they do not flicker
- * into raw characters and back) and highlights fenced code with Shiki, with a copy button.
+ * into raw characters and back) and highlights fenced code with Shiki (loaded with the first
+ * code block: lazy-code.ts), with a copy button.
  */
 export function Markdown({ text, streaming }: Props) {
   return (

@@ -1,4 +1,4 @@
-import { afterAll, beforeAll } from "vitest";
+import { afterAll, afterEach, beforeAll } from "vitest";
 import { type LaunchedBrowser, launchChromium } from "./chromium.ts";
 import { startWebServer, type WebServer } from "./server.ts";
 
@@ -25,4 +25,28 @@ export function serverAndBrowser(
     await harness.server?.stop();
   });
   return harness;
+}
+
+export interface MoreServers {
+  /** Starts one more server (with `env`, on a fresh database file or the given one). */
+  start(env?: Record<string, string>, options?: { databaseFile?: string }): Promise<WebServer>;
+}
+
+/**
+ * Servers a test starts itself (a second process on the same database, a restart): each is
+ * stopped after the test that started it, newest first (so a database file outlives the
+ * servers still using it), however the test ended.
+ */
+export function moreServers(): MoreServers {
+  const started: WebServer[] = [];
+  afterEach(async () => {
+    for (const server of started.splice(0).reverse()) await server.stop();
+  });
+  return {
+    async start(env = {}, options = {}) {
+      const server = await startWebServer(env, options);
+      started.push(server);
+      return server;
+    },
+  };
 }

@@ -67,3 +67,23 @@ export async function codeHighlighted(page: Page, timeout = 10_000): Promise<voi
     { timeout },
   );
 }
+
+/**
+ * Counts the page's requests still open, so a test can wait for the page to be quiet (the
+ * reads it makes after a reply ends, say) before it changes the server under it.
+ */
+export function watchRequests(page: Page): { settled: (timeout?: number) => Promise<void> } {
+  let open = 0;
+  page.on("request", () => open++);
+  page.on("requestfinished", () => open--);
+  page.on("requestfailed", () => open--);
+  return {
+    async settled(timeout = 10_000) {
+      const until = Date.now() + timeout;
+      while (open > 0) {
+        if (Date.now() > until) throw new Error(`${open} requests still open after ${timeout} ms`);
+        await new Promise((resolve) => setTimeout(resolve, 50));
+      }
+    },
+  };
+}
