@@ -43,12 +43,20 @@ END;
 --> statement-breakpoint
 DROP TRIGGER IF EXISTS `chatlog_events_count_delete`;
 --> statement-breakpoint
+-- drizzle/0007's trigger (a person's title goes when the last event goes) fired on every update
+-- of event_count, so on every append, to find the rare one that reached 0: about 5% of an
+-- awaited append's SQL. Deletions are the only writes that bring event_count to 0, so the delete
+-- trigger below does it instead.
+DROP TRIGGER IF EXISTS `trg_conversation_title_reset`;
+--> statement-breakpoint
 -- Deletions (compaction removes a turn's deltas) count down without touching the list's indexes;
--- the last event gone takes the conversation out of the list.
+-- the last event gone takes the conversation out of the list and clears the title a person gave
+-- it (an id used again starts afresh).
 CREATE TRIGGER `chatlog_events_count_delete`
 AFTER DELETE ON `chat_events`
 BEGIN
   UPDATE `chat_conversations` SET event_count = event_count - 1 WHERE conversation_id = OLD.conversation_id;
-  UPDATE `chat_conversations` SET listed = NULL
-  WHERE conversation_id = OLD.conversation_id AND event_count <= 0 AND listed IS NOT NULL;
+  UPDATE `chat_conversations` SET listed = NULL, title = NULL
+  WHERE conversation_id = OLD.conversation_id AND event_count <= 0
+    AND (listed IS NOT NULL OR title IS NOT NULL);
 END;
