@@ -68,6 +68,10 @@ const ownedBy = (
 const OWNED = ownedBy(":conversation_id");
 
 /**
+ * Lists read conversations WHERE listed = 1 (as well as event_count > 0, the truth listed
+ * mirrors): the condition of the list's partial indexes, so the planner can use them (see
+ * chat_conversations.listed in @chatlog/schema).
+ *
  * A conversation's list summary: a title a person set (custom_title) wins; else auto_title, the
  * start of the first user message's text kept by the triggers of drizzle/0009, so a page reads
  * no events. One definition for every list.
@@ -158,17 +162,16 @@ export const SQL = {
   ),
 
   /**
-   * A page of conversations (every user's, or only :owner_id's), most recently active first,
-   * after the (:cursor_ms, :cursor_id) key. title: the start of the first user message's text,
-   * read through the (conversation_id, seq) index. Parts contribute their text parts only (never
-   * a file's data: URL), and a damaged row (invalid JSON) gives no title rather than failing the
-   * whole list.
+   * A page of every user's conversations (the administrator's list; one user's is
+   * listOwnerConversations), most recently active first, after the (:cursor_ms, :cursor_id) key,
+   * with the titles the summary keeps (see SUMMARY_COLUMNS). No ownership condition: the engine
+   * runs this statement only for the unscoped repository, where it would always pass, and
+   * evaluating it per row cost a few percent of the page.
    */
   listConversations: stmt(
     "listConversations",
     `SELECT ${SUMMARY_COLUMNS} FROM chat_conversations
-     WHERE event_count > 0 AND (last_activity_ms, conversation_id) < (:cursor_ms, :cursor_id)
-       AND (:owner_id IS NULL OR owner_id = :owner_id)
+     WHERE listed = 1 AND event_count > 0 AND (last_activity_ms, conversation_id) < (:cursor_ms, :cursor_id)
      ORDER BY last_activity_ms DESC, conversation_id DESC LIMIT :limit`,
   ),
 
@@ -176,7 +179,7 @@ export const SQL = {
   listOwnerConversations: stmt(
     "listOwnerConversations",
     `SELECT ${SUMMARY_COLUMNS} FROM chat_conversations INDEXED BY idx_conversations_owner
-     WHERE owner_id = :list_owner AND owner_id IS NOT NULL AND event_count > 0
+     WHERE owner_id = :list_owner AND owner_id IS NOT NULL AND listed = 1 AND event_count > 0
        AND (last_activity_ms, conversation_id) < (:cursor_ms, :cursor_id)
      ORDER BY last_activity_ms DESC, conversation_id DESC LIMIT :limit`,
   ),
@@ -426,7 +429,7 @@ export const SQL = {
   conversationsBeyond: stmt(
     "conversationsBeyond",
     `SELECT conversation_id FROM chat_conversations
-     WHERE event_count > 0 AND conversation_id NOT IN (SELECT conversation_id FROM chat_saved_sessions)
+     WHERE listed = 1 AND event_count > 0 AND conversation_id NOT IN (SELECT conversation_id FROM chat_saved_sessions)
      ORDER BY last_activity_ms DESC, conversation_id DESC LIMIT -1 OFFSET :keep`,
   ),
 

@@ -9,11 +9,13 @@ const MANY = 10_000;
 const EVENTS_EACH = 3;
 
 /**
- * The same page without titles: the summary rows alone, straight from the activity index. What
- * the library's list costs beyond this is the price of its titles (and of its row objects).
+ * The same page without titles: the summary rows alone (SQL.listConversations' columns without
+ * the two title columns; owner_id is part of every summary since owners), straight from the
+ * activity index. What the library's list costs beyond this is the price of its titles (and of
+ * its row objects).
  */
-const UNTITLED = `SELECT conversation_id, created_at_ms, last_activity_ms, event_count FROM chat_conversations
-  WHERE event_count > 0 AND (last_activity_ms, conversation_id) < (:cursor_ms, :cursor_id)
+const UNTITLED = `SELECT conversation_id, created_at_ms, last_activity_ms, event_count, owner_id FROM chat_conversations
+  WHERE listed = 1 AND event_count > 0 AND (last_activity_ms, conversation_id) < (:cursor_ms, :cursor_id)
   ORDER BY last_activity_ms DESC, conversation_id DESC LIMIT :limit`;
 
 /**

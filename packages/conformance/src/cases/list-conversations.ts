@@ -149,6 +149,27 @@ export function listConversationCases(h: DriverHarness): void {
         });
       }));
 
+    it("last activity only grows while a conversation has events, and restarts from any time once it had none", () =>
+      withDb(h, async ({ repo, raw }) => {
+        await add(repo, { ...user("a", "x"), createdAt: at(5) });
+        await add(repo, { ...user("b", "x"), createdAt: at(6) });
+        // Same instant, then an older one (an import, a caller's createdAt): counted, order kept.
+        await add(repo, { ...user("a", "same"), createdAt: at(5) });
+        await add(repo, { ...user("a", "older"), createdAt: at(1) });
+        let { conversations } = await repo.listConversations();
+        expect(conversations.map((c) => c.conversationId)).toEqual(["b", "a"]);
+        expect(conversations[1]).toMatchObject({ ...(await derivedSummary(raw, "a")), eventCount: 3 });
+        expect(await repo.handleClearSession()).toBe(true);
+        expect((await repo.listConversations()).conversations).toEqual([]);
+        // Back with an event older than its last activity before the wipe: that event's time.
+        await add(repo, { ...user("a", "back"), createdAt: at(2) });
+        await add(repo, { ...user("b", "back"), createdAt: at(3) });
+        ({ conversations } = await repo.listConversations());
+        expect(conversations.map((c) => c.conversationId)).toEqual(["b", "a"]);
+        expect(conversations[1]).toMatchObject({ createdAt: at(2), lastActivityAt: at(2), eventCount: 1 });
+        expect(conversations[0]).toMatchObject(await derivedSummary(raw, "b"));
+      }));
+
     it("names each conversation by the start of its first user message's text", () =>
       withDb(h, async ({ repo, raw }) => {
         await add(repo, { ...user("plain", "  What   time\nis it?  "), createdAt: at(1) });
