@@ -3,6 +3,9 @@ import pg from "pg";
 /** Whether a server answers at `url` (a refused or failed connection is false). */
 export async function answers(url: string): Promise<boolean> {
   const client = new pg.Client({ connectionString: url, connectionTimeoutMillis: 2000 });
+  // The server may be going away while this asks (that is what the callers poll for): a reset
+  // socket is then an "error" event, which without a listener is an uncaught exception.
+  client.on("error", () => {});
   try {
     await client.connect();
     await client.query("SELECT 1");
@@ -17,6 +20,7 @@ export async function answers(url: string): Promise<boolean> {
 /** Runs one query on a short-lived connection. */
 export async function query(url: string, sql: string, params: unknown[] = []): Promise<pg.QueryResult> {
   const client = new pg.Client({ connectionString: url });
+  client.on("error", () => {});
   await client.connect();
   try {
     return await client.query(sql, params);
