@@ -38,6 +38,9 @@ export async function createTestDatabase(serverUrl: string): Promise<TestDatabas
 /** Runs one statement on its own short-lived connection (CREATE/DROP DATABASE cannot share a transaction). */
 async function admin(serverUrl: string, statement: string): Promise<void> {
   const client = new pg.Client({ connectionString: serverUrl });
+  // A socket error while idle (the server stopping) would otherwise be uncaught; the statement
+  // itself still rejects with its error.
+  client.on("error", () => {});
   await client.connect();
   try {
     await client.query(statement);
