@@ -1,5 +1,6 @@
 import type { Job, JobOutcome, Row, SqlArgs, SqlExecutor, Statement, Step } from "@chatlog/engine";
 import pg from "pg";
+import { planFlush } from "./flush-plan.ts";
 import { classifyPostgresError, toPostgresChatlogError } from "./postgres-errors.ts";
 
 /** A statement in node-postgres's form: $n placeholders, and which :name each one is. */
@@ -57,11 +58,12 @@ interface Lent {
 
 /**
  * Runs the engine's statements on a node-postgres pool. Each statement is a named prepared
- * statement (parsed once per connection). Postgres runs writers side by side, so jobs run
- * concurrently, each on a connection of its own: a job of one statement in autocommit, a longer
+ * statement (parsed once per connection). A job of one statement runs in autocommit, a longer
  * one as BEGIN ... COMMIT (READ COMMITTED; the statements take the row locks their atomicity
- * needs), rolled back alone if any of its statements fails. Appends flushed together by the write
- * queue go out as one statement (Statement.batch).
+ * needs), rolled back alone if any of its statements fails. Postgres runs writers side by side,
+ * so a flush's jobs for different conversations run concurrently, each on a connection of its
+ * own, while one conversation's keep their call order (planFlush); appends flushed together go
+ * out as one statement (Statement.batch).
  *
  * The executor keeps one connection of the pool checked out and uses it whenever it is free:
  * checking a connection out of a pg.Pool and back in for every query costs about as much as a
@@ -91,26 +93,28 @@ export class PostgresExecutor implements SqlExecutor {
     return outcome.rows[0] ?? [];
   }
 
+  /**
+   * Runs one flush of the write queue by planFlush: each conversation's jobs in call order,
+   * different conversations side by side, single appends merged into one statement per round.
+   * Resolves once every job has committed or failed.
+   */
   async runJobs(jobs: readonly Job[]): Promise<JobOutcome[]> {
-    const outcomes = new Map<Job, Promise<JobOutcome>>();
-    const batches = new Map<Statement, Job[]>();
-    for (const job of jobs) {
-      const batch = job.length === 1 ? job[0]!.statement.batch : undefined;
-      if (batch === undefined) continue;
-      batches.set(batch.statement, [...(batches.get(batch.statement) ?? []), job]);
+    const outcomes: JobOutcome[] = new Array(jobs.length);
+    for (const round of planFlush(jobs)) {
+      await Promise.all(
+        round.map(async (unit) => {
+          if ("job" in unit) {
+            outcomes[unit.job] = await this.runJob(jobs[unit.job]!);
+            return;
+          }
+          const settled = await this.runBatch(unit.jobs.map((i) => jobs[i]!));
+          unit.jobs.forEach((job, i) => {
+            outcomes[job] = settled[i]!;
+          });
+        }),
+      );
     }
-    for (const group of batches.values()) {
-      if (group.length < 2) continue;
-      const settled = this.runBatch(group);
-      group.forEach((job, i) => {
-        outcomes.set(
-          job,
-          settled.then((all) => all[i]!),
-        );
-      });
-    }
-    for (const job of jobs) if (!outcomes.has(job)) outcomes.set(job, this.runJob(job));
-    return Promise.all(jobs.map((job) => outcomes.get(job)!));
+    return outcomes;
   }
 
   async close(): Promise<void> {
@@ -122,7 +126,8 @@ export class PostgresExecutor implements SqlExecutor {
 
   /**
    * Jobs of one statement each, all with the same batch statement, as that one statement; if it
-   * fails (a duplicate inside the batch, a lost race), each job runs alone.
+   * fails (a duplicate inside the batch, a lost race), each job runs alone, one after another in
+   * call order, so the outcome is the one the jobs would have had one by one.
    */
   private async runBatch(jobs: Job[]): Promise<JobOutcome[]> {
     const first = jobs[0]![0]!.statement;
@@ -132,7 +137,11 @@ export class PostgresExecutor implements SqlExecutor {
       params.map((name) => [name, jobs.map((job) => parameterValue(job[0]!.args, name))]),
     );
     const outcome = await this.runJobOnce([{ statement, args: args as unknown as SqlArgs }]);
-    if (!outcome.ok) return Promise.all(jobs.map((job) => this.runJob(job)));
+    if (!outcome.ok) {
+      const alone: JobOutcome[] = [];
+      for (const job of jobs) alone.push(await this.runJob(job));
+      return alone;
+    }
     const rows = outcome.rows[0] ?? [];
     return jobs.map((job) => ({ ok: true, rows: [rows.filter((row) => row[key] === job[0]!.args[key])] }));
   }

@@ -1,4 +1,4 @@
-import type { ChatRepository } from "@chatlog/core";
+import type { ChatRepository, NewChatEvent } from "@chatlog/core";
 import { describe, expect, it } from "vitest";
 import type { DriverHarness } from "../harness.ts";
 import { delta, withDb } from "./support.ts";
@@ -30,21 +30,21 @@ function submitTurn(repo: ChatRepository, round: Round, conversationId: string, 
   const requestId = `req-${tag}`;
   const label = (what: string) => `${conversationId} ${tag} ${what}`;
   round.calls.push(repo.handleUserMessagePersistence(conversationId, label("question"), requestId));
-  const call = {
+  const call: NewChatEvent = {
     conversationId,
     type: "tool_call",
     role: "assistant",
     content: label("call"),
     toolCalls: [{ id: `call-${tag}`, name: "lookup", arguments: {} }],
-  } as const;
+  };
   round.calls.push(repo.addEvent(call));
-  const result = {
+  const result: NewChatEvent = {
     conversationId,
     type: "tool_result",
     role: "tool",
     content: label("result"),
     extra: { tool_call_id: `call-${tag}`, request_id: `result-${tag}` },
-  } as const;
+  };
   round.calls.push(repo.addEvent(result));
   round.calls.push(repo.addEvent(delta(conversationId, requestId, label("delta 1"))));
   round.calls.push(repo.addEvent(delta(conversationId, requestId, label("delta 2"))));
