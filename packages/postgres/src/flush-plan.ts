@@ -2,10 +2,22 @@ import type { Job, Statement } from "@chatlog/engine";
 import { SQL } from "./statements.ts";
 
 /**
- * What the executor runs at once: jobs (by their index in the flush) that share a batch
- * statement, as that one statement, or one job alone.
+ * Jobs (by their index in the flush) of several conversations, every one a single append with
+ * the same batch statement: run as that one statement.
  */
-export type Unit = { readonly batch: Statement; readonly jobs: readonly number[] } | { readonly job: number };
+export interface BatchUnit {
+  readonly statement: Statement;
+  readonly jobs: readonly number[];
+}
+
+/**
+ * A part of a flush whose units run side by side, each on a connection of its own: a batch of the
+ * conversations that have only single appends, and each other conversation's jobs (its lane, in
+ * call order) as one transaction. Or a job not confined to one conversation, alone.
+ */
+export type Stage =
+  | { readonly batches: readonly BatchUnit[]; readonly lanes: readonly (readonly number[])[] }
+  | { readonly alone: number };
 
 /**
  * Statements that read and write only the rows of their :conversation_id (its events, its
@@ -49,65 +61,57 @@ export function conversationOf(job: Job): string | null {
   return conversation;
 }
 
-function batchOf(job: Job): Statement | undefined {
+/** The batch statement that can run this job together with others, if it is a single append. */
+export function batchOf(job: Job): Statement | undefined {
   return job.length === 1 ? job[0]!.statement.batch?.statement : undefined;
 }
 
 /**
- * The order in which one flush of the write queue runs: a list of rounds, each round's units
- * side by side (separate connections), each round only once the one before has finished. That
- * keeps the guarantee SQLite's one transaction per flush gives: the jobs of one conversation
- * take effect in call order (so its seqs follow call order), whatever runs beside them.
+ * How one flush of the write queue runs on Postgres, keeping what SQLite's one transaction per
+ * flush gives each conversation: its jobs take effect in call order (its seqs follow call order)
+ * and commit together, so no reader sees part of them, while each job still succeeds or fails on
+ * its own. Different conversations run side by side.
  *
- * Jobs go into one lane per conversation. A round takes from each lane either its leading run of
- * jobs that share a batch statement (single appends), merged with the other lanes' runs into one
- * statement whose rows are numbered in call order, or its one next job. A job not confined to one
- * conversation is a round of its own, after everything submitted before it and before everything
- * after it.
+ * Stages run one after another. A job not confined to one conversation is a stage of its own,
+ * after everything submitted before it and before everything after it; the jobs between two such
+ * jobs form one stage, grouped into lanes by conversation.
  */
-export function planFlush(jobs: readonly Job[]): Unit[][] {
-  const rounds: Unit[][] = [];
+export function planFlush(jobs: readonly Job[]): Stage[] {
+  const stages: Stage[] = [];
   let lanes = new Map<string, number[]>();
-  const drainLanes = () => {
-    while (lanes.size > 0) rounds.push(nextRound(jobs, lanes));
+  const closeStage = () => {
+    if (lanes.size > 0) stages.push(stageOf(jobs, [...lanes.values()]));
     lanes = new Map();
   };
   jobs.forEach((job, index) => {
     const conversation = conversationOf(job);
     if (conversation === null) {
-      drainLanes();
-      rounds.push([{ job: index }]);
+      closeStage();
+      stages.push({ alone: index });
       return;
     }
     const lane = lanes.get(conversation);
     if (lane === undefined) lanes.set(conversation, [index]);
     else lane.push(index);
   });
-  drainLanes();
-  return rounds;
+  closeStage();
+  return stages;
 }
 
-/** Takes one round's work off the front of every lane (emptied lanes are removed). */
-function nextRound(jobs: readonly Job[], lanes: Map<string, number[]>): Unit[] {
-  const alone: Unit[] = [];
+/** Lanes of only single appends share one statement (per batch statement); the rest stay lanes. */
+function stageOf(jobs: readonly Job[], lanes: number[][]): Stage {
   const batched = new Map<Statement, number[]>();
-  for (const [conversation, lane] of lanes) {
+  const rest: number[][] = [];
+  for (const lane of lanes) {
     const batch = batchOf(jobs[lane[0]!]!);
-    let taken = 1;
-    if (batch !== undefined) {
-      while (taken < lane.length && batchOf(jobs[lane[taken]!]!) === batch) taken++;
-      batched.set(batch, [...(batched.get(batch) ?? []), ...lane.slice(0, taken)]);
-    } else {
-      alone.push({ job: lane[0]! });
-    }
-    if (taken === lane.length) lanes.delete(conversation);
-    else lanes.set(conversation, lane.slice(taken));
+    if (batch === undefined || !lane.every((i) => batchOf(jobs[i]!) === batch)) rest.push(lane);
+    else batched.set(batch, [...(batched.get(batch) ?? []), ...lane]);
   }
-  const units: Unit[] = [];
-  for (const [batch, members] of batched) {
+  const batches: BatchUnit[] = [];
+  for (const [statement, members] of batched) {
     // One job needs no batch: alone, it keeps its own statement (and its rerun on a lost race).
-    if (members.length === 1) units.push({ job: members[0]! });
-    else units.push({ batch, jobs: members.sort((a, b) => a - b) });
+    if (members.length === 1) rest.push(members);
+    else batches.push({ statement, jobs: members.sort((a, b) => a - b) });
   }
-  return [...units, ...alone];
+  return { batches, lanes: rest };
 }

@@ -12,34 +12,40 @@ const compact = (conversation: string): Job => [
 ];
 const clear: Job = [{ statement: SQL.bumpCounter, args: { key: "clear" } }];
 
-/** A plan as plain data: a batch as "batch:" and its job indices, a job alone as its index. */
+/** A plan as plain data: per stage, its batches' job indices and its lanes', or the job run alone. */
 function shape(jobs: Job[]) {
-  return planFlush(jobs).map((round) =>
-    round.map((unit) => ("job" in unit ? unit.job : `batch:${unit.jobs.join(",")}`)),
+  return planFlush(jobs).map((stage) =>
+    "alone" in stage ? stage.alone : { batches: stage.batches.map((b) => b.jobs), lanes: stage.lanes },
   );
 }
 
 describe("planFlush", () => {
-  it("merges every conversation's single appends into one batch, in call order", () => {
-    expect(shape([append("a"), append("b"), append("a"), append("c")])).toEqual([["batch:0,1,2,3"]]);
+  it("runs every conversation's single appends as one batch, numbered in call order", () => {
+    expect(shape([append("a"), append("b"), append("a"), append("c")])).toEqual([
+      { batches: [[0, 1, 2, 3]], lanes: [] },
+    ]);
   });
 
-  it("keeps a conversation's jobs in call order, its later appends after its longer job", () => {
-    // a: append, compact, append; b: compact, append. Round 1: a's first append (batched alone,
-    // so run as itself) beside b's compaction; round 2: a's compaction beside b's append; then a's.
-    expect(shape([append("a"), compact("b"), compact("a"), append("b"), append("a")])).toEqual([
-      [0, 1],
-      [3, 2],
-      [4],
+  it("keeps a conversation with other jobs in a lane of its own, in call order", () => {
+    expect(shape([append("a"), compact("b"), append("c"), append("b"), compact("a")])).toEqual([
+      { batches: [], lanes: [[0, 4], [1, 3], [2]] },
     ]);
   });
 
   it("runs a job that is not confined to one conversation alone, between what came before and after", () => {
-    expect(shape([append("a"), append("b"), clear, append("a")])).toEqual([["batch:0,1"], [2], [3]]);
+    expect(shape([append("a"), append("b"), clear, append("a")])).toEqual([
+      { batches: [[0, 1]], lanes: [] },
+      2,
+      { batches: [], lanes: [[3]] },
+    ]);
   });
 
   it("treats a job naming two conversations as one that may touch any", () => {
     const both: Job = [...append("a"), ...append("b")];
-    expect(shape([append("a"), both, append("b")])).toEqual([[0], [1], [2]]);
+    expect(shape([append("a"), both, append("b")])).toEqual([
+      { batches: [], lanes: [[0]] },
+      1,
+      { batches: [], lanes: [[2]] },
+    ]);
   });
 });
