@@ -28,13 +28,14 @@ describe("postgres: one conversation's writes in a flush", () => {
 
   /** Waits until some connection waits for a lock (the stalled write). */
   async function untilWaitingForLock(observer: pg.Client): Promise<void> {
-    for (;;) {
+    for (const deadline = Date.now() + 20_000; Date.now() < deadline; ) {
       const { rows } = await observer.query(
         "SELECT count(*)::int AS n FROM pg_stat_activity WHERE datname = current_database() AND wait_event_type = 'Lock'",
       );
       if (rows[0].n > 0) return;
       await sleep(10);
     }
+    throw new Error("the second write never waited for the held id");
   }
 
   it("commit together: while the second waits, the first is not visible either", async () => {
