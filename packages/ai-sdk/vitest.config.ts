@@ -1,3 +1,4 @@
 import { chatlogVitestConfig } from "../../vitest.shared.ts";
 
-export default chatlogVitestConfig();
+// Postgres runs beside the SQLite files: the run's throwaway cluster is a global setup.
+export default chatlogVitestConfig({ postgres: true });

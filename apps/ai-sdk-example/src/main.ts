@@ -6,14 +6,24 @@ import { createServer, type IncomingMessage, type ServerResponse } from "node:ht
 import { dirname, resolve } from "node:path";
 import { Readable } from "node:stream";
 import { fileURLToPath } from "node:url";
-import { openChatRepository } from "@chatlog/better-sqlite3";
+import { openDatabase, printableDatabaseUrl, resolveDatabaseTarget } from "@chatlog/connect";
 import { offlineModel } from "./offline-model.ts";
 import { getMessages, postChat } from "./routes.ts";
 
 const here = dirname(fileURLToPath(import.meta.url));
-const path = resolve(process.env.CHAT_DB ?? resolve(here, "../data/chat.db"));
-mkdirSync(dirname(path), { recursive: true });
-const repo = await openChatRepository({ path });
+// DATABASE_URL (any driver: a Postgres or libSQL URL, or a file, with CHATLOG_DRIVER and
+// DATABASE_AUTH_TOKEN as every chatlog app reads them), else the file CHAT_DB names, else
+// data/chat.db in this folder.
+const { DATABASE_URL, CHAT_DB, CHATLOG_DRIVER, DATABASE_AUTH_TOKEN } = process.env;
+const file = resolve(CHAT_DB ?? resolve(here, "../data/chat.db"));
+if (!DATABASE_URL) mkdirSync(dirname(file), { recursive: true });
+const target = resolveDatabaseTarget({
+  url: DATABASE_URL || `file:${file}`,
+  driver: CHATLOG_DRIVER,
+  authToken: DATABASE_AUTH_TOKEN,
+});
+const repo = await openDatabase(target);
+const where = target.file ?? printableDatabaseUrl(target.url);
 const model = offlineModel(Number(process.env.OFFLINE_DELAY_MS ?? 20));
 
 async function route(request: Request): Promise<Response> {
@@ -48,7 +58,7 @@ const server = createServer((req, res) => void handle(req, res));
 server.listen(Number(process.env.PORT ?? 3100), "127.0.0.1", () => {
   const address = server.address();
   const port = typeof address === "object" && address ? address.port : 0;
-  console.log(`ai-sdk example listening on http://127.0.0.1:${port} (database ${path})`);
+  console.log(`ai-sdk example listening on http://127.0.0.1:${port} (database ${where})`);
 });
 
 for (const signal of ["SIGINT", "SIGTERM"] as const) {

@@ -58,8 +58,12 @@ describe.runIf(postgresAvailable())("chatlog on Postgres", () => {
 
   it("migrate, list, show, saved sessions and stats read DATABASE_URL=postgres://", async () => {
     const env = { DATABASE_URL: database.url };
-    expect(await ok(["migrate"], env)).toMatch(
-      /database postgres:\/\/.* (is at the current schema|is up to date)/,
+    // What the database held, read by the Postgres dialect before migrating (not SQLite's catalog).
+    expect(await ok(["migrate"], env)).toBe(
+      `created chatlog's schema in database ${database.url} (0 events in 0 conversations)\n`,
+    );
+    expect(await ok(["migrate"], env)).toBe(
+      `database ${database.url} is up to date (0 events in 0 conversations)\n`,
     );
     const source = join(dir, "source.db");
     await seed("better-sqlite3", source, turn("c1", "2025-02-02T10:00:00.000Z"));

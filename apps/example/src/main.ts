@@ -1,20 +1,33 @@
-// A tour of chatlog on an embedded database (a SQLite file through better-sqlite3): a turn
-// with a tool call, a retried request recognised, a streamed reply compacted, and the message
-// list the model would receive. Run it twice: the second run finds everything already stored.
-import { resolve } from "node:path";
-import { openChatRepository } from "@chatlog/better-sqlite3";
-import { defaultDatabaseFile, invocationDir } from "@chatlog/connect";
+// A tour of chatlog: a turn with a tool call, a retried request recognised, a streamed reply
+// compacted, and the message list the model would receive. Run it twice: the second run finds
+// everything already stored. Any driver: an embedded SQLite file by default, or the database
+// DATABASE_URL names (a Postgres or libSQL URL included), opened as every app opens it.
+import {
+  defaultDatabaseFile,
+  invocationDir,
+  openDatabase,
+  printableDatabaseUrl,
+  resolveDatabaseTarget,
+} from "@chatlog/connect";
 
-// Its own file, never the main database (the tour writes demo conversations): CHATLOG_EXAMPLE_DB
-// if set, else example.db beside chatlog.db in the data directory. DATABASE_URL is not read.
-const path = process.env.CHATLOG_EXAMPLE_DB
-  ? resolve(invocationDir(), process.env.CHATLOG_EXAMPLE_DB)
-  : defaultDatabaseFile(process.env, process.cwd(), "example.db");
-const repo = await openChatRepository({ path });
+// CHATLOG_EXAMPLE_DB (a path or URL) if set, else DATABASE_URL (with CHATLOG_DRIVER and
+// DATABASE_AUTH_TOKEN, as the server reads them), else its own file, example.db beside
+// chatlog.db in the data directory. The tour writes one demo conversation, "example-weather".
+const { CHATLOG_EXAMPLE_DB, DATABASE_URL, CHATLOG_DRIVER, DATABASE_AUTH_TOKEN } = process.env;
+const target = resolveDatabaseTarget({
+  url:
+    CHATLOG_EXAMPLE_DB ||
+    DATABASE_URL ||
+    `file:${defaultDatabaseFile(process.env, process.cwd(), "example.db")}`,
+  driver: CHATLOG_DRIVER,
+  authToken: DATABASE_AUTH_TOKEN,
+  baseDir: invocationDir(),
+});
+const repo = await openDatabase(target);
 const conversationId = "example-weather";
 const say = (label: string, value: unknown) => console.log(`${label.padEnd(34)} ${JSON.stringify(value)}`);
 
-console.log(`chatlog example — database ${path}\n`);
+console.log(`chatlog example — database ${target.file ?? printableDatabaseUrl(target.url)}\n`);
 
 // Turn 1: the user asks; the assistant calls a tool, gets its result, answers.
 say(

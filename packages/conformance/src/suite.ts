@@ -1,6 +1,7 @@
 import { describe } from "vitest";
 import { addEventCases } from "./cases/add-event.ts";
 import { badInputCases } from "./cases/bad-input.ts";
+import { callOrderCases } from "./cases/call-order.ts";
 import { clearSessionCases } from "./cases/clear-session.ts";
 import { compactionCases } from "./cases/compaction.ts";
 import { conversationTitleCases } from "./cases/conversation-title.ts";
@@ -37,6 +38,7 @@ import type { DriverHarness } from "./harness.ts";
 export function describeConformance(harness: DriverHarness): void {
   describe(`conformance: ${harness.name}`, () => {
     addEventCases(harness);
+    callOrderCases(harness);
     readCases(harness);
     listConversationCases(harness);
     pagingCases(harness);

@@ -5,5 +5,6 @@ export * from "./llm-conversation.ts";
 export * from "./reply-text-offsets.ts";
 export * from "./repository.ts";
 export * from "./request-keys.ts";
+export * from "./schema-state.ts";
 export * from "./uuid.ts";
 export * from "./validate.ts";

@@ -19,7 +19,7 @@ export const TEST_DATABASE_PREFIX = "chatlog_test_";
  */
 export async function createTestDatabase(serverUrl: string): Promise<TestDatabase> {
   const name = `${TEST_DATABASE_PREFIX}${process.pid}_${randomBytes(6).toString("hex")}`;
-  await admin(serverUrl, `CREATE DATABASE ${name}`);
+  await runStatement(serverUrl, `CREATE DATABASE ${name}`);
   const url = new URL(serverUrl);
   url.pathname = `/${name}`;
   let dropped = false;
@@ -30,14 +30,17 @@ export async function createTestDatabase(serverUrl: string): Promise<TestDatabas
       if (dropped) return;
       dropped = true;
       // FORCE (Postgres 13+): a connection a test leaked must not keep its database alive.
-      await admin(serverUrl, `DROP DATABASE IF EXISTS ${name} WITH (FORCE)`);
+      await runStatement(serverUrl, `DROP DATABASE IF EXISTS ${name} WITH (FORCE)`);
     },
   };
 }
 
-/** Runs one statement on its own short-lived connection (CREATE/DROP DATABASE cannot share a transaction). */
-async function admin(serverUrl: string, statement: string): Promise<void> {
-  const client = new pg.Client({ connectionString: serverUrl });
+/**
+ * Runs one statement on its own short-lived connection to `url` (CREATE/DROP DATABASE cannot
+ * share a transaction; a test sets a database up outside the code under test).
+ */
+export async function runStatement(url: string, statement: string): Promise<void> {
+  const client = new pg.Client({ connectionString: url });
   // A socket error while idle (the server stopping) would otherwise be uncaught; the statement
   // itself still rejects with its error.
   client.on("error", () => {});

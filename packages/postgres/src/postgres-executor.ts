@@ -1,53 +1,9 @@
-import type { Job, JobOutcome, Row, SqlArgs, SqlExecutor, Statement, Step } from "@chatlog/engine";
-import pg from "pg";
+import type { Job, JobOutcome, Row, SqlExecutor, Step } from "@chatlog/engine";
+import type pg from "pg";
+import { type BatchUnit, conversationOf, planFlush } from "./flush-plan.ts";
+import { type LaneContext, lostRace, MAX_RERUNS, runLaneJobs } from "./lane-transaction.ts";
 import { classifyPostgresError, toPostgresChatlogError } from "./postgres-errors.ts";
-
-/** A statement in node-postgres's form: $n placeholders, and which :name each one is. */
-interface Prepared {
-  readonly name: string;
-  readonly text: string;
-  readonly params: readonly string[];
-}
-
-const INT8 = 20;
-const NUMERIC = 1700;
-const JSON_OID = 114;
-const JSONB = 3802;
-
-/**
- * How values come back, whatever the pool's own settings: int8 and numeric (seqs, counters,
- * milliseconds, COUNT(*)) as numbers, json as its text exactly as stored (the row codec parses it,
- * so key order and every byte survive).
- */
-const TYPES = {
-  getTypeParser(oid: number, format?: "text" | "binary") {
-    if (oid === INT8 || oid === NUMERIC) return (value: string) => Number(value);
-    if (oid === JSON_OID || oid === JSONB) return (value: string) => value;
-    return pg.types.getTypeParser(oid, format ?? "text");
-  },
-} as pg.CustomTypesConfig;
-
-/** Reruns of a job that lost a race; each loss means another connection's write committed. */
-const MAX_RERUNS = 5;
-
-/** Whether a job failed only because one of its statements lost a race (a unique violation). */
-function lostRace(job: Job, error: unknown): boolean {
-  const cause = (error as { cause?: { code?: unknown } } | null)?.cause;
-  return cause?.code === "23505" && job.some((step) => step.statement.rerunOnUniqueViolation === true);
-}
-
-/** `:name` parameters (not `::type` casts) in statement text. */
-const PARAMETER = /(?<!:):([a-z_][a-z0-9_]*)/g;
-
-function prepare(statement: Statement): Prepared {
-  const params: string[] = [];
-  const text = statement.sql.replace(PARAMETER, (_match, name: string) => {
-    let index = params.indexOf(name);
-    if (index < 0) index = params.push(name) - 1;
-    return `$${index + 1}`;
-  });
-  return { name: `chatlog_${statement.name}`, text, params };
-}
+import { batchOutcomes, PreparedStatements } from "./prepared-statements.ts";
 
 /** A connection lent for one statement or one transaction; `done` hands it back. */
 interface Lent {
@@ -57,18 +13,21 @@ interface Lent {
 
 /**
  * Runs the engine's statements on a node-postgres pool. Each statement is a named prepared
- * statement (parsed once per connection). Postgres runs writers side by side, so jobs run
- * concurrently, each on a connection of its own: a job of one statement in autocommit, a longer
+ * statement (parsed once per connection). A job of one statement runs in autocommit, a longer
  * one as BEGIN ... COMMIT (READ COMMITTED; the statements take the row locks their atomicity
- * needs), rolled back alone if any of its statements fails. Appends flushed together by the write
- * queue go out as one statement (Statement.batch).
+ * needs), rolled back alone if any of its statements fails. Postgres runs writers side by side,
+ * so a flush of the write queue runs each conversation's jobs as one transaction, in call order,
+ * and different conversations concurrently, each on a connection of its own (planFlush);
+ * single appends of conversations that have nothing else in the flush go out as one statement
+ * (Statement.batch).
  *
  * The executor keeps one connection of the pool checked out and uses it whenever it is free:
  * checking a connection out of a pg.Pool and back in for every query costs about as much as a
  * short INSERT. Calls that find it busy take another from the pool.
  */
 export class PostgresExecutor implements SqlExecutor {
-  private readonly prepared = new Map<Statement, Prepared>();
+  private readonly prepared = new PreparedStatements();
+  private readonly lane: LaneContext;
   private held: Promise<pg.PoolClient> | null = null;
   private heldBusy = false;
   /** Set when the held connection reported an error while idle: it is replaced at next use. */
@@ -83,6 +42,7 @@ export class PostgresExecutor implements SqlExecutor {
     private readonly location?: string,
   ) {
     this.mayHold = (pool.options.max ?? 10) > 1;
+    this.lane = { prepared: this.prepared, toError: (error) => toPostgresChatlogError(error, location) };
   }
 
   async all(step: Step): Promise<Row[]> {
@@ -91,26 +51,31 @@ export class PostgresExecutor implements SqlExecutor {
     return outcome.rows[0] ?? [];
   }
 
+  /**
+   * Runs one flush of the write queue as planFlush lays it out: per conversation, its jobs in
+   * call order, committed together; different conversations side by side; the conversations
+   * that have only single appends as one statement. Resolves once every job has committed or
+   * failed, so the next flush starts after this one's order is fixed.
+   */
   async runJobs(jobs: readonly Job[]): Promise<JobOutcome[]> {
-    const outcomes = new Map<Job, Promise<JobOutcome>>();
-    const batches = new Map<Statement, Job[]>();
-    for (const job of jobs) {
-      const batch = job.length === 1 ? job[0]!.statement.batch : undefined;
-      if (batch === undefined) continue;
-      batches.set(batch.statement, [...(batches.get(batch.statement) ?? []), job]);
-    }
-    for (const group of batches.values()) {
-      if (group.length < 2) continue;
-      const settled = this.runBatch(group);
-      group.forEach((job, i) => {
-        outcomes.set(
-          job,
-          settled.then((all) => all[i]!),
-        );
+    const outcomes: JobOutcome[] = new Array(jobs.length);
+    const settle = async (members: readonly number[], run: Promise<JobOutcome[]>) => {
+      const settled = await run;
+      members.forEach((job, i) => {
+        outcomes[job] = settled[i]!;
       });
+    };
+    for (const stage of planFlush(jobs)) {
+      if ("alone" in stage) {
+        outcomes[stage.alone] = await this.runJob(jobs[stage.alone]!);
+        continue;
+      }
+      await Promise.all([
+        ...stage.batches.map((unit) => settle(unit.jobs, this.runBatch(unit, jobs))),
+        ...stage.lanes.map((lane) => settle(lane, this.runLane(lane.map((i) => jobs[i]!)))),
+      ]);
     }
-    for (const job of jobs) if (!outcomes.has(job)) outcomes.set(job, this.runJob(job));
-    return Promise.all(jobs.map((job) => outcomes.get(job)!));
+    return outcomes;
   }
 
   async close(): Promise<void> {
@@ -121,20 +86,59 @@ export class PostgresExecutor implements SqlExecutor {
   }
 
   /**
-   * Jobs of one statement each, all with the same batch statement, as that one statement; if it
-   * fails (a duplicate inside the batch, a lost race), each job runs alone.
+   * Several conversations' single appends as one batch statement in autocommit. If it fails (a
+   * duplicate inside the batch, a lost race), each conversation's appends run again as its lane.
    */
-  private async runBatch(jobs: Job[]): Promise<JobOutcome[]> {
-    const first = jobs[0]![0]!.statement;
-    const { statement, key } = first.batch!;
-    const params = this.preparedOf(statement).params;
-    const args = Object.fromEntries(
-      params.map((name) => [name, jobs.map((job) => parameterValue(job[0]!.args, name))]),
+  private async runBatch(unit: BatchUnit, all: readonly Job[]): Promise<JobOutcome[]> {
+    const jobs = unit.jobs.map((i) => all[i]!);
+    const outcome = await this.runJobOnce([this.prepared.batchStep(jobs)]);
+    if (outcome.ok) return batchOutcomes(jobs, outcome.rows[0] ?? []);
+    const lanes = new Map<string | null, number[]>();
+    jobs.forEach((job, i) => {
+      const conversation = conversationOf(job);
+      lanes.set(conversation, [...(lanes.get(conversation) ?? []), i]);
+    });
+    const outcomes: JobOutcome[] = new Array(jobs.length);
+    await Promise.all(
+      [...lanes.values()].map(async (lane) => {
+        const settled = await this.runLane(lane.map((i) => jobs[i]!));
+        lane.forEach((i, k) => {
+          outcomes[i] = settled[k]!;
+        });
+      }),
     );
-    const outcome = await this.runJobOnce([{ statement, args: args as unknown as SqlArgs }]);
-    if (!outcome.ok) return Promise.all(jobs.map((job) => this.runJob(job)));
-    const rows = outcome.rows[0] ?? [];
-    return jobs.map((job) => ({ ok: true, rows: [rows.filter((row) => row[key] === job[0]!.args[key])] }));
+    return outcomes;
+  }
+
+  /**
+   * One conversation's jobs of a flush: one transaction on one connection, each job under a
+   * savepoint (runLaneJobs), so they take effect in call order and no reader sees part of them.
+   */
+  private async runLane(jobs: readonly Job[]): Promise<JobOutcome[]> {
+    if (jobs.length === 1) return [await this.runJob(jobs[0]!)];
+    let lent: Lent;
+    try {
+      lent = await this.lend();
+    } catch (error) {
+      const failure = toPostgresChatlogError(error, this.location);
+      return jobs.map(() => ({ ok: false, error: failure }));
+    }
+    const { client } = lent;
+    let broken: Error | undefined;
+    try {
+      await client.query("BEGIN");
+      const outcomes = await runLaneJobs(client, jobs, this.lane);
+      await client.query("COMMIT");
+      return outcomes;
+    } catch (error) {
+      await client.query("ROLLBACK").catch((e: Error) => {
+        broken = e;
+      });
+      const failure = toPostgresChatlogError(error, this.location);
+      return jobs.map(() => ({ ok: false, error: failure }));
+    } finally {
+      lent.done(broken);
+    }
   }
 
   /** Runs a job, rerunning it while it loses races it can win on a rerun (see Statement). */
@@ -155,7 +159,7 @@ export class PostgresExecutor implements SqlExecutor {
     const { client } = lent;
     if (job.length === 1) {
       try {
-        const rows = await this.query(client, job[0]!);
+        const rows = await this.prepared.query(client, job[0]!);
         lent.done();
         return { ok: true, rows: [rows] };
       } catch (error) {
@@ -167,7 +171,7 @@ export class PostgresExecutor implements SqlExecutor {
     try {
       await client.query("BEGIN");
       const rows: Row[][] = [];
-      for (const step of job) rows.push(await this.query(client, step));
+      for (const step of job) rows.push(await this.prepared.query(client, step));
       await client.query("COMMIT");
       return { ok: true, rows };
     } catch (error) {
@@ -221,26 +225,6 @@ export class PostgresExecutor implements SqlExecutor {
     });
     return client;
   }
-
-  private preparedOf(statement: Statement): Prepared {
-    let prepared = this.prepared.get(statement);
-    if (prepared === undefined) {
-      prepared = prepare(statement);
-      this.prepared.set(statement, prepared);
-    }
-    return prepared;
-  }
-
-  private async query(client: pg.PoolClient, step: Step): Promise<Row[]> {
-    const prepared = this.preparedOf(step.statement);
-    const result = await client.query({
-      name: prepared.name,
-      text: prepared.text,
-      values: prepared.params.map((name) => parameterValue(step.args, name)),
-      types: TYPES,
-    });
-    return result.rows as Row[];
-  }
 }
 
 /** The socket under a node-postgres connection (absent in other client implementations). */
@@ -255,11 +239,4 @@ function socketOf(client: pg.PoolClient): { ref(): void; unref(): void } | undef
 /** The error, when it means the connection itself is gone (so it must not be reused). */
 function connectionLost(error: unknown): Error | undefined {
   return classifyPostgresError(error) === "unavailable" ? (error as Error) : undefined;
-}
-
-function parameterValue(args: SqlArgs, name: string): unknown {
-  const value = args[name];
-  // As SQLite's bindings do: a statement's parameter with no value is a bug, never a NULL.
-  if (value === undefined) throw new RangeError(`missing parameter :${name}`);
-  return value;
 }

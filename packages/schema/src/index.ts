@@ -1,4 +1,5 @@
-import { existsSync } from "node:fs";
+import { existsSync, readFileSync } from "node:fs";
+import { join } from "node:path";
 import { fileURLToPath } from "node:url";
 
 export * from "./tables.ts";
@@ -24,3 +25,11 @@ export const migrationsFolder = findMigrationsFolder("drizzle");
 
 /** Postgres's migrations (drizzle-postgres/, generated from pg-tables.ts), for @chatlog/postgres. */
 export const postgresMigrationsFolder = findMigrationsFolder("drizzle-postgres");
+
+/** How many migrations a migrations folder holds (its drizzle-kit journal's entries). */
+export function shippedMigrations(folder: string): number {
+  const journal = JSON.parse(readFileSync(join(folder, "meta", "_journal.json"), "utf8")) as {
+    entries: unknown[];
+  };
+  return journal.entries.length;
+}

@@ -1,3 +1,4 @@
+import { inspectDatabase, printableDatabaseUrl } from "@chatlog/connect";
 import { COMMON_HELP, type Command, stringOption } from "../command.ts";
 import { resolveDatabase, withDatabase } from "../database.ts";
 
@@ -16,22 +17,22 @@ ${COMMON_HELP}`,
   async run(context, { values }) {
     const db = stringOption(values, "db");
     const target = resolveDatabase(context, db);
-    // Loaded here, not at start-up: it brings better-sqlite3 and the schema package with it.
-    const { inspectSchema, shippedMigrations } = await import("../schema-state.ts");
-    const before = target.file === null ? null : inspectSchema(target.file);
+    // Read before opening, which migrates: its dialect says what the database held.
+    const before = await inspectDatabase(target);
     // Opening runs the migrations; stats() proves the migrated schema answers queries.
     const stats = await withDatabase(context, db, { mustExist: false }, (repo) => repo.stats());
-    const where = target.file ?? target.url.replace(/\/\/[^@/]*@/, "//");
+    const where = target.file ?? printableDatabaseUrl(target.url);
     const contents = `${stats.events} events in ${stats.conversations} conversations`;
-    const shipped = shippedMigrations();
     let what: string;
     if (before === null)
-      what = `database ${where} is at the current schema`; // remote: not inspected
+      what = `database ${where} is at the current schema`; // not readable beforehand (remote libSQL)
+    else if (before.kind === "empty" && target.driver === "postgres")
+      what = `created chatlog's schema in database ${where}`; // Postgres databases are made by their owner
     else if (before.kind === "absent" || before.kind === "empty") what = `created database ${where}`;
     else if (before.kind === "legacy") {
       what = `adopted the Python-era database ${where} in place (it stays usable by the Python system)`;
-    } else if (before.applied < shipped) {
-      const n = shipped - before.applied;
+    } else if (before.applied < before.shipped) {
+      const n = before.shipped - before.applied;
       what = `migrated database ${where}: applied ${n} pending migration${n === 1 ? "" : "s"}`;
     } else what = `database ${where} is up to date`;
     context.stdout.write(`${what} (${contents})\n`);
