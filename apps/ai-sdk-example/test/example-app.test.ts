@@ -98,16 +98,9 @@ async function stored(chatId: string): Promise<UIMessage[]> {
   return ((await response.json()) as { messages: UIMessage[] }).messages;
 }
 
-/**
- * The stored conversation, read until it equals `expected`. A reply's stream can end a moment
- * before the final write that stores it commits (persistUIMessageStream does not hold the
- * client's last chunk for it), so a read, or a continuation, sent at once races that write; on
- * Postgres it lost most runs (a reply still "streaming", or "the continuation adds nothing to the
- * stored message"). A known defect of the turn engine, reported; this wait goes once a stream's
- * end means its reply is stored.
- */
-function expectStored(chatId: string, expected: UIMessage[]): Promise<void> {
-  return expect.poll(() => stored(chatId), { timeout: 10_000, interval: 20 }).toEqual(expected);
+/** The stored conversation, read at once: a reply's stream ends only once the reply is stored. */
+async function expectStored(chatId: string, expected: UIMessage[]): Promise<void> {
+  expect(await stored(chatId)).toEqual(expected);
 }
 
 for (const configuration of CONFIGURATIONS) {

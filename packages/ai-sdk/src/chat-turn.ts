@@ -265,10 +265,12 @@ async function generate(
   continues: { continued: UIMessage; stored: UIMessage } | undefined,
   held?: { ownerId: string; lost: AbortSignal; stop: AbortSignal },
 ): Promise<ChatTurn> {
+  // A refused write (the claim went to another process) ends the model call too.
+  const refused = new AbortController();
   const source = await options.generate({
     messages: history,
     messageId,
-    ...(held ? { abortSignal: AbortSignal.any([held.lost, held.stop]) } : {}),
+    ...(held ? { abortSignal: AbortSignal.any([held.lost, held.stop, refused.signal]) } : {}),
   });
   const stream =
     source instanceof ReadableStream
@@ -284,6 +286,7 @@ async function generate(
     ...(continues ? { continues: continues.continued, storedMessage: continues.stored } : {}),
     ...(held ? { ownerId: held.ownerId, stop: held.stop } : {}),
   });
+  persisted.lost.addEventListener("abort", () => refused.abort(persisted.lost.reason), { once: true });
   return { messageId, source: "model", stream: persisted.stream, stored: persisted.stored };
 }
 

@@ -1,6 +1,6 @@
 import type { ChatEvent, ChatRepository, TurnKey } from "@chatlog/core";
 import { type OwnTurn, takeTurn } from "./take-turn.ts";
-import { eventsOfAttempt, replyOf } from "./turn-attempts.ts";
+import { eventsOfAttempt, messageIdOf, replyOf } from "./turn-attempts.ts";
 import type { TurnClaims } from "./turn-claims.ts";
 
 export interface FollowTurnOptions {
@@ -42,6 +42,9 @@ export async function followTurn(
   options: FollowTurnOptions,
 ): Promise<FollowOutcome> {
   let lastSeq = 0;
+  // The reply's id, once known: kept for a takeover even after the claim row that named it is
+  // gone (released by a holder that stored nothing, or by a takeover that let it go again).
+  let messageId: string | undefined;
   for (;;) {
     const events = eventsOfAttempt(
       await repo.getTurnEvents(turn.conversationId, turn.userRequestId),
@@ -49,6 +52,7 @@ export async function followTurn(
     );
     const reply = replyOf(events, turn.attempt);
     for (const event of events) {
+      messageId = messageIdOf(event) ?? messageId;
       if (event.seq <= lastSeq || event === reply) continue;
       lastSeq = event.seq;
       options.onEvent?.(event);
@@ -58,10 +62,11 @@ export async function followTurn(
     if (options.deadline !== undefined && Date.now() >= options.deadline) return { kind: "timed-out" };
     if (options.takesOver !== false) {
       const claim = await repo.getTurnClaim(turn);
+      messageId = claim?.messageId ?? messageId;
       // No claim and no reply: the holder gave up without storing one (its generation failed
       // before saying anything), or it was stale and released by a sweeper. Either way it is free.
       if (claim === null || claims.isAbandoned(claim)) {
-        const taken = await takeTurn(repo, claims, turn, claim?.messageId);
+        const taken = await takeTurn(repo, claims, turn, messageId);
         if (taken.kind === "own" && !taken.left.some((e) => e.seq > lastSeq)) return taken;
         // Stored meanwhile (the holder was alive after all: it wrote, then released), or taken
         // by another follower: read again, so every row is handed over before the reply.

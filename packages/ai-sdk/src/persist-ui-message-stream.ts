@@ -61,6 +61,11 @@ export interface PersistedUIMessageStream {
   stream: ReadableStream<UIMessageChunk>;
   /** Settles once the reply is stored (compacted); rejects if storing it failed. */
   stored: Promise<StoredReply>;
+  /**
+   * Aborts at the first write refused because the turn's claim is no longer `ownerId`'s: the
+   * generation is then wasted work (nothing more of it is stored), and should be aborted.
+   */
+  lost: AbortSignal;
 }
 
 /** The writer of one UI message's turn: every row carries the turn key and the message id. */
@@ -146,10 +151,16 @@ class ChunkGates {
 function releaseWhenStored(
   gates: ChunkGates,
   options: Pick<PersistUIMessageStreamOptions, "conversationId" | "turnKey">,
+  stored: Promise<unknown>,
 ): TransformStream<UIMessageChunk, UIMessageChunk> {
+  // The end of the stream means the reply is stored: a client acts on a finished message at
+  // once (an approval, a reload), and must find it stored, not still streaming. So `finish`,
+  // and the end itself, wait for the final write (whatever its outcome: a failure is `stored`'s).
+  const settled = () => stored.then(noop, noop);
   return new TransformStream({
     async transform(chunk, controller) {
       if (await gates.next()) {
+        if (chunk.type === "finish") await settled();
         controller.enqueue(chunk);
         return;
       }
@@ -159,8 +170,11 @@ function releaseWhenStored(
       });
       controller.terminate();
     },
+    flush: settled,
   });
 }
+
+function noop(): void {}
 
 /** Index of the first part of `after` that is not the same as in `before` (a continuation's start). */
 function firstChange(before: UIMessage, after: UIMessage): number {
@@ -301,5 +315,5 @@ export function persistUIMessageStream(options: PersistUIMessageStreamOptions): 
       event: finished.reply,
     };
   })();
-  return { stream: client.pipeThrough(releaseWhenStored(gates, options)), stored };
+  return { stream: client.pipeThrough(releaseWhenStored(gates, options, stored)), stored, lost: writer.lost };
 }

@@ -41,14 +41,17 @@ function turnOptions(repo: ChatRepository, steps: Step[], message: UIMessage, si
     conversationId: "c",
     message,
     model: "scripted",
-    generate: async ({ messages }) =>
-      streamText({
+    // As an app should: the turn's own signal (a stop, a takeover) ends the model call too.
+    generate: async ({ messages, abortSignal }) => {
+      const signals = [signal, abortSignal].filter((s): s is AbortSignal => s !== undefined);
+      return streamText({
         model,
         messages: await convertToModelMessages(messages),
         tools,
         stopWhen: stepCountIs(5),
-        ...(signal ? { abortSignal: signal } : {}),
-      }),
+        ...(signals.length > 0 ? { abortSignal: AbortSignal.any(signals) } : {}),
+      });
+    },
   };
   return { model, options };
 }
@@ -190,7 +193,8 @@ for (const driver of drivers) {
       const first = new TurnClaims(repo, settings);
       const second = new TurnClaims(repo, settings);
       const question = user("u-1", "Go");
-      const words = Array.from({ length: 60 }, (_, i) => `w${i}`).join(" ");
+      // Long enough (16 s) that the takeover always comes first, however loaded the machine.
+      const words = Array.from({ length: 400 }, (_, i) => `w${i}`).join(" ");
       const a = turnOptions(repo, [{ text: words, delayMs: 40 }], question);
       const turn = await streamChatTurn({ ...a.options, claims: first });
       const reader = turn.stream.getReader();
