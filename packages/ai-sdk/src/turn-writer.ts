@@ -44,13 +44,10 @@ export type TurnWriterFinish = { lost: false; reply: ChatEvent } | { lost: true;
  * emits many deltas per tick, and one row per delta would make the database, not the model, set
  * the pace; readers join the rows' text, so the result is the same. Rows are appended without
  * awaiting: the repository's write queue commits appends issued close together in one
- * transaction (group commit). The SQLite engine keeps their call order; Postgres runs them on
- * separate connections, so `tail` is all of them, and a tool result waits for its call's row.
+ * transaction (group commit), in call order on every dialect.
  */
 export class TurnWriter {
   private tail: Promise<unknown> = Promise.resolve();
-  /** The last write that waits for every earlier one (a tool result), until it settles. */
-  private barrier: Promise<void> | null = null;
   private failure: unknown = null;
   private pending: string[] = [];
   private flushScheduled = false;
@@ -79,11 +76,12 @@ export class TurnWriter {
   }
 
   /**
-   * Issues one write. `afterEarlier`: only once every earlier write has settled, for a row whose
-   * seq must follow theirs whatever the executor does with writes issued together (Postgres runs
-   * them on separate connections, so their commit order is not their call order).
+   * Issues one write without waiting for it. The repository stores a conversation's writes in
+   * the order they are issued, on every dialect (the write queue's flushes are ordered, and so
+   * is each flush per conversation), so a tool result lands after its call and compaction after
+   * the deltas it removes; `tail` is what finish() and accepted() wait for.
    */
-  private append(event: NewChatEvent, afterEarlier = false): void {
+  private append(event: NewChatEvent): void {
     if (this.lost.aborted) return;
     const run = async (): Promise<void> => {
       if (this.lost.aborted) return;
@@ -95,19 +93,9 @@ export class TurnWriter {
       const result = await this.options.repo.appendHeld(held, event);
       if (!result.held) this.lostController.abort(new Error("the turn's claim was taken over"));
     };
-    // A write issued after a deferred one waits for it too, so rows keep their call order.
-    const write = afterEarlier ? this.tail.then(run) : this.barrier ? this.barrier.then(run) : run();
-    const settled = write.then(undefined, (error: unknown) => {
+    const settled = run().then(undefined, (error: unknown) => {
       this.failure ??= error;
     });
-    if (afterEarlier) {
-      this.barrier = settled;
-      void settled.then(() => {
-        if (this.barrier === settled) this.barrier = null;
-      });
-    }
-    // Every write so far, not only the last: an executor may commit writes issued together in
-    // any order (Postgres), and compaction and accepted() must come after all of them.
     this.tail = Promise.all([this.tail, settled]);
   }
 
@@ -170,22 +158,18 @@ export class TurnWriter {
 
   toolResult(toolCallId: string, name: string, text: string): void {
     this.flush();
-    // After its call's row, always: a result stored before its call would be shown without it.
-    this.append(
-      {
-        conversationId: this.options.conversationId,
-        type: "tool_result",
-        role: "tool",
-        content: text,
-        extra: {
-          ...this.options.extra,
-          tool_call_id: toolCallId,
-          tool_name: name,
-          request_id: toolResultKey(this.options.turnKey, toolCallId, this.attempt),
-        },
+    this.append({
+      conversationId: this.options.conversationId,
+      type: "tool_result",
+      role: "tool",
+      content: text,
+      extra: {
+        ...this.options.extra,
+        tool_call_id: toolCallId,
+        tool_name: name,
+        request_id: toolResultKey(this.options.turnKey, toolCallId, this.attempt),
       },
-      true,
-    );
+    });
   }
 
   /** Waits for every queued write, then stores the final reply (idempotent: a second call answers it again). */
