@@ -1,7 +1,7 @@
 // A tour of chatlog: a turn with a tool call, a retried request recognised, a streamed reply
 // compacted, and the message list the model would receive. Run it twice: the second run finds
 // everything already stored. Any driver: an embedded SQLite file by default, or the database
-// DATABASE_URL names (a Postgres or libSQL URL included), opened as every app opens it.
+// CHATLOG_EXAMPLE_DB names (a Postgres or libSQL URL included), opened as every app opens it.
 import {
   defaultDatabaseFile,
   invocationDir,
@@ -10,15 +10,13 @@ import {
   resolveDatabaseTarget,
 } from "@chatlog/connect";
 
-// CHATLOG_EXAMPLE_DB (a path or URL) if set, else DATABASE_URL (with CHATLOG_DRIVER and
-// DATABASE_AUTH_TOKEN, as the server reads them), else its own file, example.db beside
-// chatlog.db in the data directory. The tour writes one demo conversation, "example-weather".
-const { CHATLOG_EXAMPLE_DB, DATABASE_URL, CHATLOG_DRIVER, DATABASE_AUTH_TOKEN } = process.env;
+// CHATLOG_EXAMPLE_DB (a path or URL, with CHATLOG_DRIVER and DATABASE_AUTH_TOKEN as the server
+// reads them) if set, else its own file, example.db beside chatlog.db in the data directory.
+// Never DATABASE_URL: the tour writes a demo conversation ("example-weather"), and a DATABASE_URL
+// exported for the server names the app's real database, which a demo must not write into.
+const { CHATLOG_EXAMPLE_DB, CHATLOG_DRIVER, DATABASE_AUTH_TOKEN } = process.env;
 const target = resolveDatabaseTarget({
-  url:
-    CHATLOG_EXAMPLE_DB ||
-    DATABASE_URL ||
-    `file:${defaultDatabaseFile(process.env, process.cwd(), "example.db")}`,
+  url: CHATLOG_EXAMPLE_DB || `file:${defaultDatabaseFile(process.env, process.cwd(), "example.db")}`,
   driver: CHATLOG_DRIVER,
   authToken: DATABASE_AUTH_TOKEN,
   baseDir: invocationDir(),

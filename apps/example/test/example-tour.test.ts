@@ -40,12 +40,12 @@ const CONFIGURATIONS: { name: string; create(): Promise<Database> }[] = [
   ...(postgresAvailable()
     ? [
         {
-          name: "Postgres (DATABASE_URL)",
+          name: "Postgres (CHATLOG_EXAMPLE_DB)",
           async create(): Promise<Database> {
             const database = await testDatabase();
             const raw = rawPostgres(database.url);
             return {
-              env: { DATABASE_URL: database.url },
+              env: { CHATLOG_EXAMPLE_DB: database.url },
               raw,
               async dispose() {
                 await raw.close();
