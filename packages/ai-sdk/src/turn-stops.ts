@@ -1,4 +1,4 @@
-import { ChatlogError, type ChatRepository, type TurnClaim, type TurnKey, turnStopKey } from "@chatlog/core";
+import { assertId, ChatlogError, type ChatRepository, type TurnClaim, type TurnKey, turnStopKey } from "@chatlog/core";
 import { turnKeyString } from "./turn-claims.ts";
 
 /** `extra.kind` of the event that asks a turn's generator to stop. */
@@ -24,6 +24,8 @@ export class TurnStops {
    * given): NO_TURN_IN_FLIGHT when nothing is generating. Returns the stopped turn.
    */
   async request(conversationId: string, userRequestId?: string): Promise<TurnKey> {
+    assertId(conversationId, "conversationId");
+    if (userRequestId !== undefined) assertId(userRequestId, "requestId");
     const claims = await this.repo.listTurnClaims(conversationId);
     const claim: TurnClaim | undefined = claims
       .filter((c) => userRequestId === undefined || c.userRequestId === userRequestId)

@@ -105,6 +105,23 @@ for (const driver of drivers) {
       expect((await repo.getEvents("c")).filter((e) => e.extra.kind === "turn_stop")).toEqual([]);
     });
 
+    it("hostile ids are INVALID_ARGUMENT and write nothing", async () => {
+      const { repo } = await open();
+      for (const [conversationId, requestId] of [
+        ["", undefined],
+        ["c\u0000x", undefined],
+        ["x".repeat(100_000), undefined],
+        ["c", ""],
+        ["c", "r\u0000"],
+        ["c", 42 as unknown as string],
+      ] as const) {
+        await expect(
+          stopChatTurn({ repo, conversationId, ...(requestId === undefined ? {} : { requestId }) }),
+        ).rejects.toMatchObject({ code: "INVALID_ARGUMENT" });
+      }
+      expect(await repo.listConversations()).toMatchObject({ conversations: [] });
+    });
+
     it("a stop with nothing generating is NO_TURN_IN_FLIGHT and writes nothing", async () => {
       const { repo } = await open();
       const error = await stopChatTurn({ repo, conversationId: "c", requestId: "u-1" }).catch(
