@@ -132,7 +132,8 @@ async function userTurn(options: ChatTurnOptions, message: UIMessage): Promise<C
 
 /** A ChatTurn for what the engine decided: replay, follow, finalize what was left, or generate. */
 async function fromOutcome(options: ChatTurnOptions, turn: TurnKey, outcome: TakeOutcome): Promise<ChatTurn> {
-  if (outcome.kind === "answered") return follow(options, turn.userRequestId);
+  // Answered: replayed from the rows the engine just read, without reading them again.
+  if (outcome.kind === "answered") return follow(options, turn.userRequestId, { answered: outcome });
   if (outcome.kind === "held") return follow(options, turn.userRequestId);
   if (outcome.left.length > 0) {
     // A generator that died left rows behind: stored as its reply, interrupted, then replayed.
@@ -205,7 +206,7 @@ async function continuation(options: ChatTurnOptions, message: UIMessage): Promi
   const turnKey = continuationRequestId(message.id, message.parts.length);
   // The same continuation again (a retry): follow or replay it, whatever the message is now.
   if ((await repo.getEventByRequestId(conversationId, turnKey)) !== null)
-    return follow(options, turnKey, false);
+    return follow(options, turnKey, { takesOver: false });
   const history = await modelHistory(options, message.id);
   const stored = history.at(-1);
   if (stored?.id !== message.id || stored.role !== "assistant") {
@@ -219,7 +220,7 @@ async function continuation(options: ChatTurnOptions, message: UIMessage): Promi
   const continued = continuationOf(stored, message, options.tools);
   const claimed = await recordStart(repo, conversationId, turnKey, message.id, turnKey);
   // A continuation's claim is its start row (no heartbeat): it is followed, never taken over.
-  if (!claimed) return follow(options, turnKey, false);
+  if (!claimed) return follow(options, turnKey, { takesOver: false });
   return generate(options, [...history.slice(0, -1), continued], turnKey, message.id, { continued, stored });
 }
 
@@ -295,12 +296,19 @@ async function generate(
  * replayed once it is there. When the followed generator turns out to be gone, this request
  * takes the turn over (finalizes what it left, or generates it when it left nothing).
  */
-async function follow(options: ChatTurnOptions, turnKey: string, takesOver = true): Promise<ChatTurn> {
+async function follow(
+  options: ChatTurnOptions,
+  turnKey: string,
+  {
+    takesOver = true,
+    answered,
+  }: { takesOver?: boolean; answered?: FollowOutcome & { kind: "answered" } } = {},
+): Promise<ChatTurn> {
   const { repo, conversationId } = options;
   const turn = turnOf(conversationId, turnKey);
   const engine = engineOf(options);
   const deadline = Date.now() + (options.followTimeoutMs ?? 120_000);
-  const events = await repo.getTurnEvents(conversationId, turnKey);
+  const events = answered?.events ?? (await repo.getTurnEvents(conversationId, turnKey));
   const start = events.find((e) => e.type === "meta" && stringExtra(e, UI_EXTRA.kind) === MESSAGE_START_KIND);
   // The start row names the assistant message; before it is written, the turn's claim does.
   const messageId =
@@ -315,7 +323,7 @@ async function follow(options: ChatTurnOptions, turnKey: string, takesOver = tru
     async start(controller) {
       try {
         if (messageId !== null) controller.enqueue({ type: "start", messageId });
-        let outcome: FollowOutcome = await engine.follow(turn, { deadline, takesOver });
+        let outcome: FollowOutcome = answered ?? (await engine.follow(turn, { deadline, takesOver }));
         if (outcome.kind === "own" && outcome.left.length > 0) {
           await engine.finalizeLeft(turn, outcome);
           outcome = await engine.follow(turn, { deadline, takesOver: false });

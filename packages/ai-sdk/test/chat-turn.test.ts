@@ -17,7 +17,7 @@ import {
   streamChatTurn,
   TurnClaims,
 } from "../src/index.ts";
-import { clientMessage, user } from "./client-messages.ts";
+import { approveAll, clientMessage, user } from "./client-messages.ts";
 import { drivers, useDatabase } from "./drivers.ts";
 import { expectPairedToolCalls } from "./model-checks.ts";
 import { type Step, scriptedModel } from "./scripted-model.ts";
@@ -276,14 +276,7 @@ for (const driver of drivers) {
       const approvalPart = asked.parts.find((p) => p.type === "tool-deleteFile");
       expect(approvalPart).toMatchObject({ state: "approval-requested" });
       // The client answers the approval (what useChat's addToolApprovalResponse does) and sends the message back.
-      const approved: UIMessage = {
-        ...asked,
-        parts: asked.parts.map((p) =>
-          p.type === "tool-deleteFile" && p.state === "approval-requested"
-            ? { ...p, state: "approval-responded", approval: { id: p.approval.id, approved: true } }
-            : p,
-        ),
-      };
+      const approved = approveAll(asked, "tool-deleteFile");
       const next = turnOptions(repo, [{ text: "Deleted it." }], approved);
       const continued = await streamChatTurn(next.options);
       expect(continued.messageId).toBe(asked.id);

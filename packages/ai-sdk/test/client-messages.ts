@@ -15,3 +15,15 @@ export async function clientMessage(
   if (last === undefined) throw new Error("the stream built no message");
   return last;
 }
+
+/** `message` with every pending approval of `toolType` (e.g. "tool-deleteFile") approved, as useChat's addToolApprovalResponse does. */
+export function approveAll(message: UIMessage, toolType: string): UIMessage {
+  return {
+    ...message,
+    parts: message.parts.map((p) =>
+      p.type === toolType && "state" in p && p.state === "approval-requested"
+        ? { ...p, state: "approval-responded", approval: { id: p.approval.id, approved: true } }
+        : p,
+    ) as UIMessage["parts"],
+  };
+}

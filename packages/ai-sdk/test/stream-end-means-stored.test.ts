@@ -3,7 +3,7 @@ import { convertToModelMessages, stepCountIs, streamText, tool, type UIMessage }
 import { describe, expect, it } from "vitest";
 import { z } from "zod";
 import { loadUIMessages, streamChatTurn } from "../src/index.ts";
-import { clientMessage, user } from "./client-messages.ts";
+import { approveAll, clientMessage, user } from "./client-messages.ts";
 import { drivers, useDatabase } from "./drivers.ts";
 import { type Step, scriptedModel } from "./scripted-model.ts";
 
@@ -62,14 +62,7 @@ for (const driver of drivers) {
         question,
       );
       const asked = await clientMessage(first.stream);
-      const approved: UIMessage = {
-        ...asked,
-        parts: asked.parts.map((p) =>
-          p.type === "tool-deleteFile" && p.state === "approval-requested"
-            ? { ...p, state: "approval-responded", approval: { id: p.approval.id, approved: true } }
-            : p,
-        ),
-      };
+      const approved = approveAll(asked, "tool-deleteFile");
       const next = await turn(repo, [{ text: "Deleted." }], approved);
       const final = await clientMessage(next.stream, structuredClone(approved));
       expect(final.parts.find((p) => p.type === "tool-deleteFile")).toMatchObject({
