@@ -1,4 +1,11 @@
-import { assertId, ChatlogError, type ChatRepository, type TurnClaim, type TurnKey, turnStopKey } from "@chatlog/core";
+import {
+  assertId,
+  ChatlogError,
+  type ChatRepository,
+  type TurnClaim,
+  type TurnKey,
+  turnStopKey,
+} from "@chatlog/core";
 import { turnKeyString } from "./turn-claims.ts";
 
 /** `extra.kind` of the event that asks a turn's generator to stop. */
