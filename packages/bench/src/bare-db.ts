@@ -38,6 +38,7 @@ export class BareDb {
   readonly db: Database.Database;
   private readonly insert: Database.Statement;
   private readonly select: Database.Statement;
+  private readonly insertSummarized: Database.Statement;
   private readonly seqs = new Map<string, number>();
 
   constructor(path: string) {
@@ -45,14 +46,24 @@ export class BareDb {
     this.db.pragma("journal_mode = WAL");
     this.db.pragma("synchronous = NORMAL");
     this.db.pragma("busy_timeout = 5000");
-    this.db.exec(`CREATE TABLE bare_events (id TEXT PRIMARY KEY NOT NULL, conversation_id TEXT NOT NULL,
+    const columns = `id TEXT PRIMARY KEY NOT NULL, conversation_id TEXT NOT NULL,
       seq INTEGER NOT NULL, schema_version INTEGER NOT NULL, type TEXT NOT NULL, role TEXT, content TEXT,
       content_format TEXT, tool_calls TEXT, usage TEXT, token_count INTEGER, provider TEXT, model TEXT,
-      stop_reason TEXT, created_at TEXT, created_at_unix INTEGER, created_at_ms INTEGER, extra TEXT, raw TEXT);
-      CREATE INDEX bare_conversation_seq ON bare_events (conversation_id, seq);`);
-    this.insert = this.db.prepare(
-      `INSERT INTO bare_events (${COLUMNS.join(", ")}) VALUES (${COLUMNS.map((c) => `:${c}`).join(", ")})`,
-    );
+      stop_reason TEXT, created_at TEXT, created_at_unix INTEGER, created_at_ms INTEGER, extra TEXT, raw TEXT`;
+    this.db.exec(`CREATE TABLE bare_events (${columns});
+      CREATE INDEX bare_conversation_seq ON bare_events (conversation_id, seq);
+      CREATE TABLE bare_summarized_events (${columns});
+      CREATE INDEX bare_summarized_conversation_seq ON bare_summarized_events (conversation_id, seq);
+      CREATE TABLE bare_summaries (conversation_id TEXT PRIMARY KEY NOT NULL, event_count INTEGER NOT NULL,
+        last_seq INTEGER NOT NULL, last_activity_ms INTEGER NOT NULL);
+      CREATE TRIGGER bare_summarize AFTER INSERT ON bare_summarized_events BEGIN
+        INSERT INTO bare_summaries VALUES (NEW.conversation_id, 1, NEW.seq, NEW.created_at_ms)
+        ON CONFLICT (conversation_id) DO UPDATE SET event_count = event_count + 1, last_seq = excluded.last_seq,
+          last_activity_ms = excluded.last_activity_ms;
+      END;`);
+    const values = `(${COLUMNS.join(", ")}) VALUES (${COLUMNS.map((c) => `:${c}`).join(", ")})`;
+    this.insert = this.db.prepare(`INSERT INTO bare_events ${values}`);
+    this.insertSummarized = this.db.prepare(`INSERT INTO bare_summarized_events ${values}`);
     this.select = this.db.prepare("SELECT * FROM bare_events WHERE conversation_id = ? ORDER BY seq");
   }
 
@@ -64,7 +75,20 @@ export class BareDb {
     this.insert.run({ ...row, seq });
   }
 
-  /** Many rows in one transaction (fixtures). */
+  /**
+   * One autocommit INSERT into a twin of the bare table whose trigger keeps the least a
+   * per-conversation summary can hold (a count, the last seq, the last activity; no index beyond
+   * its key) in the same commit: a ceiling for any design that keeps such a summary exact on
+   * every append, as a list of conversations by activity needs.
+   */
+  appendWithSummary(row: RawRow): void {
+    const conversationId = `summarized:${String(row.conversation_id)}`;
+    const seq = (this.seqs.get(conversationId) ?? 0) + 1;
+    this.seqs.set(conversationId, seq);
+    this.insertSummarized.run({ ...row, seq });
+  }
+
+  /** Many rows in one transaction (fixtures, and the group-commit ceiling). */
   appendAll(rows: Iterable<RawRow>): void {
     this.db.transaction(() => {
       for (const row of rows) this.append(row);
@@ -85,9 +109,9 @@ export class BareDb {
     return rows;
   }
 
-  count(prefix: string): number {
+  count(prefix: string, table: "bare_events" | "bare_summarized_events" = "bare_events"): number {
     const row = this.db
-      .prepare("SELECT COUNT(*) AS n FROM bare_events WHERE substr(conversation_id, 1, length(?)) = ?")
+      .prepare(`SELECT COUNT(*) AS n FROM ${table} WHERE substr(conversation_id, 1, length(?)) = ?`)
       .get(prefix, prefix) as { n: number };
     return row.n;
   }

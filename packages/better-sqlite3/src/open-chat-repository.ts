@@ -1,8 +1,10 @@
+import { createRequire } from "node:module";
 import { ChatlogError, type RepositoryOptions } from "@chatlog/core";
 import { assertKnownOptions, EngineChatRepository } from "@chatlog/engine";
 import { migrationsFolder } from "@chatlog/schema";
 import {
   APPLIED_MIGRATIONS_SQL,
+  BackgroundCheckpointer,
   connectionPragmas,
   ensureDatabaseFolder,
   migrateWithRetry,
@@ -26,6 +28,9 @@ export interface BetterSqlite3RepositoryOptions extends RepositoryOptions {
   /** How long a write waits for another process's lock before failing with BUSY (default 5000 ms). */
   busyTimeoutMs?: number;
 }
+
+/** better-sqlite3's entry point, which the checkpoint worker loads for its own connection. */
+const NATIVE_MODULE = createRequire(import.meta.url).resolve("better-sqlite3");
 
 function filePath(path: string): string {
   if (typeof path !== "string" || path.length === 0) {
@@ -72,7 +77,13 @@ export async function openChatRepository(
         () => Number((client.prepare(APPLIED_MIGRATIONS_SQL).get() as { applied: number }).applied),
       );
     }
-    return new EngineChatRepository(sqliteDialect, new SyncExecutor(client, owned, file), options);
+    // A file database checkpoints its WAL from a worker thread (see BackgroundCheckpointer).
+    const checkpointer = client.memory ? undefined : new BackgroundCheckpointer(client.name, NATIVE_MODULE);
+    return new EngineChatRepository(
+      sqliteDialect,
+      new SyncExecutor(client, owned, file, checkpointer),
+      options,
+    );
   } catch (error) {
     if (owned) client.close();
     // A file that is not a database fails at the first pragma; it surfaces as a ChatlogError

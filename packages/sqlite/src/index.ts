@@ -1,3 +1,4 @@
+export { BackgroundCheckpointer } from "./background-checkpoint.ts";
 export { connectionPragmas } from "./connection-pragmas.ts";
 export { APPLIED_MIGRATIONS_SQL, migrateWithRetry, retryWhileBusy } from "./migrate-retry.ts";
 export { sqliteDialect } from "./sqlite-dialect.ts";

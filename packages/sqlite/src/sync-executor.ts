@@ -1,11 +1,14 @@
 import { performance } from "node:perf_hooks";
 import { setTimeout as sleep } from "node:timers/promises";
 import type { Job, JobOutcome, Row, SqlArgs, SqlExecutor, Statement, Step } from "@chatlog/engine";
+import { type BackgroundCheckpointer, SAFETY_NET_CHECKPOINT_PAGES } from "./background-checkpoint.ts";
 import { isBusyError, toChatlogError } from "./storage-error.ts";
 
 /** The synchronous statement API shared by better-sqlite3 and libSQL's native binding (`libsql`). */
 export interface SyncStatement {
   readonly reader: boolean;
+  /** True for a statement that changes nothing (better-sqlite3 tells; libSQL's binding does not). */
+  readonly readonly?: boolean;
   all(params: SqlArgs): unknown[];
   run(params: SqlArgs): unknown;
 }
@@ -50,10 +53,13 @@ export class SyncExecutor implements SqlExecutor {
     private readonly ownsDatabase = true,
     /** The database file, named in every error this executor reports. */
     private readonly location?: string,
+    /** Checkpoints the WAL off this thread (see background-checkpoint.ts); needs `readonly`. */
+    private readonly checkpointer?: BackgroundCheckpointer,
   ) {
     const [row] = db.prepare("PRAGMA busy_timeout").all({}) as { timeout?: unknown }[];
     this.busyTimeoutMs = Number(row?.timeout ?? 0);
     db.exec("PRAGMA busy_timeout = 0");
+    if (checkpointer !== undefined) db.exec(`PRAGMA wal_autocheckpoint = ${SAFETY_NET_CHECKPOINT_PAGES}`);
   }
 
   all(step: Step): Promise<Row[]> {
@@ -65,6 +71,9 @@ export class SyncExecutor implements SqlExecutor {
   }
 
   async close(): Promise<void> {
+    // The worker's connection closes first, so the writer's is the last one and SQLite's
+    // close-time checkpoint (which folds the WAL away) runs there, as without a worker.
+    await this.checkpointer?.close();
     if (this.ownsDatabase) this.db.close();
   }
 
@@ -110,6 +119,7 @@ export class SyncExecutor implements SqlExecutor {
       this.run({ statement: BEGIN, args: NO_ARGS });
       const outcomes = jobs.map((job) => this.runJob(job));
       this.run({ statement: COMMIT, args: NO_ARGS });
+      this.checkpointer?.noteCommit();
       return outcomes;
     } catch (error) {
       if (this.db.inTransaction) this.db.exec("ROLLBACK");
@@ -145,6 +155,16 @@ export class SyncExecutor implements SqlExecutor {
       stmt = this.db.prepare(step.statement.sql);
       this.prepared.set(step.statement, stmt);
     }
+    const rows = this.step(stmt, step);
+    // A write outside a transaction has just committed. (SQLite counts COMMIT itself as
+    // read-only: runJobsNow notes those.)
+    if (this.checkpointer !== undefined && stmt.readonly !== true && !this.db.inTransaction) {
+      this.checkpointer.noteCommit();
+    }
+    return rows;
+  }
+
+  private step(stmt: SyncStatement, step: Step): Row[] {
     // .all() (never .get()) on INSERT ... RETURNING: .get() leaves the statement unfinished,
     // which blocks WAL checkpoints.
     if (stmt.reader) return stmt.all(step.args) as Row[];

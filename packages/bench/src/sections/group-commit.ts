@@ -52,7 +52,7 @@ export const groupCommitSection: Section = {
     // Throughput is per event, so the single caller needs fewer events for a steady figure.
     const single = Math.round(total / 5);
 
-    const [distinct, same, floor, alone, bareFloor] = await measureSideBySide(
+    const [distinct, same, floor, alone, bareFloor, bareBatched] = await measureSideBySide(
       [
         { ops: total, run: concurrentAppends(repo, "lib-distinct", true, perAppender) },
         { ops: total, run: concurrentAppends(repo, "lib-same", false, perAppender) },
@@ -73,6 +73,18 @@ export const groupCommitSection: Section = {
             }
           },
         },
+        {
+          ops: total,
+          run: () => {
+            for (let i = 0; i < total; i += APPENDERS) {
+              bare.appendAll(
+                Array.from({ length: APPENDERS }, (_, a) =>
+                  rawRow(`batched-${a}`, "assistant_message", "assistant", CONTENT, {}),
+                ),
+              );
+            }
+          },
+        },
       ],
       ctx.plan,
     );
@@ -80,6 +92,7 @@ export const groupCommitSection: Section = {
     assertSameWork("events appended", countEvents(raw, "lib-distinct"), countEvents(raw, "raw-"));
     assertSameWork("events appended", countEvents(raw, "lib-same"), countEvents(raw, "raw-"));
     assertSameWork("events appended", countEvents(raw, "lib-distinct"), bare.count("bare-"));
+    assertSameWork("events appended", bare.count("bare-"), bare.count("batched-"));
     // Concurrency must not cost correctness: one conversation's seqs stay 1..n with no gap.
     const seqs = raw.db
       .prepare(
@@ -102,6 +115,16 @@ export const groupCommitSection: Section = {
         baselineLabel: "bare INSERT floor",
         unit: "events/s",
         target: { min: 3, text: ">= 3x bare floor" },
+      },
+      {
+        // No target: the bare table itself, APPENDERS rows per transaction (the most a flush of
+        // APPENDERS appends holds), against its own autocommit floor. Nothing that stores at
+        // least these rows can beat this ratio; the 3x target above sits near or above it.
+        operation: `ceiling: bare INSERT, ${APPENDERS} per transaction (vs bare)`,
+        library: bareBatched!.opsPerSec,
+        baseline: bareFloor!.opsPerSec,
+        baselineLabel: "bare INSERT floor",
+        unit: "events/s",
       },
       {
         operation: `group commit, ${APPENDERS} appenders, own conversations`,

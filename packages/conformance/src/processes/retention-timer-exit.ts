@@ -4,6 +4,8 @@ import { Child, describeExit, targetOf } from "./child-process.ts";
 
 /** A hang detector, not a speed assertion: a child that needs this long is stuck. */
 const HANG_MS = 15_000;
+/** Appends before the checked work: enough to start better-sqlite3's checkpoint worker. */
+const BULK = 200;
 
 interface ExitReport {
   done: boolean;
@@ -24,7 +26,12 @@ export function registerRetentionTimerExit(h: DriverHarness): void {
       try {
         const file = db.file as string;
         const conversationId = `conv-exit-${close}`;
-        const child = Child.script("retention-exit.ts", { ...targetOf(h, file), conversationId, close });
+        const child = Child.script("retention-exit.ts", {
+          ...targetOf(h, file),
+          conversationId,
+          close,
+          bulk: BULK,
+        });
         const exit = await child.exit(HANG_MS);
         expect(exit.timedOut, `the child did not exit within ${HANG_MS} ms: ${describeExit(exit)}`).toBe(
           false,
@@ -44,6 +51,11 @@ export function registerRetentionTimerExit(h: DriverHarness): void {
           { type: "user_message", content: "hi" },
           { type: "assistant_message", content: "hello" },
         ]);
+        const [bulk] = await db.raw.all(
+          "SELECT COUNT(*) AS n FROM chat_events WHERE conversation_id = ?",
+          `${conversationId}-bulk`,
+        );
+        expect(Number(bulk?.n)).toBe(BULK);
       } finally {
         await db.dispose();
       }
