@@ -70,6 +70,11 @@ export class SyncExecutor implements SqlExecutor {
     return this.attempt(() => this.runJobsNow(jobs));
   }
 
+  /** Resolves once no background checkpoint is running (at once without a checkpointer). */
+  checkpointsIdle(): Promise<void> {
+    return this.checkpointer?.idle() ?? Promise.resolve();
+  }
+
   async close(): Promise<void> {
     // The worker's connection closes first, so the writer's is the last one and SQLite's
     // close-time checkpoint (which folds the WAL away) runs there, as without a worker.

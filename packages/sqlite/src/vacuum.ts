@@ -40,7 +40,9 @@ export async function vacuumDatabase(executor: SqlExecutor): Promise<VacuumResul
     }
   }
   // In WAL mode the file shrinks only when the WAL is checkpointed; a reader elsewhere can keep
-  // that from finishing now, in which case a later checkpoint completes it.
+  // that from finishing now, in which case a later checkpoint completes it. A background
+  // checkpoint still running would make this one return at once, so it goes first.
+  if (executor instanceof SyncExecutor) await executor.checkpointsIdle();
   await executor.all({ statement: SQL.checkpointTruncate, args: {} });
   const after = await state(executor);
   return { full, bytesBefore: Number(before.bytes), bytesAfter: Number(after.bytes) };
