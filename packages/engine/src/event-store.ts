@@ -445,7 +445,8 @@ function summaryOf(row: Row): ConversationSummary {
     createdAt: dateOf(row.created_at_ms) ?? new Date(0),
     lastActivityAt: dateOf(row.last_activity_ms) ?? new Date(0),
     eventCount: Number(row.event_count),
-    title: typeof row.custom_title === "string" ? row.custom_title : titleOf(row.title),
+    // The custom title wins; the one taken from the first message is read only without it.
+    title: typeof row.custom_title === "string" ? row.custom_title : titleOf(row.auto_title),
     ownerId: row.owner_id === null || row.owner_id === undefined ? null : String(row.owner_id),
   };
 }

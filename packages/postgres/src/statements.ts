@@ -149,7 +149,7 @@ const SUMMARY_COLUMNS = `c.conversation_id, c.created_at_ms, c.last_activity_ms,
      WHEN e.content_format IS NULL THEN left(e.content, 400)
    END
    FROM chat_events e WHERE e.conversation_id = c.conversation_id AND e.type = 'user_message'
-   ORDER BY e.seq LIMIT 1) END AS title`;
+   ORDER BY e.seq LIMIT 1) END AS auto_title`;
 
 /** LIMIT :limit, where -1 means no limit (the engine's convention, SQLite's meaning). */
 const LIMIT = "LIMIT NULLIF(:limit::bigint, -1)";
