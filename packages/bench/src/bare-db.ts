@@ -69,10 +69,14 @@ export class BareDb {
 
   /** One autocommit INSERT; the seq is counted here, as code that owns its only writer would. */
   append(row: RawRow): void {
-    const conversationId = String(row.conversation_id);
-    const seq = (this.seqs.get(conversationId) ?? 0) + 1;
-    this.seqs.set(conversationId, seq);
-    this.insert.run({ ...row, seq });
+    this.insert.run({ ...row, seq: this.nextSeq(String(row.conversation_id)) });
+  }
+
+  /** The seq counted here, as code that owns its only writer would (one count per table). */
+  private nextSeq(key: string): number {
+    const seq = (this.seqs.get(key) ?? 0) + 1;
+    this.seqs.set(key, seq);
+    return seq;
   }
 
   /**
@@ -82,9 +86,7 @@ export class BareDb {
    * every append, as a list of conversations by activity needs.
    */
   appendWithSummary(row: RawRow): void {
-    const conversationId = `summarized:${String(row.conversation_id)}`;
-    const seq = (this.seqs.get(conversationId) ?? 0) + 1;
-    this.seqs.set(conversationId, seq);
+    const seq = this.nextSeq(`summarized:${String(row.conversation_id)}`);
     this.insertSummarized.run({ ...row, seq });
   }
 
